@@ -1,0 +1,163 @@
+//! Configuration: `config/reportdesk.toml` parsed into checked settings at start-up (SPEC §11).
+//!
+//! Every error names the file and the key. Relative paths in the file are taken from the config
+//! folder's parent (the project or install root), so `reportdesk --config /etc/reportdesk/…` and a
+//! checkout behave alike. Secrets never appear here: the file names environment variables, and
+//! their values are read only where a connection is made.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::domain::unit::{Roster, RosterError};
+use crate::mail::Limits;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: key `{key}`: {message}")]
+    Invalid {
+        path: PathBuf,
+        key: &'static str,
+        message: String,
+    },
+    #[error("roster {path}: {source}")]
+    Roster { path: PathBuf, source: RosterError },
+}
+
+/// Where inbound mail comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// A local Maildir under the data dir (`mail/inbox`): the embedded default.
+    Maildir,
+    Imap(ServerSettings),
+}
+
+/// Where replies go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outbound {
+    /// A local Maildir under the data dir (`mail/outbox`): the embedded default.
+    Maildir,
+    Smtp(ServerSettings),
+}
+
+/// How to reach a mail server; the password is read from `password_env` when connecting.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    #[serde(default = "default_tls")]
+    pub tls: String,
+    pub username: String,
+    pub password_env: String,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default = "default_folder")]
+    pub folder: String,
+    #[serde(default = "default_processed_folder")]
+    pub processed_folder: String,
+    #[serde(default = "default_true")]
+    pub idle: bool,
+    #[serde(default = "default_poll_seconds")]
+    pub poll_seconds: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Office {
+    pub name: String,
+    /// The contact mailbox, lower-cased: replies come from it, mail from it is never answered.
+    pub address: String,
+    pub timezone: Tz,
+    /// A phone number or person printed in replies, when configured.
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub deadline_day: u32,
+    pub reminder_days: Vec<u32>,
+    pub reminder_time: NaiveTime,
+    pub overdue_day: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bot {
+    pub enabled: bool,
+    pub token_env: String,
+    pub api_url: String,
+    pub staff: Vec<i64>,
+    pub admins: Vec<i64>,
+    pub chats: Vec<i64>,
+}
+
+/// Checks on what units send, beyond the fixed rules of the notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intake {
+    /// A value above this is a warning (a typo such as 1000000 instead of 100), not an error.
+    pub plausibility_bound: u64,
+    /// Automatic replies to one sender within an hour; more are not sent (a loop guard).
+    pub replies_per_sender_per_hour: u32,
+    pub limits: Limits,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub data_dir: PathBuf,
+    pub roster_path: PathBuf,
+    pub roster: Roster,
+    pub office: Office,
+    pub database_url: String,
+    pub inbound: Inbound,
+    pub outbound: Outbound,
+    pub schedule: Schedule,
+    pub bot: Bot,
+    pub intake: Intake,
+}
+
+mod file;
+
+impl Config {
+    /// Reads and checks the config file and the roster it names. `data_dir` overrides the file's.
+    pub fn load(path: &Path, data_dir: Option<&Path>) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let raw: file::ConfigFile = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        file::build(path, raw, data_dir)
+    }
+
+    pub fn sqlite_path(&self) -> PathBuf {
+        self.data_dir.join("reportdesk.db")
+    }
+}
+
+fn default_tls() -> String {
+    "implicit".into()
+}
+fn default_folder() -> String {
+    "INBOX".into()
+}
+fn default_processed_folder() -> String {
+    "reportdesk/processed".into()
+}
+fn default_true() -> bool {
+    true
+}
+fn default_poll_seconds() -> u64 {
+    60
+}

@@ -1,0 +1,439 @@
+//! The config file as written, and its conversion into checked [`Config`] values.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveTime;
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+use super::{
+    Bot, Config, ConfigError, Inbound, Intake, Office, Outbound, Schedule, ServerSettings,
+};
+use crate::domain::unit::Roster;
+use crate::mail::Limits;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ConfigFile {
+    #[serde(default = "default_data_dir")]
+    data_dir: String,
+    #[serde(default = "default_roster")]
+    roster: String,
+    office: OfficeFile,
+    #[serde(default)]
+    database: DatabaseFile,
+    #[serde(default)]
+    inbound: MailFile,
+    #[serde(default)]
+    outbound: MailFile,
+    #[serde(default)]
+    schedule: ScheduleFile,
+    #[serde(default)]
+    bot: BotFile,
+    #[serde(default)]
+    intake: IntakeFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfficeFile {
+    name: String,
+    address: String,
+    #[serde(default = "default_timezone")]
+    timezone: String,
+    #[serde(default)]
+    contact: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DatabaseFile {
+    #[serde(default = "default_database_url")]
+    url: String,
+}
+
+impl Default for DatabaseFile {
+    fn default() -> Self {
+        Self {
+            url: default_database_url(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct MailFile {
+    #[serde(default)]
+    kind: Option<String>,
+    #[serde(flatten)]
+    server: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ScheduleFile {
+    deadline_day: u32,
+    reminder_days: Vec<u32>,
+    reminder_time: String,
+    overdue_day: u32,
+}
+
+impl Default for ScheduleFile {
+    fn default() -> Self {
+        Self {
+            deadline_day: 20,
+            reminder_days: vec![15, 18, 20],
+            reminder_time: "09:00".into(),
+            overdue_day: 21,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct BotFile {
+    enabled: bool,
+    token_env: String,
+    api_url: String,
+    staff: Vec<i64>,
+    admins: Vec<i64>,
+    chats: Vec<i64>,
+}
+
+impl Default for BotFile {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            token_env: "REPORTDESK_TELEGRAM_TOKEN".into(),
+            api_url: "https://api.telegram.org".into(),
+            staff: vec![],
+            admins: vec![],
+            chats: vec![],
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct IntakeFile {
+    plausibility_bound: u64,
+    replies_per_sender_per_hour: u32,
+    max_message_mib: u64,
+    max_attachments: usize,
+    max_uncompressed_mib: u64,
+    max_nesting: usize,
+}
+
+impl Default for IntakeFile {
+    fn default() -> Self {
+        let limits = Limits::default();
+        Self {
+            plausibility_bound: 100_000,
+            replies_per_sender_per_hour: 10,
+            max_message_mib: limits.max_message_bytes >> 20,
+            max_attachments: limits.max_attachments,
+            max_uncompressed_mib: limits.max_uncompressed_bytes >> 20,
+            max_nesting: limits.max_depth,
+        }
+    }
+}
+
+fn default_data_dir() -> String {
+    "var".into()
+}
+fn default_roster() -> String {
+    "config/units.toml".into()
+}
+fn default_timezone() -> String {
+    "Asia/Shanghai".into()
+}
+fn default_database_url() -> String {
+    "sqlite://{data_dir}/reportdesk.db".into()
+}
+
+/// Turns the file into checked settings; `data_dir` (from `--data-dir`) wins over the file's.
+pub(super) fn build(
+    path: &Path,
+    raw: ConfigFile,
+    data_dir: Option<&Path>,
+) -> Result<Config, ConfigError> {
+    let invalid = |key: &'static str, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        key,
+        message,
+    };
+    let root = root_of(path);
+    let data_dir = match data_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => resolve(&root, &raw.data_dir),
+    };
+    let roster_path = resolve(&root, &raw.roster);
+    let roster = load_roster(&roster_path)?;
+
+    let timezone: Tz = raw.office.timezone.parse().map_err(|_| {
+        invalid(
+            "office.timezone",
+            format!("unknown time zone {:?}", raw.office.timezone),
+        )
+    })?;
+    let address = raw.office.address.trim().to_lowercase();
+    if !address.contains('@') {
+        return Err(invalid(
+            "office.address",
+            format!("{address:?} is not an e-mail address"),
+        ));
+    }
+    let office = Office {
+        name: raw.office.name,
+        address,
+        timezone,
+        contact: raw.office.contact,
+    };
+    let database_url = raw
+        .database
+        .url
+        .replace("{data_dir}", &data_dir.to_string_lossy());
+    if !database_url.starts_with("sqlite:") {
+        return Err(invalid(
+            "database.url",
+            "only sqlite: URLs are supported".into(),
+        ));
+    }
+    Ok(Config {
+        path: path.to_path_buf(),
+        inbound: inbound(raw.inbound, &invalid)?,
+        outbound: outbound(raw.outbound, &invalid)?,
+        schedule: schedule(raw.schedule, &invalid)?,
+        bot: Bot {
+            enabled: raw.bot.enabled,
+            token_env: raw.bot.token_env,
+            api_url: raw.bot.api_url,
+            staff: raw.bot.staff,
+            admins: raw.bot.admins,
+            chats: raw.bot.chats,
+        },
+        intake: intake(raw.intake),
+        data_dir,
+        roster_path,
+        roster,
+        office,
+        database_url,
+    })
+}
+
+fn load_roster(path: &Path) -> Result<Roster, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Roster::parse(&text).map_err(|source| ConfigError::Roster {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The folder relative paths are taken from: the config folder's parent.
+fn root_of(config_path: &Path) -> PathBuf {
+    let folder = config_path.parent().unwrap_or(Path::new("."));
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    folder.parent().map_or_else(
+        || folder.join(".."),
+        |p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p.to_path_buf()
+            }
+        },
+    )
+}
+
+fn resolve(root: &Path, value: &str) -> PathBuf {
+    let path = Path::new(value);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    }
+}
+
+type Invalid<'a> = dyn Fn(&'static str, String) -> ConfigError + 'a;
+
+fn server(
+    section: &'static str,
+    table: toml::Table,
+    invalid: &Invalid,
+) -> Result<ServerSettings, ConfigError> {
+    let settings: ServerSettings = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| invalid(section, e.message().to_string()))?;
+    if !matches!(settings.tls.as_str(), "implicit" | "starttls" | "none") {
+        return Err(invalid(
+            section,
+            format!(
+                "tls = {:?}: use \"implicit\", \"starttls\" or \"none\"",
+                settings.tls
+            ),
+        ));
+    }
+    if settings.tls == "none" && !is_loopback(&settings.host) {
+        return Err(invalid(
+            section,
+            format!(
+                "tls = \"none\" is only allowed for a loopback host, not {}",
+                settings.host
+            ),
+        ));
+    }
+    Ok(settings)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn inbound(file: MailFile, invalid: &Invalid) -> Result<Inbound, ConfigError> {
+    match file.kind.as_deref().unwrap_or("maildir") {
+        "maildir" => Ok(Inbound::Maildir),
+        "imap" => Ok(Inbound::Imap(server("inbound", file.server, invalid)?)),
+        other => Err(invalid(
+            "inbound.kind",
+            format!("{other:?}: use \"maildir\" or \"imap\""),
+        )),
+    }
+}
+
+fn outbound(file: MailFile, invalid: &Invalid) -> Result<Outbound, ConfigError> {
+    match file.kind.as_deref().unwrap_or("maildir") {
+        "maildir" => Ok(Outbound::Maildir),
+        "smtp" => Ok(Outbound::Smtp(server("outbound", file.server, invalid)?)),
+        other => Err(invalid(
+            "outbound.kind",
+            format!("{other:?}: use \"maildir\" or \"smtp\""),
+        )),
+    }
+}
+
+fn schedule(file: ScheduleFile, invalid: &Invalid) -> Result<Schedule, ConfigError> {
+    let day_ok = |d: u32| (1..=28).contains(&d);
+    if !day_ok(file.deadline_day) {
+        return Err(invalid(
+            "schedule.deadline_day",
+            "must be a day from 1 to 28".into(),
+        ));
+    }
+    if !day_ok(file.overdue_day) || file.overdue_day <= file.deadline_day {
+        return Err(invalid(
+            "schedule.overdue_day",
+            "must be a day after deadline_day, at most 28".into(),
+        ));
+    }
+    if let Some(bad) = file
+        .reminder_days
+        .iter()
+        .find(|&&d| !day_ok(d) || d > file.deadline_day)
+    {
+        return Err(invalid(
+            "schedule.reminder_days",
+            format!("{bad} is not a day between 1 and deadline_day"),
+        ));
+    }
+    let reminder_time = NaiveTime::parse_from_str(&file.reminder_time, "%H:%M").map_err(|_| {
+        invalid(
+            "schedule.reminder_time",
+            format!("{:?} is not a time like \"09:00\"", file.reminder_time),
+        )
+    })?;
+    Ok(Schedule {
+        deadline_day: file.deadline_day,
+        reminder_days: file.reminder_days,
+        reminder_time,
+        overdue_day: file.overdue_day,
+    })
+}
+
+fn intake(file: IntakeFile) -> Intake {
+    Intake {
+        plausibility_bound: file.plausibility_bound,
+        replies_per_sender_per_hour: file.replies_per_sender_per_hour,
+        limits: Limits {
+            max_message_bytes: file.max_message_mib << 20,
+            max_attachments: file.max_attachments,
+            max_uncompressed_bytes: file.max_uncompressed_mib << 20,
+            max_depth: file.max_nesting,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> PathBuf {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/config/reportdesk.toml"
+        ))
+    }
+
+    #[test]
+    fn the_shipped_config_loads_with_the_embedded_defaults() {
+        let config = Config::load(&shipped(), None).unwrap();
+        assert_eq!(config.inbound, Inbound::Maildir);
+        assert_eq!(config.outbound, Outbound::Maildir);
+        assert_eq!(config.office.timezone, chrono_tz::Asia::Shanghai);
+        assert_eq!(config.schedule.deadline_day, 20);
+        assert!(config.data_dir.ends_with("var"));
+        assert!(config.database_url.ends_with("var/reportdesk.db"));
+        assert!(!config.bot.enabled);
+    }
+
+    #[test]
+    fn data_dir_from_the_command_line_wins() {
+        let config = Config::load(&shipped(), Some(Path::new("/tmp/rd"))).unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/tmp/rd"));
+        assert_eq!(config.database_url, "sqlite:///tmp/rd/reportdesk.db");
+    }
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("config")).unwrap();
+        let roster = concat!(env!("CARGO_MANIFEST_DIR"), "/config/units.toml");
+        let path = dir.path().join("config/reportdesk.toml");
+        std::fs::write(&path, format!("roster = {roster:?}\n{text}")).unwrap();
+        Config::load(&path, None)
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+        let err = load_text(&format!("{office}[schedule]\ndeadline_day = 31\n")).unwrap_err();
+        assert!(err.to_string().contains("schedule.deadline_day"), "{err}");
+        let err = load_text(&format!("{office}timezone = \"Mars/Base\"\n")).unwrap_err();
+        assert!(err.to_string().contains("office.timezone"), "{err}");
+        let err = load_text(&format!("{office}[schedule]\ndeadlin_day = 3\n")).unwrap_err();
+        assert!(err.to_string().contains("deadlin_day"), "{err}");
+        let imap = "[inbound]\nkind = \"imap\"\nhost = \"imap.qq.com\"\nport = 993\ntls = \"none\"\nusername = \"u\"\npassword_env = \"P\"\n";
+        let err = load_text(&format!("{office}{imap}")).unwrap_err();
+        assert!(err.to_string().contains("loopback"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_roster_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reportdesk.toml");
+        std::fs::write(
+            &path,
+            "roster = \"/nonexistent/units.toml\"\n[office]\nname = \"x\"\naddress = \"o@example.cn\"\n",
+        )
+        .unwrap();
+        let err = Config::load(&path, None).unwrap_err();
+        assert!(err.to_string().contains("/nonexistent/units.toml"), "{err}");
+    }
+}
