@@ -1,0 +1,11 @@
+//! Domain types: values that are valid by construction, shared by every part of reportdesk.
+
+pub mod fields;
+pub mod period;
+pub mod phone;
+pub mod text;
+pub mod unit;
+
+pub use fields::{Field, MonthlyValues};
+pub use period::{Period, PeriodError};
+pub use phone::{PhoneError, PhoneKind, PhoneNumber};

@@ -1,0 +1,375 @@
+//! Finding labels in cells the way units type them (SPEC §3).
+//!
+//! A label is compared after [`normalize`]: full-width folded to half-width, whitespace and quotes
+//! removed, bracketed parts such as the unit `（封）` removed, a leading enumerator (`1.`, `一、`, `①`)
+//! and trailing colons dropped. The normalised text must then equal one alias in a table exactly;
+//! the tables are data (`FIELD_ALIASES`, `HEADER_ALIASES`), so the case reader builds its own
+//! [`LabelTable`] from `HEADER_ALIASES` plus its labels. A cell may also carry its value inline
+//! (`填报单位：跳磴镇`), even several label/value pairs on one line (`填报单位：跳磴镇　填报人：张丽`).
+
+mod aliases;
+
+pub use aliases::{FIELD_ALIASES, HEADER_ALIASES, Header, MonthlyLabel, monthly_labels};
+
+use crate::domain::text::half_width_char;
+
+/// A label found in a cell, with the value written after it in the same cell, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelMatch<K> {
+    pub key: K,
+    pub inline: Option<String>,
+}
+
+/// Normalised aliases and what they name.
+#[derive(Debug, Clone)]
+pub struct LabelTable<K> {
+    entries: Vec<(String, K)>,
+}
+
+impl<K: Copy + PartialEq> LabelTable<K> {
+    pub fn new<'a>(aliases: impl IntoIterator<Item = (&'a str, K)>) -> Self {
+        let entries = aliases
+            .into_iter()
+            .map(|(alias, key)| (normalize(alias), key))
+            .collect();
+        Self { entries }
+    }
+
+    /// What this label text names, if anything.
+    pub fn lookup(&self, label: &str) -> Option<K> {
+        let normalized = normalize(label);
+        if normalized.is_empty() {
+            return None;
+        }
+        self.entries
+            .iter()
+            .find(|(alias, _)| *alias == normalized)
+            .map(|&(_, key)| key)
+    }
+
+    /// Normalised aliases that name two different things (a table must have none).
+    pub fn ambiguous_aliases(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, (alias, key)) in self.entries.iter().enumerate() {
+            let clash = self
+                .entries
+                .iter()
+                .skip(i + 1)
+                .any(|(a, k)| a == alias && k != key);
+            if clash {
+                out.push(alias.clone());
+            }
+        }
+        out
+    }
+
+    /// The labels in a cell's text: none, one (`公开信（封）`, `填报单位：跳磴镇`) or several pairs on
+    /// one line (`填报单位：跳磴镇　填报人：张丽`). Empty inline values are `None`.
+    pub fn match_cell(&self, text: &str) -> Vec<LabelMatch<K>> {
+        if let Some(key) = self.lookup(text) {
+            return vec![LabelMatch { key, inline: None }];
+        }
+        let Some((first_colon, _)) = text.char_indices().find(|&(_, c)| is_colon(c)) else {
+            return Vec::new();
+        };
+        let Some(first) = self.lookup(text.get(..first_colon).unwrap_or_default()) else {
+            return Vec::new();
+        };
+        self.split_pairs(text, first, first_colon)
+    }
+
+    /// Splits `label：value  label：value…` after the first label, found at `first_colon`.
+    fn split_pairs(&self, text: &str, first: K, first_colon: usize) -> Vec<LabelMatch<K>> {
+        let mut matches = Vec::new();
+        let mut key = first;
+        let mut value_start = first_colon + colon_len(text, first_colon);
+        let mut search_from = value_start;
+        while let Some((colon, next_key, label_start)) = self.next_label(text, search_from) {
+            matches.push(LabelMatch {
+                key,
+                inline: clean_value(text.get(value_start..label_start).unwrap_or_default()),
+            });
+            key = next_key;
+            value_start = colon + colon_len(text, colon);
+            search_from = value_start;
+        }
+        matches.push(LabelMatch {
+            key,
+            inline: clean_value(text.get(value_start..).unwrap_or_default()),
+        });
+        matches
+    }
+
+    /// The next `label：` at or after `from`: (colon position, key, where the label starts). The
+    /// label is the end of the text before the colon, back to whitespace, the longest that matches.
+    fn next_label(&self, text: &str, from: usize) -> Option<(usize, K, usize)> {
+        let rest = text.get(from..)?;
+        for (offset, c) in rest.char_indices() {
+            if !is_colon(c) {
+                continue;
+            }
+            let colon = from + offset;
+            let before = text.get(from..colon)?;
+            let token_start = before
+                .char_indices()
+                .rev()
+                .find(|&(_, c)| c.is_whitespace())
+                .map_or(from, |(i, c)| from + i + c.len_utf8());
+            let token = text.get(token_start..colon)?;
+            // Labels are short: trying only the last few characters keeps long texts linear.
+            let skip = token.chars().count().saturating_sub(MAX_LABEL_CHARS);
+            for (i, _) in token.char_indices().skip(skip) {
+                if let Some(key) = self.lookup(token.get(i..)?) {
+                    return Some((colon, key, token_start + i));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The longest label text tried before a colon inside a line of several pairs.
+const MAX_LABEL_CHARS: usize = 24;
+
+fn is_colon(c: char) -> bool {
+    c == ':' || c == '：'
+}
+
+fn colon_len(text: &str, at: usize) -> usize {
+    text.get(at..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(1, char::len_utf8)
+}
+
+fn clean_value(value: &str) -> Option<String> {
+    let trimmed = value
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{3000}')
+        .trim_end_matches([',', '，', ';', '；']);
+    let trimmed = trimmed.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+/// Normalises a label for comparison (see the module doc).
+pub fn normalize(text: &str) -> String {
+    let folded: String = text
+        .chars()
+        .map(half_width_char)
+        .filter(|c| !c.is_whitespace() && !is_quote(*c))
+        .collect();
+    let without_brackets = remove_brackets(&folded);
+    let without_enumerator = strip_enumerator(&without_brackets);
+    without_enumerator.trim_end_matches([':', '：']).to_string()
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』'
+    )
+}
+
+/// Removes every bracketed part, nested or not; an unclosed bracket removes the rest.
+fn remove_brackets(text: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '[' | '【' | '〔' | '（' => depth += 1,
+            ')' | ']' | '】' | '〕' | '）' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Drops a leading `1.`, `1、`, `1)`, `一、`, `①`.
+fn strip_enumerator(text: &str) -> &str {
+    let circled = text.strip_prefix(|c: char| ('\u{2460}'..='\u{2473}').contains(&c));
+    if let Some(rest) = circled {
+        return rest;
+    }
+    let digits_end = text
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_digit() || "一二三四五六七八九十".contains(c)))
+        .map_or(text.len(), |(i, _)| i);
+    if digits_end == 0 {
+        return text;
+    }
+    let rest = text.get(digits_end..).unwrap_or_default();
+    match rest.strip_prefix(['.', '、', ')', '．']) {
+        Some(after) if !after.is_empty() && !after.starts_with(|c: char| c.is_ascii_digit()) => {
+            after
+        }
+        _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Field;
+
+    fn lookup(text: &str) -> Option<MonthlyLabel> {
+        monthly_labels().lookup(text)
+    }
+
+    fn field(text: &str) -> Option<Field> {
+        match lookup(text) {
+            Some(MonthlyLabel::Field(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn normalises_as_the_spec_says() {
+        assert_eq!(normalize("公开信（封）"), "公开信");
+        assert_eq!(normalize(" 公 开 信 (封)："), "公开信");
+        assert_eq!(normalize("村居（社）宣传专栏（个）"), "村居宣传专栏");
+        assert_eq!(normalize("标语海报（）"), "标语海报");
+        assert_eq!(normalize("【注】五进画册〔册〕"), "五进画册");
+        assert_eq!(normalize("安全“五进”画册"), "安全五进画册");
+        assert_eq!(normalize("１．公开信"), "公开信");
+        assert_eq!(normalize("1、公开信"), "公开信");
+        assert_eq!(normalize("十一、获取线索"), "获取线索");
+        assert_eq!(normalize("③企业培训"), "企业培训");
+        assert_eq!(normalize("（一）企业培训"), "企业培训");
+        assert_eq!(normalize("公开信（封"), "公开信");
+        assert_eq!(normalize("2026.11"), "2026.11");
+        assert_eq!(normalize("1.5"), "1.5");
+    }
+
+    #[test]
+    fn every_notice_label_and_short_label_matches_its_field() {
+        for f in Field::ALL {
+            assert_eq!(field(f.label()), Some(f), "{}", f.label());
+            assert_eq!(field(f.short_label()), Some(f), "{}", f.short_label());
+        }
+    }
+
+    #[test]
+    fn variants_units_type_are_matched() {
+        let cases = [
+            ("商圈广场视频（个）", Field::PlazaScreens),
+            ("商圈广场视屏(个)", Field::PlazaScreens),
+            ("画册", Field::Brochures),
+            ("“五进”画册（册）", Field::Brochures),
+            ("村居宣传专栏", Field::CommunityColumns),
+            ("社区宣传专栏（个）", Field::CommunityColumns),
+            ("村居(社)宣传专栏", Field::CommunityColumns),
+            ("村（社区）宣传专栏", Field::CommunityColumns),
+            ("标语海报（条/张/幅）", Field::SlogansPosters),
+            ("标语、海报", Field::SlogansPosters),
+            ("标语/海报（张）", Field::SlogansPosters),
+            ("海报", Field::SlogansPosters),
+            ("“两单两卡”加印二维码", Field::QrCodes),
+            ("建立信息员(人)：", Field::Informants),
+            ("1. 获取立案查处以上线索（条）", Field::CaseLeads),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(field(text), Some(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn headers_are_matched() {
+        let cases = [
+            ("填报单位", Header::Unit),
+            ("报送单位：", Header::Unit),
+            ("单位名称", Header::Unit),
+            ("填报单位（盖章）", Header::Unit),
+            ("报表月份", Header::Period),
+            ("月份", Header::Period),
+            ("统计月份", Header::Period),
+            ("报送月份", Header::Period),
+            ("填报人", Header::FilledBy),
+            ("联系人", Header::FilledBy),
+            ("联系电话", Header::Phone),
+            ("电话", Header::Phone),
+            ("手机", Header::Phone),
+            ("填报时间", Header::FilledOn),
+            ("填报日期", Header::FilledOn),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(lookup(text), Some(MonthlyLabel::Header(expected)), "{text}");
+        }
+    }
+
+    #[test]
+    fn unrelated_text_is_not_a_label() {
+        for text in [
+            "",
+            "项目",
+            "数量",
+            "单位",
+            "安全生产举报奖励宣传工作   月情况报表",
+            "跳磴镇",
+            "3",
+            "备注",
+            "线索来源",
+        ] {
+            assert_eq!(lookup(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_table_is_never_ambiguous() {
+        assert!(monthly_labels().ambiguous_aliases().is_empty());
+    }
+
+    #[test]
+    fn inline_values_follow_a_colon() {
+        let table = monthly_labels();
+        let unit = MonthlyLabel::Header(Header::Unit);
+        assert_eq!(
+            table.match_cell("填报单位：跳磴镇"),
+            vec![LabelMatch {
+                key: unit,
+                inline: Some("跳磴镇".into())
+            }]
+        );
+        assert_eq!(
+            table.match_cell("公开信（封）: ３ "),
+            vec![LabelMatch {
+                key: MonthlyLabel::Field(Field::OpenLetters),
+                inline: Some("３".into())
+            }]
+        );
+        assert_eq!(
+            table.match_cell("填报单位："),
+            vec![LabelMatch {
+                key: unit,
+                inline: None
+            }]
+        );
+        assert!(table.match_cell("备注：无").is_empty());
+        assert!(table.match_cell("跳磴镇").is_empty());
+    }
+
+    #[test]
+    fn several_pairs_on_one_line_are_split() {
+        let pairs = monthly_labels()
+            .match_cell("填报单位：建胜镇　　填报人：李红  联系电话：023-68150326　填报时间：2026年11月5日 10:30");
+        let got: Vec<_> = pairs.iter().map(|m| (m.key, m.inline.as_deref())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (MonthlyLabel::Header(Header::Unit), Some("建胜镇")),
+                (MonthlyLabel::Header(Header::FilledBy), Some("李红")),
+                (MonthlyLabel::Header(Header::Phone), Some("023-68150326")),
+                (
+                    MonthlyLabel::Header(Header::FilledOn),
+                    Some("2026年11月5日 10:30")
+                ),
+            ]
+        );
+        let blank = monthly_labels().match_cell("填报单位：      填报人：       联系电话：");
+        assert_eq!(blank.len(), 3);
+        assert!(blank.iter().all(|m| m.inline.is_none()));
+        let long = format!("填报人：{}联系电话：1", "张".repeat(100_000));
+        assert_eq!(monthly_labels().match_cell(&long).len(), 2);
+        let glued = monthly_labels().match_cell("填报人：张三联系电话：13983215678");
+        assert_eq!(glued.len(), 2);
+        assert_eq!(glued[0].inline.as_deref(), Some("张三"));
+    }
+}

@@ -1,0 +1,375 @@
+//! A guard run before calamine parses a `.xls`.
+//!
+//! calamine's BIFF reader sizes memory from the file: it reserves rows × columns cells as a sheet's
+//! DIMENSIONS record declares, and builds each sheet as a dense rows × columns grid spanning its
+//! cells. A crafted file of a few kilobytes can thus ask for hundreds of gigabytes, and a failed
+//! allocation aborts the process (no panic to catch). So the workbook stream is taken out of the
+//! OLE compound file here, with every size bounded by the file's length, and each sheet's
+//! declared and actual extent is checked the way calamine will read it.
+
+use super::{MAX_SHEET_AREA, WorkbookError};
+
+const FREE_OR_END: u32 = 0xFFFF_FFFA;
+const HEADER_LEN: usize = 512;
+
+/// Checks a `.xls` before calamine reads it.
+pub(super) fn check(bytes: &[u8]) -> Result<(), WorkbookError> {
+    let cfb = Cfb::parse(bytes).ok_or_else(|| damaged("compound file structure"))?;
+    let Some(stream) = cfb.workbook_stream() else {
+        // Not a BIFF workbook (a Word file, an encrypted xlsx): calamine says which.
+        return Ok(());
+    };
+    check_biff(&stream)
+}
+
+fn damaged(what: &str) -> WorkbookError {
+    WorkbookError::Damaged(format!("invalid {what}"))
+}
+
+fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+struct Cfb<'a> {
+    bytes: &'a [u8],
+    sector_size: usize,
+    fat: Vec<u32>,
+    dir_start: u32,
+    mini_cutoff: u32,
+    minifat_start: u32,
+}
+
+impl<'a> Cfb<'a> {
+    fn parse(bytes: &'a [u8]) -> Option<Self> {
+        let sector_size = match u16_at(bytes, 0x1E)? {
+            9 => 512,
+            12 => 4096,
+            _ => return None,
+        };
+        let mut cfb = Cfb {
+            bytes,
+            sector_size,
+            fat: Vec::new(),
+            dir_start: u32_at(bytes, 0x30)?,
+            mini_cutoff: u32_at(bytes, 0x38)?,
+            minifat_start: u32_at(bytes, 0x3C)?,
+        };
+        cfb.fat = cfb.read_fat()?;
+        Some(cfb)
+    }
+
+    fn sector_count(&self) -> usize {
+        self.bytes.len().saturating_sub(HEADER_LEN) / self.sector_size + 1
+    }
+
+    fn sector(&self, id: u32) -> Option<&'a [u8]> {
+        let start = (usize::try_from(id).ok()? + 1).checked_mul(self.sector_size)?;
+        let end = start.saturating_add(self.sector_size).min(self.bytes.len());
+        self.bytes.get(start..end)
+    }
+
+    /// The FAT, from the header's DIFAT entries and the DIFAT chain; never longer than needed to
+    /// cover the sectors the file holds.
+    fn read_fat(&self) -> Option<Vec<u32>> {
+        let mut fat_sectors: Vec<u32> = (0..109)
+            .filter_map(|i| u32_at(self.bytes, 0x4C + 4 * i))
+            .filter(|id| *id < FREE_OR_END)
+            .collect();
+        let mut next = u32_at(self.bytes, 0x44)?;
+        let per_sector = self.sector_size / 4;
+        let mut steps = 0;
+        while next < FREE_OR_END && steps <= self.sector_count() {
+            let sector = self.sector(next)?;
+            let ids: Vec<u32> = (0..per_sector)
+                .filter_map(|i| u32_at(sector, 4 * i))
+                .collect();
+            let (last, entries) = ids.split_last()?;
+            fat_sectors.extend(entries.iter().filter(|id| **id < FREE_OR_END));
+            next = *last;
+            steps += 1;
+        }
+        let mut fat = Vec::new();
+        for id in fat_sectors {
+            if fat.len() > self.sector_count() {
+                break;
+            }
+            let sector = self.sector(id)?;
+            fat.extend((0..per_sector).filter_map(|i| u32_at(sector, 4 * i)));
+        }
+        Some(fat)
+    }
+
+    /// The bytes of the chain starting at `start`, at most `limit` long.
+    fn chain(&self, start: u32, limit: usize) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut id = start;
+        let mut steps = 0;
+        while id < FREE_OR_END && out.len() < limit {
+            if steps > self.fat.len() {
+                return None;
+            }
+            out.extend_from_slice(self.sector(id)?);
+            id = *self.fat.get(usize::try_from(id).ok()?)?;
+            steps += 1;
+        }
+        out.truncate(limit);
+        Some(out)
+    }
+
+    /// The `Workbook` (or BIFF5 `Book`) stream, as calamine finds it.
+    fn workbook_stream(&self) -> Option<Vec<u8>> {
+        let limit = self.bytes.len();
+        let directory = self.chain(self.dir_start, limit)?;
+        let entries: Vec<&[u8]> = directory.chunks_exact(128).collect();
+        let root = entries.first()?;
+        let entry = ["Workbook", "Book"].iter().find_map(|name| {
+            entries
+                .iter()
+                .find(|e| entry_name(e).as_deref() == Some(*name))
+        })?;
+        let start = u32_at(entry, 0x74)?;
+        let size = usize::try_from(u32_at(entry, 0x78)?).ok()?.min(limit);
+        if u32::try_from(size).ok()? >= self.mini_cutoff {
+            return self.chain(start, size);
+        }
+        let mini_stream = self.chain(u32_at(root, 0x74)?, limit)?;
+        let minifat_bytes = self.chain(self.minifat_start, limit)?;
+        let minifat: Vec<u32> = minifat_bytes
+            .chunks_exact(4)
+            .filter_map(|c| Some(u32::from_le_bytes(c.try_into().ok()?)))
+            .collect();
+        mini_chain(&mini_stream, &minifat, start, size)
+    }
+}
+
+fn mini_chain(mini_stream: &[u8], minifat: &[u32], start: u32, limit: usize) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut id = start;
+    let mut steps = 0;
+    while id < FREE_OR_END && out.len() < limit {
+        if steps > minifat.len() {
+            return None;
+        }
+        let at = usize::try_from(id).ok()?.checked_mul(64)?;
+        out.extend_from_slice(mini_stream.get(at..at.saturating_add(64).min(mini_stream.len()))?);
+        id = *minifat.get(usize::try_from(id).ok()?)?;
+        steps += 1;
+    }
+    out.truncate(limit);
+    Some(out)
+}
+
+fn entry_name(entry: &[u8]) -> Option<String> {
+    let len = usize::from(u16_at(entry, 0x40)?).min(64);
+    let units: Vec<u16> = entry
+        .get(..len)?
+        .chunks_exact(2)
+        .filter_map(|c| Some(u16::from_le_bytes(c.try_into().ok()?)))
+        .take_while(|u| *u != 0)
+        .collect();
+    String::from_utf16(&units).ok()
+}
+
+/// Records of a BIFF stream from `at`: (type, data).
+fn records(stream: &[u8], at: usize) -> impl Iterator<Item = (u16, &[u8])> {
+    let mut pos = at;
+    std::iter::from_fn(move || {
+        let typ = u16_at(stream, pos)?;
+        let len = usize::from(u16_at(stream, pos + 2)?);
+        let data = stream.get(pos + 4..pos + 4 + len)?;
+        pos += 4 + len;
+        Some((typ, data))
+    })
+}
+
+/// Checks every sheet substream named by a BoundSheet record, as calamine walks it.
+fn check_biff(stream: &[u8]) -> Result<(), WorkbookError> {
+    let positions: Vec<usize> = records(stream, 0)
+        .take_while(|(typ, _)| *typ != 0x000A)
+        .filter(|(typ, _)| *typ == 0x0085)
+        .filter_map(|(_, data)| usize::try_from(u32_at(data, 0)?).ok())
+        .collect();
+    positions
+        .into_iter()
+        .try_for_each(|pos| check_sheet(stream, pos))
+}
+
+#[derive(Default)]
+struct Extent {
+    rows: Option<(u32, u32)>,
+    cols: Option<(u32, u32)>,
+}
+
+impl Extent {
+    fn add(&mut self, row: u32, col: u32) {
+        let widen = |range: Option<(u32, u32)>, v: u32| {
+            Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))))
+        };
+        self.rows = widen(self.rows, row);
+        self.cols = widen(self.cols, col);
+    }
+
+    fn area(&self) -> u64 {
+        let span = |r: Option<(u32, u32)>| r.map_or(0, |(lo, hi)| u64::from(hi - lo) + 1);
+        span(self.rows) * span(self.cols)
+    }
+}
+
+fn check_sheet(stream: &[u8], pos: usize) -> Result<(), WorkbookError> {
+    let too_big = || WorkbookError::TooManyCells {
+        limit: MAX_SHEET_AREA as usize,
+    };
+    let mut cells = Extent::default();
+    let mut seen_bof = false;
+    let mut depth = 0usize;
+    for (typ, data) in records(stream, pos) {
+        if depth > 0 {
+            match typ {
+                0x0809 => depth += 1,
+                0x000A => depth -= 1,
+                _ => {}
+            }
+            continue;
+        }
+        match typ {
+            0x0809 if seen_bof => depth += 1,
+            0x0809 => seen_bof = true,
+            0x000A => break,
+            0x0200 if declared_area(data).is_none_or(|area| area > MAX_SHEET_AREA) => {
+                return Err(too_big());
+            }
+            0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x00BD | 0x0006 => {
+                let (Some(row), Some(col)) = (u16_at(data, 0), u16_at(data, 2)) else {
+                    continue;
+                };
+                cells.add(u32::from(row), u32::from(col));
+                if typ == 0x00BD
+                    && let Some(last) = data.len().checked_sub(2).and_then(|at| u16_at(data, at))
+                {
+                    cells.add(u32::from(row), u32::from(last));
+                }
+                if cells.area() > MAX_SHEET_AREA {
+                    return Err(too_big());
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// rows × columns that calamine will reserve for a DIMENSIONS record; `None` when its arithmetic
+/// would wrap.
+fn declared_area(data: &[u8]) -> Option<u64> {
+    let (rf, rl, cf, cl) = match data.len() {
+        10 => (
+            u32::from(u16_at(data, 0)?),
+            u32::from(u16_at(data, 2)?),
+            u32::from(u16_at(data, 4)?),
+            u32::from(u16_at(data, 6)?),
+        ),
+        14 | 16 => (
+            u32_at(data, 0)?,
+            u32_at(data, 4)?,
+            u32::from(u16_at(data, 8)?),
+            u32::from(u16_at(data, 10)?),
+        ),
+        _ => return Some(0),
+    };
+    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
+    if rl < 1 || cl < 1 {
+        return Some(1);
+    }
+    let rows = u64::from((rl - 1).checked_sub(rf)?) + 1;
+    let cols = u64::from((cl - 1).checked_sub(cf)?) + 1;
+    Some(rows * cols)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/acceptance-forms")
+            .join(name);
+        std::fs::read(path).unwrap()
+    }
+
+    /// The offset of the first DIMENSIONS record of a sheet in the raw file (the fixtures are
+    /// small enough for their workbook stream to be contiguous).
+    fn dimensions_offset(bytes: &[u8]) -> usize {
+        let cfb = Cfb::parse(bytes).unwrap();
+        let stream = cfb.workbook_stream().unwrap();
+        let sheet = check_biff_positions(&stream)[0];
+        let mut pos = sheet;
+        for (typ, data) in records(&stream, sheet) {
+            if typ == 0x0200 {
+                let needle = &stream[pos..pos + 4 + data.len()];
+                return bytes
+                    .windows(needle.len())
+                    .position(|w| w == needle)
+                    .unwrap();
+            }
+            pos += 4 + data.len();
+        }
+        panic!("no DIMENSIONS record");
+    }
+
+    fn check_biff_positions(stream: &[u8]) -> Vec<usize> {
+        records(stream, 0)
+            .filter(|(typ, _)| *typ == 0x0085)
+            .map(|(_, data)| u32_at(data, 0).unwrap() as usize)
+            .collect()
+    }
+
+    #[test]
+    fn real_xls_files_pass() {
+        for name in ["003.xls", "025.xls", "031.xls"] {
+            assert_eq!(check(&fixture(name)), Ok(()), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_huge_declared_sheet_is_refused_before_calamine_reserves_it() {
+        let mut bytes = fixture("003.xls");
+        let at = dimensions_offset(&bytes);
+        bytes[at + 8..at + 12].copy_from_slice(&0x00FF_FFFFu32.to_le_bytes());
+        bytes[at + 14..at + 16].copy_from_slice(&0x00FFu16.to_le_bytes());
+        assert!(matches!(
+            check(&bytes),
+            Err(WorkbookError::TooManyCells { .. })
+        ));
+        assert!(matches!(
+            super::super::open_workbook(&bytes, 1 << 24),
+            Err(WorkbookError::TooManyCells { .. })
+        ));
+    }
+
+    #[test]
+    fn a_wrapping_dimensions_record_is_refused() {
+        // rwMic above rwMac: calamine's `end - start + 1` would wrap around.
+        let mut bytes = fixture("003.xls");
+        let at = dimensions_offset(&bytes);
+        bytes[at + 4..at + 8].copy_from_slice(&1000u32.to_le_bytes());
+        bytes[at + 8..at + 12].copy_from_slice(&10u32.to_le_bytes());
+        assert!(check(&bytes).is_err());
+    }
+
+    #[test]
+    fn extents_and_areas() {
+        assert_eq!(
+            declared_area(&[0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 11, 0, 0, 0]),
+            Some(66)
+        );
+        assert_eq!(declared_area(&[0; 14]), Some(1));
+        let mut extent = Extent::default();
+        extent.add(0, 0);
+        extent.add(65535, 255);
+        assert_eq!(extent.area(), 65536 * 256);
+    }
+}

@@ -1,0 +1,226 @@
+//! The official monthly template (附件3) that the office sends out, as an .xlsx (SPEC §3).
+//!
+//! Layout (the one the reader and the acceptance samples know): the title over the table in row 1;
+//! header label/value pairs in rows 2-3 (填报单位, 报表月份, 填报时间; 填报人, 联系电话); the eleven labels
+//! exactly as in the notice in row 5 and their values in row 6, formatted as integers; filling notes
+//! in row 8. A4 landscape, fitted to one page. [`monthly_filled`] writes the same layout with values,
+//! for examples and tests.
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use crate::domain::Field;
+use crate::forms::labels::Header;
+
+/// The title; the blank before 月 is where units write the month, as in the notice.
+pub const TITLE: &str = "安全生产举报奖励宣传工作    月情况报表";
+
+const LAST_COL: u16 = 10;
+const LABEL_ROW: u32 = 4;
+const VALUE_ROW: u32 = 5;
+const NOTES_ROW: u32 = 7;
+const NOTES: &str = "填表说明：1. 报表月份请写成“2026年11月”这样的格式；\
+    2. 各项只填阿拉伯数字，没有请填0，不要空着；3. 每月20日前将本表发送至区安委办邮箱。";
+
+/// Header values and the eleven values of a filled copy.
+#[derive(Debug, Clone, Default)]
+pub struct TemplateFill {
+    pub unit: String,
+    pub period: String,
+    pub filled_by: String,
+    pub phone: String,
+    pub filled_on: String,
+    pub values: [u64; 11],
+}
+
+/// The blank official template.
+pub fn monthly_template() -> Result<Vec<u8>, XlsxError> {
+    build(None)
+}
+
+/// The template filled in, as a unit would send it back.
+pub fn monthly_filled(fill: &TemplateFill) -> Result<Vec<u8>, XlsxError> {
+    build(Some(fill))
+}
+
+struct Formats {
+    title: Format,
+    header_label: Format,
+    header_value: Format,
+    phone_value: Format,
+    label: Format,
+    value: Format,
+    notes: Format,
+}
+
+fn formats() -> Formats {
+    let base = Format::new()
+        .set_font_name("宋体")
+        .set_font_size(11)
+        .set_align(FormatAlign::VerticalCenter);
+    let boxed = base
+        .clone()
+        .set_border(FormatBorder::Thin)
+        .set_border_color(Color::RGB(0x80_80_80));
+    Formats {
+        title: base
+            .clone()
+            .set_bold()
+            .set_font_size(16)
+            .set_align(FormatAlign::Center),
+        header_label: base.clone().set_bold(),
+        header_value: base.clone().set_align(FormatAlign::Left),
+        phone_value: base
+            .clone()
+            .set_align(FormatAlign::Left)
+            .set_num_format("@"),
+        label: boxed
+            .clone()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_background_color(Color::RGB(0xF2_F2_F2)),
+        value: boxed.set_num_format("0").set_align(FormatAlign::Center),
+        notes: base.set_text_wrap().set_font_size(10),
+    }
+}
+
+fn build(fill: Option<&TemplateFill>) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("Sheet1")?;
+    let f = formats();
+    sheet.merge_range(0, 0, 0, LAST_COL, TITLE, &f.title)?;
+    sheet.set_row_height(0, 32)?;
+    write_headers(sheet, &f, fill)?;
+    write_table(sheet, &f, fill)?;
+    sheet.merge_range(NOTES_ROW, 0, NOTES_ROW, LAST_COL, NOTES, &f.notes)?;
+    sheet.set_row_height(NOTES_ROW, 30)?;
+    set_up_page(sheet)?;
+    workbook.save_to_buffer()
+}
+
+/// Header pairs: the label, then its value merged over the next columns.
+fn write_headers(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    fill: Option<&TemplateFill>,
+) -> Result<(), XlsxError> {
+    let text = |pick: fn(&TemplateFill) -> &str| fill.map(pick).unwrap_or_default().to_string();
+    let pairs = [
+        (1, 0, 3, Header::Unit, text(|x| &x.unit)),
+        (1, 4, 7, Header::Period, text(|x| &x.period)),
+        (1, 8, LAST_COL, Header::FilledOn, text(|x| &x.filled_on)),
+        (2, 0, 3, Header::FilledBy, text(|x| &x.filled_by)),
+        (2, 4, 7, Header::Phone, text(|x| &x.phone)),
+    ];
+    for (row, col, last_col, header, value) in pairs {
+        sheet.write_string_with_format(row, col, header.label(), &f.header_label)?;
+        let format = if header == Header::Phone {
+            &f.phone_value
+        } else {
+            &f.header_value
+        };
+        sheet.merge_range(row, col + 1, row, last_col, &value, format)?;
+        sheet.set_row_height(row, 22)?;
+    }
+    Ok(())
+}
+
+/// The label row and the value row.
+fn write_table(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    fill: Option<&TemplateFill>,
+) -> Result<(), XlsxError> {
+    for (field, col) in Field::ALL.iter().zip(0u16..) {
+        sheet.write_string_with_format(LABEL_ROW, col, field.label(), &f.label)?;
+        match fill {
+            Some(fill) => {
+                let value = fill.values.get(field.index()).copied().unwrap_or_default();
+                sheet.write_number_with_format(VALUE_ROW, col, value as f64, &f.value)?;
+            }
+            None => {
+                sheet.write_blank(VALUE_ROW, col, &f.value)?;
+            }
+        }
+        sheet.set_column_width(col, 12.5)?;
+    }
+    sheet.set_row_height(LABEL_ROW, 48)?;
+    sheet.set_row_height(VALUE_ROW, 30)?;
+    Ok(())
+}
+
+fn set_up_page(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    sheet
+        .set_landscape()
+        .set_paper_size(9)
+        .set_print_fit_to_pages(1, 1)
+        .set_print_center_horizontally(true)
+        .set_margins(0.5, 0.5, 0.75, 0.75, 0.3, 0.3);
+    sheet.set_print_area(0, 0, NOTES_ROW, LAST_COL)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Period;
+    use crate::forms::monthly::{PeriodSource, ReadContext, read_monthly};
+    use crate::forms::{FormKind, detect_kind, open_workbook};
+
+    fn context(names: &[String]) -> ReadContext<'_> {
+        ReadContext {
+            open_period: Period::new(2026, 11).unwrap(),
+            subject: "",
+            unit_names: Some(names),
+            plausibility_bound: ReadContext::DEFAULT_PLAUSIBILITY_BOUND,
+        }
+    }
+
+    #[test]
+    fn the_blank_template_reads_as_eleven_blank_values() {
+        let bytes = monthly_template().unwrap();
+        let wb = open_workbook(&bytes, 1 << 20).unwrap();
+        assert_eq!(detect_kind(&wb), Some(FormKind::Monthly));
+        let names = vec!["跳磴镇".to_string()];
+        let reading = read_monthly(&wb, &context(&names));
+        let problems = reading.form.unwrap_err();
+        assert_eq!(problems.len(), 11, "{problems:#?}");
+        for (problem, field) in problems.iter().zip(Field::ALL) {
+            assert_eq!(problem.field, field.key());
+            assert!(problem.message.contains("请填写，没有请填0"));
+        }
+        assert_eq!(problems[9].cell.as_deref(), Some("Sheet1!J6"));
+    }
+
+    #[test]
+    fn a_filled_copy_reads_back_exactly() {
+        let fill = TemplateFill {
+            unit: "跳磴镇".into(),
+            period: "2026年10月".into(),
+            filled_by: "张丽".into(),
+            phone: "023-68173265".into(),
+            filled_on: "2026年10月12日".into(),
+            values: [438, 1, 0, 55, 28, 112, 72, 8, 9, 4, 2],
+        };
+        let bytes = monthly_filled(&fill).unwrap();
+        let wb = open_workbook(&bytes, 1 << 20).unwrap();
+        let names = vec!["跳磴镇".to_string()];
+        let reading = read_monthly(&wb, &context(&names));
+        let form = reading.form.unwrap();
+        assert_eq!(form.values.as_array(), &fill.values);
+        assert_eq!(form.period, Period::new(2026, 10).unwrap());
+        assert_eq!(form.period_source, PeriodSource::Cell("Sheet1!F2".into()));
+        assert_eq!(form.unit_text.as_deref(), Some("跳磴镇"));
+        assert_eq!(form.filled_by.as_deref(), Some("张丽"));
+        assert_eq!(form.phone.unwrap().as_str(), "023-68173265");
+        assert_eq!(form.filled_on.as_deref(), Some("2026年10月12日"));
+        assert_eq!(form.value_cells[0], "Sheet1!A6");
+        assert!(reading.warnings.is_empty(), "{:?}", reading.warnings);
+    }
+
+    #[test]
+    fn the_title_has_a_blank_month() {
+        assert!(TITLE.contains("工作    月情况报表"));
+    }
+}
