@@ -1,0 +1,190 @@
+//! Intake: one raw message in, a record, a report and (usually) a reply out.
+//!
+//! The order is what makes it safe: the raw bytes are written to disk and the message recorded
+//! before anything is parsed; the data, the outcome and the reply (into the outbox) are then
+//! written in one transaction. A crash anywhere leaves either nothing or a recorded message that
+//! the next pass finishes, never a form without its receipt or a receipt without its form.
+
+pub mod assess;
+pub mod report;
+mod settle;
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use thiserror::Error;
+
+use crate::config::Config;
+use crate::domain::period::Period;
+use crate::mail;
+use crate::store::messages::{self, NewMessage, Recorded};
+use crate::store::{Store, StoreError};
+use assess::AssessContext;
+use report::{IngestReport, Outcome};
+
+#[derive(Debug, Error)]
+pub enum IntakeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot store the raw message at {path}: {source}")]
+    RawStore {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot build the blank template: {0}")]
+    Template(String),
+}
+
+/// The intake pipeline, shared by `ingest`, `run` and `demo`.
+pub struct Intake<'c> {
+    config: &'c Config,
+    store: Store,
+    template: Vec<u8>,
+}
+
+/// Where a message came from: a label for the report and the log.
+#[derive(Debug, Clone)]
+pub struct Source<'a> {
+    /// `file`, `maildir`, …
+    pub kind: &'a str,
+    /// The file name or mailbox entry, echoed as `file` in the report.
+    pub name: &'a str,
+}
+
+impl<'c> Intake<'c> {
+    pub fn new(config: &'c Config, store: Store) -> Result<Self, IntakeError> {
+        let template = crate::forms::template::monthly_template()
+            .map_err(|e| IntakeError::Template(e.to_string()))?;
+        Ok(Self {
+            config,
+            store,
+            template,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Takes in one raw message received by the server at `received_at`; `now` stamps the work.
+    pub async fn ingest(
+        &self,
+        raw: &[u8],
+        received_at: DateTime<Utc>,
+        source: &Source<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<IngestReport, IntakeError> {
+        let sha = hex::encode(Sha256::digest(raw));
+        let raw_path = self.store_raw(raw, &sha)?;
+        let parsed = mail::parse_message(raw, &self.config.intake.limits);
+        let key = mail::message_key(&parsed, raw);
+        let sender = parsed.from.as_ref().map(|m| m.address.clone());
+        let new = NewMessage {
+            message_key: &key,
+            message_id: parsed.message_id.as_deref(),
+            sender: sender.as_deref(),
+            subject: &parsed.subject,
+            received_at,
+            raw_path: &raw_path,
+            raw_sha256: &sha,
+            source: &format!("{}:{}", source.kind, source.name),
+        };
+        let row = match messages::record(&self.store, &new).await? {
+            Recorded::AlreadyProcessed(row) => {
+                tracing::info!(key = %key, "duplicate message, already processed");
+                return Ok(duplicate_report(source.name, &parsed, &row));
+            }
+            Recorded::ToProcess(row) => row,
+        };
+        let tz = self.config.office.timezone;
+        let open_period = Period::open_at(crate::clock::local_date(row.received_at, tz));
+        let ctx = AssessContext {
+            roster: &self.config.roster,
+            office_address: &self.config.office.address,
+            open_period,
+            plausibility_bound: self.config.intake.plausibility_bound,
+            max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
+        };
+        let verdict = assess::assess(&parsed, &ctx);
+        let settler = settle::Settler {
+            config: self.config,
+            template: &self.template,
+            message: &parsed,
+            row: &row,
+            file: source.name,
+            now,
+        };
+        let mut tx = self.store.begin().await?;
+        let report = settler.settle(&mut tx, verdict, open_period).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        tracing::info!(
+            key = %key,
+            outcome = report.outcome.as_str(),
+            unit = report.unit.as_deref().unwrap_or("-"),
+            "message processed"
+        );
+        Ok(report)
+    }
+
+    /// Writes the raw bytes under `raw/` by content, once; returns the path relative to the data dir.
+    fn store_raw(&self, raw: &[u8], sha: &str) -> Result<String, IntakeError> {
+        let relative = format!("raw/{}/{sha}.eml", &sha[..2]);
+        let path = self.config.data_dir.join(&relative);
+        if path.exists() {
+            return Ok(relative);
+        }
+        write_atomically(&path, raw).map_err(|source| IntakeError::RawStore { path, source })?;
+        Ok(relative)
+    }
+}
+
+/// Writes through a temporary file and a rename, so a crash never leaves half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(folder)?;
+    let mut tmp = tempfile_in(folder)?;
+    tmp.1.write_all(bytes)?;
+    tmp.1.sync_all()?;
+    std::fs::rename(&tmp.0, path)
+}
+
+fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    for attempt in 0..100u32 {
+        let path = folder.join(format!(".tmp-{}-{attempt}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no free temporary file name"))
+}
+
+fn duplicate_report(
+    file: &str,
+    parsed: &mail::InboundMessage,
+    row: &messages::MessageRow,
+) -> IngestReport {
+    IngestReport {
+        file: file.to_string(),
+        message_id: parsed.message_id.clone(),
+        from: row.sender.clone(),
+        unit: row.unit_code.clone(),
+        outcome: Outcome::Duplicate,
+        received_at: row.received_at.to_rfc3339(),
+        receipt_no: None,
+        forms: vec![],
+        errors: vec![],
+        note: Some(format!(
+            "already processed ({}); nothing stored, nothing sent",
+            row.outcome.as_deref().unwrap_or("-")
+        )),
+        reply: None,
+    }
+}

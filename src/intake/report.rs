@@ -1,0 +1,99 @@
+//! The ingest line of SPEC §7: one JSON object per message, printed by `ingest` and kept in the
+//! database with the message.
+
+use serde::Serialize;
+
+use crate::domain::fields::MonthlyValues;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Accepted,
+    Rejected,
+    Ignored,
+    Duplicate,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Rejected => "rejected",
+            Outcome::Ignored => "ignored",
+            Outcome::Duplicate => "duplicate",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ErrorItem {
+    pub field: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormReport {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    pub outcome: Outcome,
+    pub period: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<MonthlyValues>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changed: Option<Vec<Change>>,
+    pub errors: Vec<ErrorItem>,
+    pub warnings: Vec<String>,
+}
+
+/// A field whose value differs from the previous version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    pub field: &'static str,
+    pub from: u64,
+    pub to: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReplyReport {
+    pub to: String,
+    pub subject: String,
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    pub file: String,
+    pub message_id: Option<String>,
+    pub from: Option<String>,
+    pub unit: Option<String>,
+    pub outcome: Outcome,
+    pub received_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub receipt_no: Option<String>,
+    pub forms: Vec<FormReport>,
+    pub errors: Vec<ErrorItem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub reply: Option<ReplyReport>,
+}
+
+impl IngestReport {
+    pub fn to_json_line(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            format!(
+                r#"{{"file":{:?},"outcome":"error","error":{:?}}}"#,
+                self.file,
+                e.to_string()
+            )
+        })
+    }
+}

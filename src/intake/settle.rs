@@ -1,0 +1,468 @@
+//! Settling a verdict inside the intake transaction: versions for accepted forms, the outcome
+//! on the message, the report, and the reply queued in the outbox.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::assess::{MessageError, MonthlyReadingOf, Reading, Verdict};
+use super::report::{Change, ErrorItem, FormReport, IngestReport, Outcome, ReplyReport};
+use crate::clock::{local_date, local_text};
+use crate::config::Config;
+use crate::domain::period::Period;
+use crate::domain::unit::Unit;
+use crate::forms::monthly::MonthlyForm;
+use crate::forms::{Problem, Warning};
+use crate::mail::InboundMessage;
+use crate::replies::mime::{self, FileAttachment, Outgoing};
+use crate::replies::text::{self, Envelope, Fix, Letterhead, Recorded};
+use crate::store::messages::{self, Finished, MessageRow};
+use crate::store::outbox::{self, NewReply};
+use crate::store::submissions::{self, NewSubmission};
+use crate::store::{StoreError, Tx};
+
+pub const TEMPLATE_NAME: &str = "安全生产举报奖励宣传工作月情况报表（模板）.xlsx";
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub(super) struct Settler<'a> {
+    pub config: &'a Config,
+    pub template: &'a [u8],
+    pub message: &'a InboundMessage,
+    pub row: &'a MessageRow,
+    pub file: &'a str,
+    pub now: DateTime<Utc>,
+}
+
+/// The reply decided for a message, before it is built.
+struct PlannedReply {
+    kind: &'static str,
+    subject_tag: &'static str,
+    body: String,
+    with_template: bool,
+}
+
+impl Settler<'_> {
+    pub async fn settle(
+        &self,
+        tx: &mut Tx,
+        verdict: Verdict<'_>,
+        open_period: Period,
+    ) -> Result<IngestReport, StoreError> {
+        let mut report = self.empty_report();
+        let plan = match verdict {
+            Verdict::NoReply { reason } => {
+                report.outcome = Outcome::Ignored;
+                report.note = Some(format!("not answered: {reason}"));
+                None
+            }
+            Verdict::UnknownSender { reading } => {
+                self.unknown_sender(&mut report, &reading);
+                None
+            }
+            Verdict::Unit { unit, reading } => {
+                report.unit = Some(unit.code.to_string());
+                self.unit_mail(tx, &mut report, unit, reading, open_period)
+                    .await?
+            }
+        };
+        if let Some(plan) = plan {
+            report.reply = self.queue_reply(tx, &mut report, plan).await?;
+        }
+        let json = report.to_json_line();
+        messages::finish(
+            tx,
+            &Finished {
+                id: self.row.id,
+                unit_code: report.unit.as_deref(),
+                outcome: report.outcome.as_str(),
+                no_reply: report
+                    .reply
+                    .is_none()
+                    .then_some(report.note.as_deref())
+                    .flatten(),
+                result_json: &json,
+                processed_at: self.now,
+            },
+        )
+        .await?;
+        Ok(report)
+    }
+
+    fn empty_report(&self) -> IngestReport {
+        IngestReport {
+            file: self.file.to_string(),
+            message_id: self.message.message_id.clone(),
+            from: self.message.from.as_ref().map(|m| m.address.clone()),
+            unit: None,
+            outcome: Outcome::Ignored,
+            received_at: self.row.received_at.to_rfc3339(),
+            receipt_no: None,
+            forms: vec![],
+            errors: vec![],
+            note: None,
+            reply: None,
+        }
+    }
+
+    fn receipt_no(&self) -> String {
+        let date = local_date(self.row.received_at, self.config.office.timezone);
+        format!("RD-{}-{:06}", date.format("%Y%m%d"), self.row.id)
+    }
+
+    fn unknown_sender(&self, report: &mut IngestReport, reading: &Reading) {
+        for monthly in &reading.monthly {
+            let mut form = rejected_form(monthly, problems_of(monthly));
+            form.errors.push(sender_error());
+            report.forms.push(form);
+        }
+        report.errors.extend(reading.errors.iter().map(error_item));
+        if reading.has_forms_or_errors() {
+            report.outcome = Outcome::Rejected;
+            report.errors.push(sender_error());
+            report.note = Some("unknown sender: kept for staff, not answered".into());
+        } else {
+            report.note = Some("unknown sender, no form: kept, not answered".into());
+        }
+    }
+
+    async fn unit_mail(
+        &self,
+        tx: &mut Tx,
+        report: &mut IngestReport,
+        unit: &Unit,
+        reading: Reading,
+        open_period: Period,
+    ) -> Result<Option<PlannedReply>, StoreError> {
+        let mut recorded = Vec::new();
+        let mut fixes = Vec::new();
+        report.receipt_no = Some(self.receipt_no());
+        for monthly in &reading.monthly {
+            match &monthly.form {
+                Ok(form) => {
+                    let (form_report, text) = self.record(tx, unit, monthly, form).await?;
+                    report.forms.push(form_report);
+                    recorded.push(text);
+                }
+                Err(problems) => {
+                    report.forms.push(rejected_form(monthly, problems));
+                    fixes.extend(
+                        problems
+                            .iter()
+                            .map(|p| fix_of(Some(&monthly.attachment), p)),
+                    );
+                }
+            }
+        }
+        for error in &reading.errors {
+            report.errors.push(error_item(error));
+            fixes.push(Fix {
+                attachment: error.attachment.clone(),
+                cell: None,
+                message: error.message.clone(),
+            });
+        }
+        let envelope = self.envelope(unit);
+        let head = self.letterhead();
+        let deadline = open_period.deadline(self.config.schedule.deadline_day);
+        let plan = if !fixes.is_empty() {
+            report.outcome = Outcome::Rejected;
+            PlannedReply {
+                kind: "return",
+                subject_tag: "（退回，请修改后重报）",
+                body: text::return_body(&head, &envelope, &fixes, &recorded, deadline),
+                with_template: true,
+            }
+        } else if !recorded.is_empty() {
+            report.outcome = Outcome::Accepted;
+            PlannedReply {
+                kind: "receipt",
+                subject_tag: "（回执）",
+                body: text::receipt_body(&head, &envelope, &recorded),
+                with_template: false,
+            }
+        } else if !reading.cases.is_empty() {
+            report.outcome = Outcome::Ignored;
+            report.note = Some("typical-case form held for staff".into());
+            PlannedReply {
+                kind: "case-held",
+                subject_tag: "（已收到）",
+                body: text::case_held_body(&head, &envelope, &reading.cases),
+                with_template: false,
+            }
+        } else {
+            report.outcome = Outcome::Ignored;
+            report.receipt_no = None;
+            report.note = Some("no form attached: help reply".into());
+            PlannedReply {
+                kind: "help",
+                subject_tag: "（未找到报表）",
+                body: text::help_body(&head, &envelope, &reading.other_attachments, deadline),
+                with_template: true,
+            }
+        };
+        Ok(Some(plan))
+    }
+
+    async fn record(
+        &self,
+        tx: &mut Tx,
+        unit: &Unit,
+        monthly: &MonthlyReadingOf,
+        form: &MonthlyForm,
+    ) -> Result<(FormReport, Recorded), StoreError> {
+        let tz = self.config.office.timezone;
+        let deadline_day = self.config.schedule.deadline_day;
+        let late = form
+            .period
+            .is_late(local_date(self.row.received_at, tz), deadline_day);
+        let previous = submissions::latest(tx, unit.code.as_str(), form.period).await?;
+        let receipt_no = self.receipt_no();
+        let period_source = text::period_source_text(&form.period_source);
+        let version = submissions::insert_next_version(
+            tx,
+            &NewSubmission {
+                unit_code: unit.code.as_str(),
+                period: form.period,
+                message_row: self.row.id,
+                received_at: self.row.received_at,
+                late,
+                period_source: &period_source,
+                attachment: &monthly.attachment,
+                filled_by: form.filled_by.as_deref(),
+                phone: form.phone.as_ref().map(|p| p.as_str()),
+                filled_on: form.filled_on.as_deref(),
+                receipt_no: &receipt_no,
+                values: &form.values,
+            },
+        )
+        .await?;
+        let changes = previous
+            .as_ref()
+            .map(|p| form.values.diff(&p.values))
+            .unwrap_or_default();
+        let warnings: Vec<String> = monthly.warnings.iter().map(warning_text).collect();
+        let report = FormReport {
+            kind: "monthly",
+            attachment: Some(monthly.attachment.clone()),
+            outcome: Outcome::Accepted,
+            period: Some(form.period.to_string()),
+            period_source: Some(period_source.clone()),
+            version: Some(version),
+            late: Some(late),
+            values: Some(form.values),
+            changed: previous.as_ref().map(|_| {
+                changes
+                    .iter()
+                    .map(|&(field, from, to)| Change {
+                        field: field.key(),
+                        from,
+                        to,
+                    })
+                    .collect()
+            }),
+            errors: vec![],
+            warnings: warnings.clone(),
+        };
+        let text = Recorded {
+            attachment: monthly.attachment.clone(),
+            period: form.period,
+            period_source,
+            version,
+            replaces: previous.map(|p| local_text(p.received_at, tz)),
+            values: form.values,
+            changes,
+            late,
+            deadline: form.period.deadline(deadline_day),
+            warnings,
+        };
+        Ok((report, text))
+    }
+
+    fn envelope(&self, unit: &Unit) -> Envelope {
+        Envelope {
+            unit_name: unit.name.clone(),
+            received_local: local_text(self.row.received_at, self.config.office.timezone),
+            receipt_no: self.receipt_no(),
+        }
+    }
+
+    fn letterhead(&self) -> Letterhead {
+        Letterhead {
+            office_name: self.config.office.name.clone(),
+            contact: self.config.office.contact.clone(),
+        }
+    }
+
+    /// Builds the reply and queues it, unless the sender hit the hourly limit or cannot be
+    /// addressed; either way the reason lands in the report's note.
+    async fn queue_reply(
+        &self,
+        tx: &mut Tx,
+        report: &mut IngestReport,
+        plan: PlannedReply,
+    ) -> Result<Option<ReplyReport>, StoreError> {
+        let Some(to) = self.message.from.as_ref().map(|m| m.address.as_str()) else {
+            return Ok(None);
+        };
+        let limit = i64::from(self.config.intake.replies_per_sender_per_hour);
+        let recent =
+            outbox::count_to_recipient_since(tx, to, self.now - Duration::hours(1)).await?;
+        if recent >= limit {
+            tracing::warn!(recipient = to, "reply rate limit reached; no reply queued");
+            report.note = Some(format!(
+                "not answered: {limit} replies to {to} within the last hour"
+            ));
+            return Ok(None);
+        }
+        let original = self.message.subject.trim();
+        let subject = reply_subject(original, plan.subject_tag);
+        let key = &self.row.message_key;
+        let message_id = mime::reply_message_id(key, plan.kind, &self.config.office.address);
+        let outgoing = Outgoing {
+            from_name: &self.config.office.name,
+            from_address: &self.config.office.address,
+            to_address: to,
+            subject: &subject,
+            body: &plan.body,
+            in_reply_to: self.message.message_id.as_deref(),
+            references: &self.message.references,
+            message_id: &message_id,
+            date: self.now,
+            attachment: plan.with_template.then_some(FileAttachment {
+                name: TEMPLATE_NAME,
+                content_type: XLSX_TYPE,
+                bytes: self.template,
+            }),
+        };
+        let body = match mime::build(&outgoing) {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::warn!(%error, "cannot build the reply");
+                report.note = Some(format!("not answered: {error}"));
+                return Ok(None);
+            }
+        };
+        outbox::enqueue(
+            tx,
+            &NewReply {
+                message_row: Some(self.row.id),
+                kind: plan.kind,
+                recipient: to,
+                subject: &subject,
+                outgoing_id: &message_id,
+                body: &body,
+                created_at: self.now,
+            },
+        )
+        .await?;
+        Ok(Some(ReplyReport {
+            to: to.to_string(),
+            subject,
+            kind: plan.kind,
+        }))
+    }
+}
+
+/// `Re: <their subject><tag>`, without piling up `Re:` or `回复：` prefixes.
+fn reply_subject(original: &str, tag: &str) -> String {
+    let mut rest = original.trim();
+    loop {
+        let lower = rest.to_ascii_lowercase();
+        let cut = ["re:", "re：", "回复:", "回复：", "答复:", "答复："]
+            .iter()
+            .find(|p| lower.starts_with(&p.to_ascii_lowercase()))
+            .map(|p| p.len());
+        match cut {
+            Some(n) => rest = rest[n..].trim_start(),
+            None => break,
+        }
+    }
+    if rest.is_empty() {
+        format!("Re: 月情况报表{tag}")
+    } else {
+        format!("Re: {rest}{tag}")
+    }
+}
+
+fn problems_of(monthly: &MonthlyReadingOf) -> &[Problem] {
+    match &monthly.form {
+        Ok(_) => &[],
+        Err(problems) => problems,
+    }
+}
+
+fn rejected_form(monthly: &MonthlyReadingOf, problems: &[Problem]) -> FormReport {
+    let period = monthly.form.as_ref().ok().map(|f| f.period.to_string());
+    FormReport {
+        kind: "monthly",
+        attachment: Some(monthly.attachment.clone()),
+        outcome: Outcome::Rejected,
+        period,
+        period_source: None,
+        version: None,
+        late: None,
+        values: None,
+        changed: None,
+        errors: problems
+            .iter()
+            .map(|p| ErrorItem {
+                field: p.field.clone(),
+                cell: p.cell.clone(),
+                message: p.message.clone(),
+            })
+            .collect(),
+        warnings: monthly.warnings.iter().map(warning_text).collect(),
+    }
+}
+
+fn fix_of(attachment: Option<&str>, problem: &Problem) -> Fix {
+    Fix {
+        attachment: attachment.map(str::to_string),
+        cell: problem.cell.clone(),
+        message: problem.message.clone(),
+    }
+}
+
+fn warning_text(warning: &Warning) -> String {
+    match &warning.cell {
+        Some(cell) => format!("{cell}：{}", warning.message),
+        None => warning.message.clone(),
+    }
+}
+
+fn error_item(error: &MessageError) -> ErrorItem {
+    ErrorItem {
+        field: error.field.to_string(),
+        cell: None,
+        message: match &error.attachment {
+            Some(name) => format!("附件《{name}》：{}", error.message),
+            None => error.message.clone(),
+        },
+    }
+}
+
+fn sender_error() -> ErrorItem {
+    ErrorItem {
+        field: "sender".into(),
+        cell: None,
+        message:
+            "发件地址未在报送单位名单中登记：邮件已保存，由工作人员核实，不自动登记、不自动回复。"
+                .into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reply_subjects_do_not_pile_up_prefixes() {
+        assert_eq!(
+            reply_subject("跳磴镇报表", "（回执）"),
+            "Re: 跳磴镇报表（回执）"
+        );
+        assert_eq!(
+            reply_subject("Re: RE：回复：报表", "（回执）"),
+            "Re: 报表（回执）"
+        );
+        assert_eq!(reply_subject("  ", "（回执）"), "Re: 月情况报表（回执）");
+    }
+}

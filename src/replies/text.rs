@@ -1,0 +1,340 @@
+//! The words of every reply, in plain Chinese: pure functions from what happened to text.
+//!
+//! A receipt (回执) lists what was recorded, so the unit can check it; a return (退回) lists each
+//! problem with the file and cell and says how to fix it; a help reply says how to submit.
+
+use std::fmt::Write;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::domain::fields::{Field, MonthlyValues};
+use crate::domain::period::Period;
+
+/// Who signs the replies.
+#[derive(Debug, Clone)]
+pub struct Letterhead {
+    pub office_name: String,
+    pub contact: Option<String>,
+}
+
+/// A monthly form that was recorded.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub attachment: String,
+    pub period: Period,
+    /// Where the period came from, in words (see [`period_source_text`]).
+    pub period_source: String,
+    pub version: i64,
+    /// When the version this one replaces was received (office-local text).
+    pub replaces: Option<String>,
+    pub values: MonthlyValues,
+    pub changes: Vec<(Field, u64, u64)>,
+    pub late: bool,
+    pub deadline: NaiveDate,
+    pub warnings: Vec<String>,
+}
+
+/// One thing the unit must fix.
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub attachment: Option<String>,
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+/// The facts every reply to a unit starts from.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    pub unit_name: String,
+    pub received_local: String,
+    pub receipt_no: String,
+}
+
+pub fn period_source_text(source: &crate::forms::monthly::PeriodSource) -> String {
+    use crate::forms::monthly::PeriodSource;
+    match source {
+        PeriodSource::Cell(cell) => format!("取自表内“报表月份”，{cell}"),
+        PeriodSource::Title(cell) => format!("取自表格标题，{cell}"),
+        PeriodSource::Subject => "取自邮件主题".into(),
+        PeriodSource::OpenAtReceipt => {
+            "表内未写报表月份，按收件时的当月登记；如不对，请在“报表月份”中写明后重新发送".into()
+        }
+    }
+}
+
+/// The notice's label, except where the notice left the bracket empty (标语海报（）).
+fn shown_label(field: Field) -> &'static str {
+    let label = field.label();
+    if label.ends_with("（）") {
+        field.short_label()
+    } else {
+        label
+    }
+}
+
+fn zh_date(date: NaiveDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// The body of a receipt for one or more recorded forms.
+pub fn receipt_body(head: &Letterhead, env: &Envelope, forms: &[Recorded]) -> String {
+    let mut out = format!("{}：\n\n", env.unit_name);
+    let periods: Vec<String> = forms.iter().map(|f| f.period.zh()).collect();
+    let _ = writeln!(
+        out,
+        "你单位报送的 {} 《安全生产举报奖励宣传工作月情况报表》已收到并登记，请核对以下内容。\n",
+        periods.join("、")
+    );
+    let _ = writeln!(out, "回执编号：{}", env.receipt_no);
+    let _ = writeln!(
+        out,
+        "收到时间：{}（以邮件服务器收件时间为准）",
+        env.received_local
+    );
+    for form in forms {
+        write_recorded(&mut out, form);
+    }
+    out.push_str("\n如数据有误，直接回复本邮件并附上更正后的报表即可，以最后一次报送的为准。\n");
+    sign(&mut out, head);
+    out
+}
+
+fn write_recorded(out: &mut String, form: &Recorded) {
+    let _ = writeln!(out, "\n附件：{}", form.attachment);
+    let _ = writeln!(
+        out,
+        "报表月份：{}（{}）",
+        form.period.zh(),
+        form.period_source
+    );
+    match &form.replaces {
+        Some(when) => {
+            let _ = writeln!(
+                out,
+                "版本：第 {} 版（替换 {} 收到的上一版，以本版为准）",
+                form.version, when
+            );
+        }
+        None => {
+            let _ = writeln!(out, "版本：第 {} 版", form.version);
+        }
+    }
+    if form.late {
+        let _ = writeln!(
+            out,
+            "说明：本月报表应于 {} 前报送，本次已登记，记为逾期报送。",
+            zh_date(form.deadline)
+        );
+    }
+    out.push_str("登记的数据：\n");
+    for (field, value) in form.values.iter() {
+        let _ = writeln!(out, "  {}：{}", shown_label(field), value);
+    }
+    if form.replaces.is_some() {
+        if form.changes.is_empty() {
+            out.push_str("与上一版相比：数据没有变化。\n");
+        } else {
+            out.push_str("与上一版相比的变动：\n");
+            for (field, old, new) in &form.changes {
+                let _ = writeln!(out, "  {}：{} → {}", shown_label(*field), old, new);
+            }
+        }
+    }
+    if !form.warnings.is_empty() {
+        out.push_str("提示：\n");
+        for warning in &form.warnings {
+            let _ = writeln!(out, "  - {warning}");
+        }
+    }
+}
+
+/// The body of a return: what could not be recorded and how to fix each problem. Forms of the same
+/// message that were recorded are listed too, so one reply tells the whole story.
+pub fn return_body(
+    head: &Letterhead,
+    env: &Envelope,
+    fixes: &[Fix],
+    recorded: &[Recorded],
+    deadline: NaiveDate,
+) -> String {
+    let mut out = format!("{}：\n\n", env.unit_name);
+    let _ = writeln!(
+        out,
+        "你单位 {} 发来的邮件中，以下内容未能登记，请修改后重新发送（直接回复本邮件并附上改好的报表即可）：\n",
+        env.received_local
+    );
+    for (i, fix) in fixes.iter().enumerate() {
+        let place = match (&fix.attachment, &fix.cell) {
+            (Some(a), Some(c)) => format!("附件《{a}》{c}："),
+            (Some(a), None) => format!("附件《{a}》："),
+            (None, Some(c)) => format!("{c}："),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(out, "{}. {}{}", i + 1, place, fix.message);
+    }
+    let _ = writeln!(out, "\n编号：{}", env.receipt_no);
+    if !recorded.is_empty() {
+        out.push_str("\n同一邮件中以下报表已登记：\n");
+        for form in recorded {
+            write_recorded(&mut out, form);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n随信附上空白模板，可直接填写。本月报表请于 {} 前报送。",
+        zh_date(deadline)
+    );
+    sign(&mut out, head);
+    out
+}
+
+/// The body of a help reply: the mail held no form.
+pub fn help_body(
+    head: &Letterhead,
+    env: &Envelope,
+    others: &[String],
+    deadline: NaiveDate,
+) -> String {
+    let mut out = format!("{}：\n\n", env.unit_name);
+    let _ = writeln!(
+        out,
+        "我们收到了你单位 {} 发来的邮件，但其中没有找到需要登记的报表。",
+        env.received_local
+    );
+    if !others.is_empty() {
+        let _ = writeln!(out, "邮件中的附件（{}）不是报表。", others.join("、"));
+    }
+    let _ = writeln!(
+        out,
+        "\n报送方法：将填好的《安全生产举报奖励宣传工作月情况报表》作为附件（Excel 或 WPS 表格：xlsx、xls、ods、et 均可）发送到本邮箱，\
+         系统会在几秒内回复回执；表中有问题的，会逐项说明如何修改。本月报表请于 {} 前报送。随信附上空白模板。",
+        zh_date(deadline)
+    );
+    sign(&mut out, head);
+    out
+}
+
+/// The body of a reply to a typical-case form, until case intake reads them itself.
+pub fn case_held_body(head: &Letterhead, env: &Envelope, names: &[String]) -> String {
+    let mut out = format!("{}：\n\n", env.unit_name);
+    let _ = writeln!(
+        out,
+        "你单位 {} 报送的典型案例材料（{}）已收到，编号 {}，将由办公室工作人员登记，无需重复发送。",
+        env.received_local,
+        names.join("、"),
+        env.receipt_no
+    );
+    sign(&mut out, head);
+    out
+}
+
+fn sign(out: &mut String, head: &Letterhead) {
+    let _ = write!(out, "\n{}\n", head.office_name);
+    if let Some(contact) = &head.contact {
+        let _ = writeln!(out, "{contact}");
+    }
+    out.push_str("（本邮件由系统自动发送，回复本邮件即可补充或更正。）\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head() -> Letterhead {
+        Letterhead {
+            office_name: "大渡口区安全生产委员会办公室".into(),
+            contact: Some("区安委办 023-68830000".into()),
+        }
+    }
+
+    fn env() -> Envelope {
+        Envelope {
+            unit_name: "跳磴镇".into(),
+            received_local: "2026-11-12 10:30".into(),
+            receipt_no: "RD-20261112-000007".into(),
+        }
+    }
+
+    fn recorded(version: i64) -> Recorded {
+        let mut values = [1u64; 11];
+        values[0] = 301;
+        Recorded {
+            attachment: "跳磴镇11月报表.xlsx".into(),
+            period: Period::new(2026, 11).unwrap(),
+            period_source: "取自表内“报表月份”（Sheet1!B3）".into(),
+            version,
+            replaces: (version > 1).then(|| "2026-11-10 09:00".into()),
+            values: MonthlyValues::new(values),
+            changes: if version > 1 {
+                vec![(Field::ALL[0], 280, 301)]
+            } else {
+                vec![]
+            },
+            late: false,
+            deadline: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            warnings: vec!["Sheet1!C6 填的“无”，按 0 登记。".into()],
+        }
+    }
+
+    #[test]
+    fn a_receipt_lists_every_value_the_version_and_the_changes() {
+        let body = receipt_body(&head(), &env(), &[recorded(2)]);
+        assert!(body.starts_with("跳磴镇：\n"));
+        assert!(body.contains("2026年11月"));
+        assert!(body.contains("回执编号：RD-20261112-000007"));
+        assert!(body.contains("公开信（封）：301"));
+        for field in Field::ALL {
+            assert!(body.contains(shown_label(field)), "{}", field.label());
+        }
+        assert!(body.contains("标语海报：1\n"));
+        assert!(body.contains("第 2 版（替换 2026-11-10 09:00"));
+        assert!(body.contains("公开信（封）：280 → 301"));
+        assert!(body.contains("按 0 登记"));
+        assert!(body.contains("023-68830000"));
+    }
+
+    #[test]
+    fn a_late_receipt_says_so() {
+        let mut form = recorded(1);
+        form.late = true;
+        let body = receipt_body(&head(), &env(), &[form]);
+        assert!(body.contains("2026年11月20日 前报送"));
+        assert!(body.contains("逾期"));
+        assert!(!body.contains("变动"));
+    }
+
+    #[test]
+    fn a_return_numbers_each_fix_with_file_and_cell() {
+        let fixes = vec![
+            Fix {
+                attachment: Some("报表.xlsx".into()),
+                cell: Some("Sheet1!I6".into()),
+                message: "企业培训（次）未填写。请填写，没有请填0。".into(),
+            },
+            Fix {
+                attachment: Some("照片.zip".into()),
+                cell: None,
+                message: "压缩包已损坏".into(),
+            },
+        ];
+        let deadline = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let body = return_body(&head(), &env(), &fixes, &[], deadline);
+        assert!(
+            body.contains(
+                "1. 附件《报表.xlsx》Sheet1!I6：企业培训（次）未填写。请填写，没有请填0。"
+            )
+        );
+        assert!(body.contains("2. 附件《照片.zip》：压缩包已损坏"));
+        assert!(body.contains("空白模板"));
+        assert!(!body.contains("已登记："));
+    }
+
+    #[test]
+    fn a_help_reply_explains_how_to_submit() {
+        let deadline = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let body = help_body(&head(), &env(), &["现场.jpg".into()], deadline);
+        assert!(body.contains("没有找到需要登记的报表"));
+        assert!(body.contains("现场.jpg"));
+        assert!(body.contains("xlsx、xls、ods、et"));
+    }
+}

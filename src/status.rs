@@ -1,0 +1,179 @@
+//! Who has and who has not reported for a period: one query layer for `status` (and, later,
+//! the bot), and pure renderers for text and JSON.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::clock::local_text;
+use crate::config::Config;
+use crate::domain::period::Period;
+use crate::store::{Store, StoreError, messages, outbox, submissions};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Submitted {
+    pub unit: String,
+    pub name: String,
+    pub received_at: String,
+    pub version: i64,
+    pub late: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    pub unit: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnknownSender {
+    pub from: String,
+    pub subject: String,
+    pub received_at: String,
+    pub stored_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    pub period: String,
+    pub deadline: String,
+    pub submitted: Vec<Submitted>,
+    pub missing: Vec<Missing>,
+    /// Forms from addresses not in the roster during the period: staff should look at them.
+    pub unknown_senders: Vec<UnknownSender>,
+    /// Replies by delivery state (`pending`, `sent`, `failed`, …).
+    pub outbox: std::collections::BTreeMap<String, i64>,
+}
+
+/// Reads the state of `period` in roster order.
+pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Status, StoreError> {
+    let tz = config.office.timezone;
+    let latest = submissions::latest_for_period(store, period).await?;
+    let mut submitted = Vec::new();
+    let mut missing = Vec::new();
+    for unit in config.roster.units() {
+        match latest.iter().find(|s| s.unit_code == unit.code.as_str()) {
+            Some(s) => submitted.push(Submitted {
+                unit: unit.code.to_string(),
+                name: unit.name.clone(),
+                received_at: local_text(s.received_at, tz),
+                version: s.version,
+                late: s.late,
+            }),
+            None => missing.push(Missing {
+                unit: unit.code.to_string(),
+                name: unit.name.clone(),
+            }),
+        }
+    }
+    let since = period_start(period, tz);
+    let unknown_senders = messages::from_unknown_senders(store, since)
+        .await?
+        .into_iter()
+        .map(|m| UnknownSender {
+            from: m.sender.unwrap_or_default(),
+            subject: m.subject,
+            received_at: local_text(m.received_at, tz),
+            stored_at: m.raw_path,
+        })
+        .collect();
+    Ok(Status {
+        period: period.to_string(),
+        deadline: period.deadline(config.schedule.deadline_day).to_string(),
+        submitted,
+        missing,
+        unknown_senders,
+        outbox: outbox::counts(store).await?.into_iter().collect(),
+    })
+}
+
+fn period_start(period: Period, tz: chrono_tz::Tz) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let first = period.first_day().and_time(chrono::NaiveTime::MIN);
+    tz.from_local_datetime(&first)
+        .earliest()
+        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.with_timezone(&Utc))
+}
+
+/// The status as a person reads it in a terminal.
+pub fn render_text(status: &Status) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} 月情况报表  截止 {}  已报 {} / 未报 {}",
+        status.period,
+        status.deadline,
+        status.submitted.len(),
+        status.missing.len()
+    );
+    out.push_str("\n已报送:\n");
+    if status.submitted.is_empty() {
+        out.push_str("  (无)\n");
+    }
+    for s in &status.submitted {
+        let late = if s.late { "  逾期" } else { "" };
+        let _ = writeln!(
+            out,
+            "  {:<14} {:<12} {}  第{}版{}",
+            s.name, s.unit, s.received_at, s.version, late
+        );
+    }
+    out.push_str("\n未报送:\n");
+    if status.missing.is_empty() {
+        out.push_str("  (无)\n");
+    }
+    for m in &status.missing {
+        let _ = writeln!(out, "  {:<14} {}", m.name, m.unit);
+    }
+    if !status.unknown_senders.is_empty() {
+        out.push_str("\n未登记发件人的来信（已保存，未自动回复，请核实）:\n");
+        for u in &status.unknown_senders {
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  ({})",
+                u.received_at, u.from, u.subject, u.stored_at
+            );
+        }
+    }
+    if let Some(failed) = status.outbox.get("failed") {
+        let _ = writeln!(out, "\n发送失败的回复: {failed} 封（见日志）");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_lists_submitted_late_missing_and_unknown_senders() {
+        let status = Status {
+            period: "2026-11".into(),
+            deadline: "2026-11-20".into(),
+            submitted: vec![Submitted {
+                unit: "tiaodeng".into(),
+                name: "跳磴镇".into(),
+                received_at: "2026-11-22 10:15".into(),
+                version: 2,
+                late: true,
+            }],
+            missing: vec![Missing {
+                unit: "bachiao".into(),
+                name: "八桥镇".into(),
+            }],
+            unknown_senders: vec![UnknownSender {
+                from: "x@qq.com".into(),
+                subject: "报表".into(),
+                received_at: "2026-11-14 10:20".into(),
+                stored_at: "raw/ab/ab.eml".into(),
+            }],
+            outbox: [("failed".to_string(), 1)].into_iter().collect(),
+        };
+        let text = render_text(&status);
+        assert!(text.contains("已报 1 / 未报 1"));
+        assert!(text.contains("第2版  逾期"));
+        assert!(text.contains("八桥镇"));
+        assert!(text.contains("x@qq.com"));
+        assert!(text.contains("发送失败的回复: 1 封"));
+    }
+}

@@ -1,0 +1,129 @@
+//! The `messages` table: every message ever seen, stored before it is parsed.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{Store, StoreError, Tx};
+
+/// A message as first recorded, before any parsing.
+#[derive(Debug, Clone)]
+pub struct NewMessage<'a> {
+    pub message_key: &'a str,
+    pub message_id: Option<&'a str>,
+    pub sender: Option<&'a str>,
+    pub subject: &'a str,
+    pub received_at: DateTime<Utc>,
+    pub raw_path: &'a str,
+    pub raw_sha256: &'a str,
+    pub source: &'a str,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct MessageRow {
+    pub id: i64,
+    pub message_key: String,
+    pub sender: Option<String>,
+    pub unit_code: Option<String>,
+    pub subject: String,
+    pub received_at: DateTime<Utc>,
+    pub raw_path: String,
+    pub source: String,
+    pub state: String,
+    pub outcome: Option<String>,
+    pub result_json: Option<String>,
+}
+
+/// What recording a message found.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    /// New (or recorded before but never finished, after a crash): process it now.
+    ToProcess(MessageRow),
+    /// Processed before: nothing to do.
+    AlreadyProcessed(MessageRow),
+}
+
+/// `SELECT` of every [`MessageRow`] column; a macro so each query stays one literal string.
+macro_rules! select_messages {
+    () => {
+        "SELECT id, message_key, sender, unit_code, subject, received_at, raw_path, source, state, outcome, result_json FROM messages"
+    };
+}
+
+/// Records a message unless its key is known; tells which it was.
+#[tracing::instrument(skip(store, new), fields(key = new.message_key))]
+pub async fn record(store: &Store, new: &NewMessage<'_>) -> Result<Recorded, StoreError> {
+    sqlx::query(
+        "INSERT INTO messages (message_key, message_id, sender, subject, received_at, raw_path, raw_sha256, source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_key) DO NOTHING",
+    )
+    .bind(new.message_key)
+    .bind(new.message_id)
+    .bind(new.sender)
+    .bind(new.subject)
+    .bind(new.received_at)
+    .bind(new.raw_path)
+    .bind(new.raw_sha256)
+    .bind(new.source)
+    .execute(store.pool())
+    .await?;
+    let row: MessageRow = sqlx::query_as(concat!(select_messages!(), " WHERE message_key = ?"))
+        .bind(new.message_key)
+        .fetch_one(store.pool())
+        .await?;
+    Ok(if row.state == "processed" {
+        Recorded::AlreadyProcessed(row)
+    } else {
+        Recorded::ToProcess(row)
+    })
+}
+
+/// The outcome of processing, written in the same transaction as the data and the reply.
+pub struct Finished<'a> {
+    pub id: i64,
+    pub unit_code: Option<&'a str>,
+    pub outcome: &'a str,
+    pub no_reply: Option<&'a str>,
+    pub result_json: &'a str,
+    pub processed_at: DateTime<Utc>,
+}
+
+pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE messages SET state = 'processed', unit_code = ?, outcome = ?, no_reply = ?,
+                result_json = ?, processed_at = ? WHERE id = ?",
+    )
+    .bind(done.unit_code)
+    .bind(done.outcome)
+    .bind(done.no_reply)
+    .bind(done.result_json)
+    .bind(done.processed_at)
+    .bind(done.id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Messages recorded but never finished (the daemon stopped in between).
+pub async fn unfinished(store: &Store) -> Result<Vec<MessageRow>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        select_messages!(),
+        " WHERE state = 'received' ORDER BY id"
+    ))
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Processed messages from senders not in the roster, newest first: staff should see them.
+pub async fn from_unknown_senders(
+    store: &Store,
+    since: DateTime<Utc>,
+) -> Result<Vec<MessageRow>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        select_messages!(),
+        " WHERE state = 'processed' AND unit_code IS NULL AND outcome = 'rejected' AND received_at >= ?
+         ORDER BY received_at DESC"
+    ))
+    .bind(since)
+    .fetch_all(store.pool())
+    .await?)
+}
