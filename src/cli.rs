@@ -1,0 +1,173 @@
+//! The command line (SPEC §7): argument parsing and one function per command. This is the
+//! binary's edge, so errors here are `anyhow` with context a person can act on.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::app::App;
+use crate::clock::{Clock, local_date};
+use crate::domain::period::Period;
+use crate::intake::Source;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "reportdesk",
+    version,
+    about = "Reads the office mailbox, validates the units' monthly forms into SQLite and answers every sender."
+)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, default_value = "config/reportdesk.toml")]
+    pub config: PathBuf,
+    /// The data dir (SQLite file, local maildirs, stored raw mail); overrides the config's.
+    #[arg(long, global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// The clock, as RFC 3339 (e.g. 2026-11-12T10:30:00+08:00), for tests and re-running a past day.
+    #[arg(long, global = true, value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The daemon: takes in the inbox and delivers replies until SIGINT/SIGTERM.
+    Run {
+        /// Make one pass and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Seeds a fresh data dir with sample mail, processes it and shows the result.
+    Demo,
+    /// Runs intake on raw messages (.eml files); prints one JSON line per message.
+    Ingest {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Who has and who has not reported for a month.
+    Status {
+        /// The month, YYYY-MM (default: the month open now).
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Writes a blank form template.
+    Template {
+        kind: TemplateKind,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TemplateKind {
+    /// 附件3: the monthly statistics form.
+    Monthly,
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("{e}: expected RFC 3339, e.g. 2026-11-12T10:30:00+08:00"))
+}
+
+/// Runs the parsed command; the exit code is 0 on success.
+pub async fn run(cli: Cli) -> Result<i32> {
+    let clock = cli.now.map_or(Clock::System, Clock::Fixed);
+    match cli.command {
+        Command::Template { kind, output } => template(kind, &output).map(|()| 0),
+        Command::Ingest { files } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            ingest(&app, &files).await
+        }
+        Command::Status { month, json } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            status(&app, month.as_deref(), json).await.map(|()| 0)
+        }
+        Command::Run { once } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            crate::daemon::run(&app, once).await.map(|()| 0)
+        }
+        Command::Demo => crate::demo::run(&cli.config, cli.data_dir.as_deref(), clock)
+            .await
+            .map(|()| 0),
+    }
+}
+
+async fn open(config: &Path, data_dir: Option<&Path>, clock: Clock) -> Result<App> {
+    App::load(config, data_dir, clock)
+        .await
+        .with_context(|| format!("cannot start with {}", config.display()))
+}
+
+fn template(kind: TemplateKind, output: &Path) -> Result<()> {
+    let bytes = match kind {
+        TemplateKind::Monthly => crate::forms::template::monthly_template()
+            .context("cannot build the monthly template")?,
+    };
+    std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    eprintln!("wrote {}", output.display());
+    Ok(())
+}
+
+async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
+    let intake = app.intake()?;
+    let mut unreadable = 0;
+    let stdout = std::io::stdout();
+    for file in files {
+        let raw = match std::fs::read(file) {
+            Ok(raw) => raw,
+            Err(error) => {
+                eprintln!("reportdesk: cannot read {}: {error}", file.display());
+                unreadable += 1;
+                continue;
+            }
+        };
+        let name = file.to_string_lossy();
+        let source = Source {
+            kind: "file",
+            name: &name,
+        };
+        let now = app.now();
+        let report = intake
+            .ingest(&raw, now, &source, now)
+            .await
+            .with_context(|| format!("cannot take in {}", file.display()))?;
+        let mut out = stdout.lock();
+        writeln!(out, "{}", report.to_json_line())?;
+    }
+    let transport = app.transport()?;
+    crate::delivery::deliver_due(&app.store, &transport, app.now()).await?;
+    Ok(if unreadable > 0 { 1 } else { 0 })
+}
+
+async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
+    let period = match month {
+        Some(text) => Period::parse(text)
+            .with_context(|| format!("--month {text:?}: expected YYYY-MM, e.g. 2026-11"))?,
+        None => Period::open_at(local_date(app.now(), app.config.office.timezone)),
+    };
+    let status = crate::status::load(&app.config, &app.store, period).await?;
+    if json {
+        println!("{}", serde_json::to_string(&status)?);
+    } else {
+        print!("{}", crate::status::render_text(&status));
+    }
+    Ok(())
+}
+
+/// Refuses a data dir that already holds a database, for commands that need a fresh one.
+pub fn ensure_fresh(data_dir: &Path) -> Result<()> {
+    if data_dir.join("reportdesk.db").exists() {
+        bail!(
+            "{} already holds a database; give a new folder with --data-dir",
+            data_dir.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! reportdesk reads a district safety committee office's mailbox, parses and validates every
+//! unit's monthly statistics form (附件3) into SQLite, and answers each sender within seconds with
+//! a receipt or an exact list of what to fix.
+//!
+//! # Layout
+//! The functional core is pure and unit-tested where it lives; IO sits at the edges.
+//!
+//! - [`domain`]: values that can only be valid: [`domain::period::Period`], the eleven
+//!   [`domain::fields::Field`]s and [`domain::fields::MonthlyValues`], phone numbers, units and
+//!   the roster.
+//! - [`forms`]: reading workbooks by their labels (never by fixed cells), validating the monthly
+//!   form cell by cell, and writing the official template.
+//! - [`mail`]: parsing inbound mail (encodings, attachments, archives, forwarded mail, which mail
+//!   must never be answered) and the local Maildir.
+//! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
+//! - [`intake`]: one raw message to a record, a report and a reply: [`intake::assess`] is the
+//!   pure half, the rest writes it all in one transaction.
+//! - [`replies`]: the Chinese text of receipts, returns and help replies, and their MIME form.
+//! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
+//! - [`delivery`]: the outbox worker.
+//! - [`status`]: who has and who has not reported.
+//! - [`config`], [`clock`], [`telemetry`]: settings, the one clock, logging.
+//! - [`app`], [`daemon`], [`demo`], [`cli`]: start-up and the commands.
+
+pub mod app;
+pub mod archive;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod daemon;
+pub mod delivery;
+pub mod demo;
+pub mod domain;
+pub mod forms;
+pub mod intake;
+pub mod mail;
+pub mod replies;
+pub mod status;
+pub mod store;
+pub mod telemetry;
