@@ -1,0 +1,8 @@
+//! End-to-end tests: the whole intake against real files and a fresh data dir per test.
+
+mod acceptance_forms;
+mod cli;
+mod corpus;
+mod forms_fixtures;
+mod intake;
+mod support;

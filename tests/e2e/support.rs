@@ -1,0 +1,158 @@
+//! Test helpers: a fresh data dir and config per test, intake driven through the library, and
+//! the binary run as a user runs it.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use reportdesk::app::App;
+use reportdesk::clock::Clock;
+use reportdesk::config::Config;
+use reportdesk::intake::Source;
+use serde_json::Value;
+
+pub const DEFAULT_OFFICE: &str = "office@example.gov.cn";
+
+pub fn project() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    project().join("tests/fixtures")
+}
+
+/// The acceptance corpus beside the checkout (`../shared/acceptance`), as CI lays it out.
+pub fn acceptance() -> PathBuf {
+    project().join("../shared/acceptance")
+}
+
+/// A fresh data dir and a config that points at `roster` and names `office` as the office.
+pub struct TestEnv {
+    pub dir: tempfile::TempDir,
+    pub config_path: PathBuf,
+}
+
+impl TestEnv {
+    pub fn new() -> Self {
+        Self::with_roster(&project().join("config/units.toml"), DEFAULT_OFFICE)
+    }
+
+    pub fn with_roster(roster: &Path, office: &str) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let shipped = std::fs::read_to_string(project().join("config/reportdesk.toml"))
+            .expect("shipped config");
+        let text = shipped
+            .replace(
+                "roster = \"config/units.toml\"",
+                &format!("roster = {:?}", roster.display().to_string()),
+            )
+            .replace(
+                "address = \"office@example.gov.cn\"",
+                &format!("address = {office:?}"),
+            );
+        std::fs::create_dir(dir.path().join("config")).expect("config dir");
+        let config_path = dir.path().join("config/reportdesk.toml");
+        std::fs::write(&config_path, text).expect("write config");
+        Self { dir, config_path }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn config(&self) -> Config {
+        Config::load(&self.config_path, Some(&self.data_dir())).expect("config loads")
+    }
+
+    pub async fn app(&self, now: &str) -> App {
+        App::open(self.config(), Clock::Fixed(at(now)))
+            .await
+            .expect("app opens")
+    }
+
+    /// The binary with this env's config and data dir.
+    pub fn command(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_reportdesk"));
+        command
+            .arg("--config")
+            .arg(&self.config_path)
+            .arg("--data-dir")
+            .arg(self.data_dir());
+        command
+    }
+
+    /// The replies delivered into the local outbox Maildir, as raw messages.
+    pub fn outbox(&self) -> Vec<Vec<u8>> {
+        let folder = self.data_dir().join("mail/outbox/new");
+        let mut names: Vec<_> = std::fs::read_dir(&folder)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+            .iter()
+            .map(|p| std::fs::read(p).expect("read reply"))
+            .collect()
+    }
+}
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("RFC 3339 time")
+        .with_timezone(&Utc)
+}
+
+/// Runs intake on one raw message received at `received`, returning the ingest line as JSON.
+pub async fn ingest(app: &App, raw: &[u8], name: &str, received: &str) -> Value {
+    let intake = app.intake().expect("intake");
+    let source = Source { kind: "file", name };
+    let report = intake
+        .ingest(raw, at(received), &source, at(received))
+        .await
+        .expect("intake succeeds");
+    serde_json::from_str(&report.to_json_line()).expect("valid JSON line")
+}
+
+/// Delivers what the outbox holds into the outbox Maildir.
+pub async fn deliver(app: &App) -> usize {
+    let transport = app.transport().expect("transport");
+    reportdesk::delivery::deliver_due(&app.store, &transport, app.now())
+        .await
+        .expect("delivery")
+}
+
+/// Every error of the message and its forms.
+pub fn all_errors(line: &Value) -> Vec<Value> {
+    let mut errors: Vec<Value> = line["errors"].as_array().cloned().unwrap_or_default();
+    for form in line["forms"].as_array().into_iter().flatten() {
+        errors.extend(form["errors"].as_array().cloned().unwrap_or_default());
+    }
+    errors
+}
+
+pub fn all_warnings(line: &Value) -> Vec<String> {
+    line["forms"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f["warnings"].as_array().cloned().unwrap_or_default())
+        .map(|w| w.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// A minimal message from `from` with the given attachments (name, bytes).
+pub fn message(from: &str, subject: &str, id: &str, attachments: &[(&str, &[u8])]) -> Vec<u8> {
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut out = format!(
+        "From: <{from}>\r\nTo: <office@example.gov.cn>\r\nSubject: =?UTF-8?B?{}?=\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nhello\r\n",
+        b64(subject.as_bytes())
+    );
+    for (name, bytes) in attachments {
+        out.push_str(&format!(
+            "--XX\r\nContent-Type: application/octet-stream; name=\"=?UTF-8?B?{}?=\"\r\nContent-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n",
+            b64(name.as_bytes()),
+            b64(bytes)
+        ));
+    }
+    out.push_str("--XX--\r\n");
+    out.into_bytes()
+}
