@@ -5,6 +5,7 @@ Typical-case forms (附件2) are read once case intake is built; until then the 
 expected to fail and every other sample must pass. Prints run.py's own lines and a closing
 'N passed, M failed' line for this check."""
 import os
+import re
 import subprocess
 import sys
 
@@ -28,6 +29,9 @@ for line in res.stdout.splitlines():
             failed += 1
         print(("ok   " if ok else "BAD  ") + line)
     else:
+        m = re.match(r"\s*(\d+) passed, (\d+) failed\s*$", line)
+        if m:  # run.py's own tally counts the pending case samples as failures
+            line = "run.py counted %s PASS and %s FAIL lines" % m.groups()
         print("     " + line)
 print("acceptance: %d passed, %d failed" % (passed, failed))
 sys.exit(0 if failed == 0 and passed > 0 else 1)

@@ -140,10 +140,6 @@ impl Config {
         })?;
         file::build(path, raw, data_dir)
     }
-
-    pub fn sqlite_path(&self) -> PathBuf {
-        self.data_dir.join("reportdesk.db")
-    }
 }
 
 fn default_tls() -> String {

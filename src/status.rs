@@ -65,8 +65,12 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
             }),
         }
     }
-    let since = period_start(period, tz);
-    let unknown_senders = messages::from_unknown_senders(store, since)
+    let from = period_start(period, tz);
+    let until = period.succ().map_or_else(
+        || from + chrono::Duration::days(31),
+        |next| period_start(next, tz),
+    );
+    let unknown_senders = messages::from_unknown_senders(store, from, until)
         .await?
         .into_iter()
         .map(|m| UnknownSender {
@@ -91,7 +95,7 @@ fn period_start(period: Period, tz: chrono_tz::Tz) -> DateTime<Utc> {
     let first = period.first_day().and_time(chrono::NaiveTime::MIN);
     tz.from_local_datetime(&first)
         .earliest()
-        .map_or(DateTime::<Utc>::MIN_UTC, |t| t.with_timezone(&Utc))
+        .map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t.with_timezone(&Utc))
 }
 
 /// The status as a person reads it in a terminal.

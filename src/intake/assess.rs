@@ -169,3 +169,122 @@ fn read_spreadsheet(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forms::template::{TemplateFill, monthly_filled};
+    use crate::mail::{Attachment, Mailbox, NoReplyReason};
+
+    const ROSTER: &str = r#"
+[[unit]]
+code = "tiaodeng"
+name = "跳磴镇"
+kind = "town"
+addresses = ["td@example.gov.cn"]
+"#;
+
+    fn form() -> Vec<u8> {
+        monthly_filled(&TemplateFill {
+            unit: "跳磴镇".into(),
+            period: "2026年11月".into(),
+            filled_by: "张敏".into(),
+            phone: "023-68173265".into(),
+            filled_on: "2026-11-10".into(),
+            values: [3; 11],
+        })
+        .unwrap()
+    }
+
+    fn from(address: &str, attachments: Vec<Attachment>) -> InboundMessage {
+        InboundMessage {
+            from: Some(Mailbox {
+                name: None,
+                address: address.into(),
+            }),
+            attachments,
+            ..InboundMessage::default()
+        }
+    }
+
+    fn attachment(name: &str, kind: AttachmentKind, bytes: Vec<u8>) -> Attachment {
+        Attachment {
+            name: name.into(),
+            kind,
+            bytes,
+        }
+    }
+
+    fn verdict_of(message: &InboundMessage, roster: &Roster) -> String {
+        let ctx = AssessContext {
+            roster,
+            office_address: "office@example.gov.cn",
+            open_period: Period::new(2026, 11).unwrap(),
+            plausibility_bound: 100_000,
+            max_uncompressed_bytes: 1 << 20,
+        };
+        match assess(message, &ctx) {
+            Verdict::NoReply { reason } => format!("no reply: {reason}"),
+            Verdict::UnknownSender { reading } => {
+                format!("unknown: {} monthly", reading.monthly.len())
+            }
+            Verdict::Unit { unit, reading } => format!(
+                "{}: {} monthly ok, {} cases, {} errors, {} others",
+                unit.code,
+                reading.monthly.iter().filter(|m| m.form.is_ok()).count(),
+                reading.cases.len(),
+                reading.errors.len(),
+                reading.other_attachments.len()
+            ),
+        }
+    }
+
+    #[test]
+    fn a_registered_unit_s_forms_are_read() {
+        let roster = Roster::parse(ROSTER).unwrap();
+        let message = from(
+            "td@example.gov.cn",
+            vec![
+                attachment("报表.xlsx", AttachmentKind::Spreadsheet, form()),
+                attachment("照片.jpg", AttachmentKind::Image, vec![0xFF, 0xD8]),
+                attachment("案例.docx", AttachmentKind::Docx, vec![]),
+                attachment("坏.xlsx", AttachmentKind::Spreadsheet, b"oops".to_vec()),
+            ],
+        );
+        assert_eq!(
+            verdict_of(&message, &roster),
+            "tiaodeng: 1 monthly ok, 1 cases, 1 errors, 1 others"
+        );
+    }
+
+    #[test]
+    fn mail_never_answered_is_not_read_even_with_a_form() {
+        let roster = Roster::parse(ROSTER).unwrap();
+        let mut bounce = from(
+            "td@example.gov.cn",
+            vec![attachment("模板.xlsx", AttachmentKind::Spreadsheet, form())],
+        );
+        bounce.no_reply = Some(NoReplyReason::Bounce);
+        assert!(verdict_of(&bounce, &roster).starts_with("no reply"));
+        let ours = from("Office@Example.gov.cn", vec![]);
+        assert_eq!(
+            verdict_of(&ours, &roster),
+            "no reply: sent from the office's own address"
+        );
+        let anonymous = InboundMessage::default();
+        assert_eq!(
+            verdict_of(&anonymous, &roster),
+            "no reply: no sender address"
+        );
+    }
+
+    #[test]
+    fn an_unknown_sender_s_form_is_read_but_not_as_a_unit_s() {
+        let roster = Roster::parse(ROSTER).unwrap();
+        let message = from(
+            "someone@qq.example",
+            vec![attachment("报表.xlsx", AttachmentKind::Spreadsheet, form())],
+        );
+        assert_eq!(verdict_of(&message, &roster), "unknown: 1 monthly");
+    }
+}

@@ -63,10 +63,6 @@ impl<'c> Intake<'c> {
         })
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     /// Takes in one raw message received by the server at `received_at`; `now` stamps the work.
     pub async fn ingest(
         &self,

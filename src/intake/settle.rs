@@ -115,6 +115,12 @@ impl Settler<'_> {
         }
         report.errors.extend(reading.errors.iter().map(error_item));
         if reading.has_forms_or_errors() {
+            tracing::warn!(
+                sender = report.from.as_deref().unwrap_or("-"),
+                subject = %self.message.subject,
+                raw = %self.row.raw_path,
+                "form from an address not in the roster: kept for staff, not answered"
+            );
             report.outcome = Outcome::Rejected;
             report.errors.push(sender_error());
             report.note = Some("unknown sender: kept for staff, not answered".into());

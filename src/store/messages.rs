@@ -113,17 +113,21 @@ pub async fn unfinished(store: &Store) -> Result<Vec<MessageRow>, StoreError> {
     .await?)
 }
 
-/// Processed messages from senders not in the roster, newest first: staff should see them.
+/// Processed messages with forms from senders not in the roster, received in `[from, until)`,
+/// newest first: staff should look at them.
 pub async fn from_unknown_senders(
     store: &Store,
-    since: DateTime<Utc>,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
 ) -> Result<Vec<MessageRow>, StoreError> {
     Ok(sqlx::query_as(concat!(
         select_messages!(),
-        " WHERE state = 'processed' AND unit_code IS NULL AND outcome = 'rejected' AND received_at >= ?
+        " WHERE state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'
+           AND received_at >= ? AND received_at < ?
          ORDER BY received_at DESC"
     ))
-    .bind(since)
+    .bind(from)
+    .bind(until)
     .fetch_all(store.pool())
     .await?)
 }
