@@ -1,17 +1,22 @@
-//! Start-up: the configuration, the clock and the database wired together, and the passes that
-//! `run`, `run --once` and `demo` make over the mailboxes.
+//! Start-up: the configuration, the clock, the database and the mail transports wired together,
+//! and the one pass that `run --once` and `demo` make over the mailboxes.
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use secrecy::SecretString;
 use thiserror::Error;
+use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError, Inbound, Outbound};
 use crate::delivery::{self, Transport};
+use crate::inbound;
 use crate::intake::report::IngestReport;
-use crate::intake::{Intake, IntakeError, Source};
+use crate::intake::{Intake, IntakeError};
+use crate::mail::imap::ImapError;
 use crate::mail::maildir::{Maildir, MaildirError};
+use crate::mail::smtp::{Smtp, SmtpError};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Error)]
@@ -24,22 +29,28 @@ pub enum AppError {
     Intake(#[from] IntakeError),
     #[error(transparent)]
     Maildir(#[from] MaildirError),
+    #[error(transparent)]
+    Imap(#[from] ImapError),
+    #[error(transparent)]
+    Smtp(#[from] SmtpError),
     #[error("cannot create the data dir {path}: {source}")]
     DataDir {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
-    #[error(
-        "{0} is configured, but this build reads and sends mail through the local Maildir only; set kind = \"maildir\""
-    )]
-    Unsupported(&'static str),
+    #[error("cannot build the blank template: {0}")]
+    Template(String),
 }
 
-/// The running application's parts.
+/// The running application's parts, shared by every task.
 pub struct App {
     pub config: Config,
     pub store: Store,
     pub clock: Clock,
+    /// The blank monthly template, attached to returns and help replies.
+    pub template: Vec<u8>,
+    /// Woken whenever a reply has been queued, so the delivery task sends it at once.
+    pub outbox_ready: Notify,
 }
 
 /// What one pass over the mailboxes did.
@@ -57,10 +68,14 @@ impl App {
             source,
         })?;
         let store = Store::open(&config.database_url).await?;
+        let template = crate::forms::template::monthly_template()
+            .map_err(|e| AppError::Template(e.to_string()))?;
         Ok(Self {
             config,
             store,
             clock,
+            template,
+            outbox_ready: Notify::new(),
         })
     }
 
@@ -72,83 +87,61 @@ impl App {
         Self::open(Config::load(config_path, data_dir)?, clock).await
     }
 
-    pub fn intake(&self) -> Result<Intake<'_>, AppError> {
-        Ok(Intake::new(&self.config, self.store.clone())?)
+    pub fn intake(&self) -> Intake<'_> {
+        Intake::new(&self.config, self.store.clone(), &self.template)
     }
 
+    /// The local inbox Maildir (the embedded default inbound).
     pub fn inbox(&self) -> Result<Maildir, AppError> {
-        match self.config.inbound {
-            Inbound::Maildir => Ok(Maildir::open(&self.config.data_dir.join("mail/inbox"))?),
-            Inbound::Imap(_) => Err(AppError::Unsupported("inbound IMAP")),
-        }
+        Ok(Maildir::open(&self.config.data_dir.join("mail/inbox"))?)
     }
 
+    /// The configured outbound transport.
     pub fn transport(&self) -> Result<Transport, AppError> {
-        match self.config.outbound {
+        match &self.config.outbound {
             Outbound::Maildir => Ok(Transport::Maildir(Maildir::open(
                 &self.config.data_dir.join("mail/outbox"),
             )?)),
-            Outbound::Smtp(_) => Err(AppError::Unsupported("outbound SMTP")),
+            Outbound::Smtp(settings) => {
+                let password = self.secret(&settings.password_env, "outbound.password_env")?;
+                Ok(Transport::Smtp(Smtp::new(
+                    settings,
+                    &password,
+                    &self.config.office.address,
+                )?))
+            }
         }
     }
 
-    /// One pass: finish messages a crash left half done, take in everything in the inbox, then
-    /// deliver the replies that are due.
+    pub fn secret(&self, var: &str, key: &'static str) -> Result<SecretString, AppError> {
+        Ok(crate::config::read_secret(&self.config.path, var, key)?)
+    }
+
+    /// One pass: finish messages a crash left half done, take in everything waiting in the
+    /// inbound mailbox, then deliver the replies that are due.
     pub async fn pass(&self) -> Result<PassSummary, AppError> {
-        let intake = self.intake()?;
-        let inbox = self.inbox()?;
         let transport = self.transport()?;
         let mut summary = PassSummary::default();
-        self.resume_unfinished(&intake, &mut summary).await?;
-        for entry in inbox.list_new()? {
-            let raw = match std::fs::read(&entry.path) {
-                Ok(raw) => raw,
-                Err(error) => {
-                    tracing::error!(path = %entry.path.display(), %error, "cannot read message");
-                    summary.failed.push(format!("{}: {error}", entry.name));
-                    continue;
-                }
-            };
-            let source = Source {
-                kind: "maildir",
-                name: &entry.name,
-            };
-            let report = intake
-                .ingest(&raw, entry.delivered_at, &source, self.now())
-                .await?;
-            inbox.mark_processed(&entry)?;
-            summary.reports.push(report);
+        inbound::resume_unfinished(self, &mut summary).await?;
+        match &self.config.inbound {
+            Inbound::Maildir => inbound::maildir::pass(self, &mut summary).await?,
+            Inbound::Imap(settings) => {
+                let password = self.secret(&settings.password_env, "inbound.password_env")?;
+                inbound::imap::pass(self, settings, &password, &mut summary).await?;
+            }
         }
         summary.replies_delivered =
-            delivery::deliver_due(&self.store, &transport, self.now()).await?;
+            delivery::deliver_due(&self.store, &transport, self.now(), self.retry_policy()).await?;
         Ok(summary)
     }
 
-    async fn resume_unfinished(
-        &self,
-        intake: &Intake<'_>,
-        summary: &mut PassSummary,
-    ) -> Result<(), AppError> {
-        for row in crate::store::messages::unfinished(&self.store).await? {
-            let path = self.config.data_dir.join(&row.raw_path);
-            let raw = match std::fs::read(&path) {
-                Ok(raw) => raw,
-                Err(error) => {
-                    tracing::error!(path = %path.display(), %error, "stored message unreadable");
-                    summary.failed.push(format!("{}: {error}", path.display()));
-                    continue;
-                }
-            };
-            let source = Source {
-                kind: "resume",
-                name: &row.raw_path,
-            };
-            let report = intake
-                .ingest(&raw, row.received_at, &source, self.now())
-                .await?;
-            summary.reports.push(report);
+    pub fn retry_policy(&self) -> delivery::RetryPolicy {
+        delivery::RetryPolicy {
+            base: chrono::Duration::seconds(
+                i64::try_from(self.config.retry_base_seconds).unwrap_or(30),
+            ),
+            cap: chrono::Duration::minutes(10),
         }
-        Ok(())
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -56,6 +56,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Checks the config and roster and tries the configured mail servers.
+    CheckConfig,
     /// Writes a blank form template.
     Template {
         kind: TemplateKind,
@@ -91,7 +93,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Run { once } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
-            crate::daemon::run(&app, once).await.map(|()| 0)
+            crate::daemon::run(app, once).await.map(|()| 0)
+        }
+        Command::CheckConfig => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            let findings = crate::check::run(&app).await;
+            print!("{}", crate::check::render(&findings));
+            Ok(if findings.iter().all(|f| f.ok) { 0 } else { 1 })
         }
         Command::Demo => crate::demo::run(&cli.config, cli.data_dir.as_deref(), clock)
             .await
@@ -116,7 +124,7 @@ fn template(kind: TemplateKind, output: &Path) -> Result<()> {
 }
 
 async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
-    let intake = app.intake()?;
+    let intake = app.intake();
     let mut unreadable = 0;
     let stdout = std::io::stdout();
     for file in files {
@@ -142,7 +150,7 @@ async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
         writeln!(out, "{}", report.to_json_line())?;
     }
     let transport = app.transport()?;
-    crate::delivery::deliver_due(&app.store, &transport, app.now()).await?;
+    crate::delivery::deliver_due(&app.store, &transport, app.now(), app.retry_policy()).await?;
     Ok(if unreadable > 0 { 1 } else { 0 })
 }
 

@@ -32,6 +32,30 @@ pub enum ConfigError {
     },
     #[error("roster {path}: {source}")]
     Roster { path: PathBuf, source: RosterError },
+    #[error(
+        "{path}: key `{key}` names the environment variable {var}, which is not set (or empty)"
+    )]
+    MissingSecret {
+        path: PathBuf,
+        key: &'static str,
+        var: String,
+    },
+}
+
+/// Reads the secret held by the environment variable `var`, which the config's `key` names.
+pub fn read_secret(
+    config_path: &Path,
+    var: &str,
+    key: &'static str,
+) -> Result<secrecy::SecretString, ConfigError> {
+    match std::env::var(var) {
+        Ok(value) if !value.is_empty() => Ok(secrecy::SecretString::from(value)),
+        _ => Err(ConfigError::MissingSecret {
+            path: config_path.to_path_buf(),
+            key,
+            var: var.to_string(),
+        }),
+    }
 }
 
 /// Where inbound mail comes from.
@@ -120,6 +144,9 @@ pub struct Config {
     pub database_url: String,
     pub inbound: Inbound,
     pub outbound: Outbound,
+    /// The first wait before a reply is sent again after a transient failure (doubling, capped
+    /// at 10 minutes; transient failures never give up).
+    pub retry_base_seconds: u64,
     pub schedule: Schedule,
     pub bot: Bot,
     pub intake: Intake,

@@ -1,50 +1,71 @@
-//! `run`: passes over the mailboxes until SIGINT or SIGTERM. A signal is noticed between
-//! messages, so the message in hand is always finished (and committed) before the exit.
+//! `run`: one task per job (inbound intake, outbox delivery) under one cancellation token.
+//! SIGINT or SIGTERM cancels the token; each task notices it between messages, so the message in
+//! hand is finished and committed, and the daemon exits within a few seconds.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use crate::app::App;
+use crate::app::{App, PassSummary};
+use crate::config::Inbound;
 
-/// How often the local Maildir is looked at.
-const MAILDIR_POLL: Duration = Duration::from_secs(5);
+/// How long the tasks get to finish after a signal before the daemon exits anyway.
+const GRACE: Duration = Duration::from_secs(5);
 
-pub async fn run(app: &App, once: bool) -> Result<()> {
+pub async fn run(app: App, once: bool) -> Result<()> {
     if once {
         let summary = app.pass().await?;
-        print_summary(&summary);
+        print_reports(&summary);
         return Ok(());
     }
-    tracing::info!(data_dir = %app.config.data_dir.display(), "reportdesk running");
-    let mut stop = std::pin::pin!(shutdown_signal());
-    loop {
-        let summary = app.pass().await?;
-        if !summary.reports.is_empty() || summary.replies_delivered > 0 {
-            print_summary(&summary);
+    let app = Arc::new(app);
+    let cancel = CancellationToken::new();
+    let tasks = TaskTracker::new();
+    crate::inbound::resume_unfinished(&app, &mut PassSummary::default()).await?;
+    let transport = app.transport()?;
+    {
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tasks.spawn(async move { crate::delivery::run(&app, transport, cancel).await });
+    }
+    match app.config.inbound.clone() {
+        Inbound::Maildir => {
+            let (app, cancel) = (app.clone(), cancel.clone());
+            tasks.spawn(async move { crate::inbound::maildir::run(&app, cancel).await });
         }
-        tokio::select! {
-            () = &mut stop => break,
-            () = tokio::time::sleep(MAILDIR_POLL) => {}
+        Inbound::Imap(settings) => {
+            let password = app.secret(&settings.password_env, "inbound.password_env")?;
+            let (app, cancel) = (app.clone(), cancel.clone());
+            tasks.spawn(async move {
+                crate::inbound::imap::run(&app, &settings, &password, cancel).await
+            });
         }
     }
-    tracing::info!("stopped");
+    tasks.close();
+    tracing::info!(data_dir = %app.config.data_dir.display(), "reportdesk running");
+    tokio::select! {
+        () = shutdown_signal() => tracing::info!("stopping"),
+        () = tasks.wait() => tracing::error!("every task ended on its own"),
+    }
+    cancel.cancel();
+    if tokio::time::timeout(GRACE, tasks.wait()).await.is_err() {
+        tracing::warn!("tasks still busy after {} s; exiting", GRACE.as_secs());
+    }
     app.store.close().await;
+    tracing::info!("stopped");
     Ok(())
 }
 
-fn print_summary(summary: &crate::app::PassSummary) {
+/// Prints the ingest line of each message taken in, and what could not be read.
+pub fn print_reports(summary: &PassSummary) {
     for report in &summary.reports {
         println!("{}", report.to_json_line());
     }
     for failure in &summary.failed {
         eprintln!("reportdesk: {failure}");
     }
-    tracing::info!(
-        messages = summary.reports.len(),
-        replies = summary.replies_delivered,
-        "pass done"
-    );
 }
 
 async fn shutdown_signal() {

@@ -1,17 +1,29 @@
 //! The outbox worker: claims one queued reply, hands it to the outbound transport outside any
 //! transaction, then marks it sent, or schedules a retry with backoff.
 //!
-//! On the embedded default the transport is the local outbox Maildir; SMTP plugs in here too.
+//! The transport is the local outbox Maildir on the embedded default, or SMTP. A reply the
+//! server refuses for good (5xx) is marked `failed` at once and shows in `status`; any other
+//! failure is retried with backoff. Nothing is ever deleted from the outbox.
 
 use chrono::{DateTime, Duration, Utc};
+use tokio_util::sync::CancellationToken;
 
+use crate::app::App;
 use crate::mail::maildir::Maildir;
+use crate::mail::smtp::Smtp;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Store, StoreError};
 
 /// Where replies are handed over.
 pub enum Transport {
     Maildir(Maildir),
+    Smtp(Smtp),
+}
+
+/// Why one hand-over failed.
+struct Failure {
+    reason: String,
+    permanent: bool,
 }
 
 /// What one step of the worker did.
@@ -23,19 +35,35 @@ pub enum Step {
     Idle,
 }
 
-/// Attempts before a reply is given up as failed.
-const MAX_ATTEMPTS: i64 = 8;
+/// How long to wait before trying a reply again after a transient failure.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// The first wait; each further failure doubles it.
+    pub base: Duration,
+    /// The longest wait. Transient failures are retried for as long as they last: an SMTP
+    /// outage of a day must not lose a receipt.
+    pub cap: Duration,
+}
+
+impl RetryPolicy {
+    fn after(&self, attempts: i64) -> Duration {
+        let doublings = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
+        let wait = self.base * 2i32.saturating_pow(doublings.min(20));
+        wait.min(self.cap)
+    }
+}
 
 /// Delivers at most one due reply.
 pub async fn deliver_one(
     store: &Store,
     transport: &Transport,
     now: DateTime<Utc>,
+    retry: RetryPolicy,
 ) -> Result<Step, StoreError> {
     let Some(row) = outbox::claim_next(store, now, Duration::minutes(10)).await? else {
         return Ok(Step::Idle);
     };
-    match hand_over(transport, &row) {
+    match hand_over(transport, &row).await {
         Ok(()) => {
             outbox::mark_sent(store, row.id, now).await?;
             tracing::info!(id = row.id, kind = %row.kind, recipient = %row.recipient, "reply delivered");
@@ -44,8 +72,11 @@ pub async fn deliver_one(
                 recipient: row.recipient,
             })
         }
-        Err(error) => {
-            let retry_at = (row.attempts < MAX_ATTEMPTS).then(|| now + backoff(row.attempts));
+        Err(Failure {
+            reason: error,
+            permanent,
+        }) => {
+            let retry_at = (!permanent).then(|| now + retry.after(row.attempts));
             outbox::mark_attempt_failed(store, row.id, &error, retry_at).await?;
             tracing::warn!(id = row.id, %error, retry = retry_at.is_some(), "reply not delivered");
             Ok(if retry_at.is_some() {
@@ -58,34 +89,62 @@ pub async fn deliver_one(
 }
 
 /// Delivers every reply due now; returns how many went out.
+/// Delivers every reply due now; returns how many went out. A transient failure ends the round:
+/// the server is probably down, and the other replies wait for the next round rather than each
+/// knocking on a closed door.
 pub async fn deliver_due(
     store: &Store,
     transport: &Transport,
     now: DateTime<Utc>,
+    retry: RetryPolicy,
 ) -> Result<usize, StoreError> {
     let mut sent = 0;
     loop {
-        match deliver_one(store, transport, now).await? {
+        match deliver_one(store, transport, now, retry).await? {
             Step::Sent { .. } => sent += 1,
-            Step::Idle => return Ok(sent),
-            Step::Retrying { .. } | Step::Failed { .. } => {}
+            Step::Idle | Step::Retrying { .. } => return Ok(sent),
+            Step::Failed { .. } => {}
         }
     }
 }
 
-fn hand_over(transport: &Transport, row: &OutboxRow) -> Result<(), String> {
+async fn hand_over(transport: &Transport, row: &OutboxRow) -> Result<(), Failure> {
     match transport {
         Transport::Maildir(maildir) => maildir
             .deliver(&row.outgoing_id, &row.body)
             .map(|_| ())
-            .map_err(|e| e.to_string()),
+            .map_err(|e| Failure {
+                reason: e.to_string(),
+                permanent: false,
+            }),
+        Transport::Smtp(smtp) => smtp
+            .send(&row.recipient, &row.body)
+            .await
+            .map_err(|e| Failure {
+                reason: e.to_string(),
+                permanent: e.permanent,
+            }),
     }
 }
 
-/// 1, 2, 4, … minutes, capped at an hour.
-fn backoff(attempts: i64) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(1, 7) - 1).unwrap_or(0);
-    Duration::minutes(2i64.pow(exponent).min(60))
+/// How long the worker sleeps when nothing wakes it: retries fall due on their own.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The delivery task: sends what is due, then sleeps until a reply is queued, a retry may be
+/// due, or the daemon stops.
+pub async fn run(app: &App, transport: Transport, cancel: CancellationToken) {
+    loop {
+        match deliver_due(&app.store, &transport, app.now(), app.retry_policy()).await {
+            Ok(0) => {}
+            Ok(sent) => tracing::info!(sent, "replies delivered"),
+            Err(error) => tracing::error!(%error, "outbox delivery failed; trying again"),
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = app.outbox_ready.notified() => {}
+            () = tokio::time::sleep(IDLE_CHECK) => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -93,9 +152,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_up_to_an_hour() {
-        assert_eq!(backoff(1), Duration::minutes(1));
-        assert_eq!(backoff(3), Duration::minutes(4));
-        assert_eq!(backoff(20), Duration::minutes(60));
+    fn retries_double_up_to_the_cap() {
+        let policy = RetryPolicy {
+            base: Duration::seconds(30),
+            cap: Duration::minutes(10),
+        };
+        assert_eq!(policy.after(1), Duration::seconds(30));
+        assert_eq!(policy.after(3), Duration::minutes(2));
+        assert_eq!(policy.after(50), Duration::minutes(10));
     }
 }

@@ -11,19 +11,22 @@
 //! - [`forms`]: reading workbooks by their labels (never by fixed cells), validating the monthly
 //!   form cell by cell, and writing the official template.
 //! - [`mail`]: parsing inbound mail (encodings, attachments, archives, forwarded mail, which mail
-//!   must never be answered) and the local Maildir.
+//!   must never be answered), the local Maildir, and the IMAP and SMTP clients.
 //! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
 //! - [`intake`]: one raw message to a record, a report and a reply: [`intake::assess`] is the
 //!   pure half, the rest writes it all in one transaction.
 //! - [`replies`]: the Chinese text of receipts, returns and help replies, and their MIME form.
 //! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
-//! - [`delivery`]: the outbox worker.
+//! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake.
+//! - [`delivery`]: the outbox worker, to the local Maildir or SMTP.
 //! - [`status`]: who has and who has not reported.
 //! - [`config`], [`clock`], [`telemetry`]: settings, the one clock, logging.
-//! - [`app`], [`daemon`], [`demo`], [`cli`]: start-up and the commands.
+//! - [`app`], [`daemon`], [`check`], [`demo`], [`cli`]: start-up, the daemon's tasks and the
+//!   commands.
 
 pub mod app;
 pub mod archive;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -32,6 +35,7 @@ pub mod delivery;
 pub mod demo;
 pub mod domain;
 pub mod forms;
+pub mod inbound;
 pub mod intake;
 pub mod mail;
 pub mod replies;

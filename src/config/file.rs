@@ -64,6 +64,8 @@ impl Default for DatabaseFile {
 struct MailFile {
     #[serde(default)]
     kind: Option<String>,
+    #[serde(default)]
+    retry_base_seconds: Option<u64>,
     #[serde(flatten)]
     server: toml::Table,
 }
@@ -198,8 +200,10 @@ pub(super) fn build(
             "only sqlite: URLs are supported".into(),
         ));
     }
+    let retry_base_seconds = raw.outbound.retry_base_seconds.unwrap_or(30).max(1);
     Ok(Config {
         path: path.to_path_buf(),
+        retry_base_seconds,
         inbound: inbound(raw.inbound, &invalid)?,
         outbound: outbound(raw.outbound, &invalid)?,
         schedule: schedule(raw.schedule, &invalid)?,

@@ -32,15 +32,13 @@ pub enum IntakeError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot build the blank template: {0}")]
-    Template(String),
 }
 
 /// The intake pipeline, shared by `ingest`, `run` and `demo`.
 pub struct Intake<'c> {
     config: &'c Config,
     store: Store,
-    template: Vec<u8>,
+    template: &'c [u8],
 }
 
 /// Where a message came from: a label for the report and the log.
@@ -53,14 +51,13 @@ pub struct Source<'a> {
 }
 
 impl<'c> Intake<'c> {
-    pub fn new(config: &'c Config, store: Store) -> Result<Self, IntakeError> {
-        let template = crate::forms::template::monthly_template()
-            .map_err(|e| IntakeError::Template(e.to_string()))?;
-        Ok(Self {
+    /// `template` is the blank form attached to returns and help replies.
+    pub fn new(config: &'c Config, store: Store, template: &'c [u8]) -> Self {
+        Self {
             config,
             store,
             template,
-        })
+        }
     }
 
     /// Takes in one raw message received by the server at `received_at`; `now` stamps the work.
@@ -105,7 +102,7 @@ impl<'c> Intake<'c> {
         let verdict = assess::assess(&parsed, &ctx);
         let settler = settle::Settler {
             config: self.config,
-            template: &self.template,
+            template: self.template,
             message: &parsed,
             row: &row,
             file: source.name,

@@ -4,18 +4,23 @@
 //! `attachments` (attached files and problems), `collect` (walking MIME parts and archives),
 //! `kind` (what a file is), `headers` and `params` (raw header decoding: GBK, RFC 2047, RFC 2231),
 //! `body` (part bodies re-read from the raw bytes), `parse` (mail-parser called safely), and
-//! `maildir` (the local Maildir used in and out on the embedded default).
+//! `maildir` (the local Maildir used in and out on the embedded default), `imap` and `smtp` (the
+//! live mailbox's clients), `tls` (rustls set-up) and `utf7` (IMAP folder names).
 
 mod attachments;
 mod body;
 mod classify;
 mod collect;
 mod headers;
+pub mod imap;
 mod kind;
 pub mod maildir;
 mod message;
 mod params;
 mod parse;
+pub mod smtp;
+pub mod tls;
+pub mod utf7;
 
 #[cfg(test)]
 mod acceptance_tests;

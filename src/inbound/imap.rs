@@ -1,0 +1,180 @@
+//! Intake from an IMAP folder: take in every message above the last committed UID, move each
+//! batch to the processed folder after its commit, then wait in IDLE (or poll) for more.
+//! Connection failures are retried with backoff and jitter, forever, until cancelled.
+//!
+//! Exactly-once comes from the order of things: a message is committed before it is moved, and
+//! the last UID is recorded after the move. A crash in between only means the message is fetched
+//! again, found to be a duplicate by its Message-ID key, and moved.
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{App, AppError, PassSummary};
+use crate::config::ServerSettings;
+use crate::intake::Source;
+use crate::mail::imap::{Connection, IDLE_RENEW, Woken};
+use crate::store::folders;
+
+/// Messages fetched per round trip: bounds memory (each may be up to the message size limit).
+const BATCH: usize = 20;
+
+/// One visit: connect, take in everything new, log out (`run --once`, `check-config`).
+pub async fn pass(
+    app: &App,
+    settings: &ServerSettings,
+    password: &SecretString,
+    summary: &mut PassSummary,
+) -> Result<(), AppError> {
+    let mut connection = Connection::open(settings, password).await?;
+    connection.ensure_folder(&settings.processed_folder).await?;
+    let result = drain(app, &mut connection, settings, summary, None).await;
+    connection.close().await;
+    result
+}
+
+/// The daemon's inbound task: stays connected, waits for mail, reconnects after failures.
+pub async fn run(
+    app: &App,
+    settings: &ServerSettings,
+    password: &SecretString,
+    cancel: CancellationToken,
+) {
+    let mut failures: u32 = 0;
+    while !cancel.is_cancelled() {
+        match session(app, settings, password, &cancel, &mut failures).await {
+            Ok(()) => return,
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(failures);
+                tracing::error!(%error, retry_in_ms = wait.as_millis() as u64, "IMAP intake failed; reconnecting");
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = tokio::time::sleep(wait) => {}
+                }
+            }
+        }
+    }
+}
+
+/// One connection's life: returns `Ok` only when cancelled.
+async fn session(
+    app: &App,
+    settings: &ServerSettings,
+    password: &SecretString,
+    cancel: &CancellationToken,
+    failures: &mut u32,
+) -> Result<(), AppError> {
+    let mut connection = Connection::open(settings, password).await?;
+    connection.ensure_folder(&settings.processed_folder).await?;
+    tracing::info!(server = connection.server(), folder = %settings.folder, "IMAP connected");
+    *failures = 0;
+    let idle = settings.idle && connection.has("IDLE");
+    loop {
+        let mut summary = PassSummary::default();
+        drain(app, &mut connection, settings, &mut summary, Some(cancel)).await?;
+        crate::daemon::print_reports(&summary);
+        if cancel.is_cancelled() {
+            connection.close().await;
+            return Ok(());
+        }
+        let woken = if idle {
+            connection.idle(IDLE_RENEW, cancel).await?
+        } else {
+            tokio::select! {
+                () = cancel.cancelled() => Woken::Cancelled,
+                () = tokio::time::sleep(Duration::from_secs(settings.poll_seconds.max(1))) => Woken::Timeout,
+            }
+        };
+        if woken == Woken::Cancelled {
+            connection.close().await;
+            return Ok(());
+        }
+    }
+}
+
+/// Takes in every message above the last committed UID, batch by batch.
+async fn drain(
+    app: &App,
+    connection: &mut Connection,
+    settings: &ServerSettings,
+    summary: &mut PassSummary,
+    cancel: Option<&CancellationToken>,
+) -> Result<(), AppError> {
+    let folder = &settings.folder;
+    let state = connection.select(folder).await?;
+    let account = format!("{}@{}", settings.username, connection.server());
+    let mut last = folders::last_uid(&app.store, &account, folder, state.uid_validity).await?;
+    loop {
+        let uids = connection.uids_after(last).await?;
+        if uids.is_empty() {
+            return Ok(());
+        }
+        for batch in uids.chunks(BATCH) {
+            let fetched = connection.fetch(batch).await?;
+            let mut taken = Vec::with_capacity(fetched.len());
+            let mut stopped = false;
+            for message in fetched {
+                let received_at = message.received_at.unwrap_or_else(|| {
+                    tracing::warn!(uid = message.uid, "no INTERNALDATE; using the clock");
+                    app.now()
+                });
+                let name = format!("{account}/{folder}#{}", message.uid);
+                let source = Source {
+                    kind: "imap",
+                    name: &name,
+                };
+                let report = super::ingest(app, &message.raw, received_at, &source).await?;
+                summary.reports.push(report);
+                taken.push(message.uid);
+                if cancel.is_some_and(CancellationToken::is_cancelled) {
+                    stopped = true;
+                    break;
+                }
+            }
+            connection
+                .move_to(&taken, &settings.processed_folder)
+                .await?;
+            // Every UID of a finished batch is done, even one that vanished before the fetch.
+            let done = if stopped { taken.last() } else { batch.last() };
+            last = done.copied().unwrap_or(last).max(last);
+            folders::set_last_uid(
+                &app.store,
+                &account,
+                folder,
+                state.uid_validity,
+                last,
+                app.now(),
+            )
+            .await?;
+            if stopped {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// 1 s doubling to 60 s, with up to 25 % jitter so many daemons do not reconnect in step.
+fn backoff(failures: u32) -> Duration {
+    let base = 1000u64 << failures.saturating_sub(1).min(6);
+    let base = base.min(60_000);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::from(d.subsec_nanos()));
+    Duration::from_millis(base + nanos % (base / 4 + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let first = backoff(1);
+        assert!(first >= Duration::from_secs(1) && first <= Duration::from_millis(1250));
+        let later = backoff(4);
+        assert!(later >= Duration::from_secs(8) && later <= Duration::from_secs(10));
+        assert!(backoff(30) <= Duration::from_secs(75));
+    }
+}
