@@ -25,7 +25,9 @@ fn mail(from: &str, id: usize, form: &[u8]) -> Vec<u8> {
 fn one_pass(runtime: &tokio::runtime::Runtime, form: &[u8]) -> Duration {
     let dir = tempfile::tempdir().expect("temp dir");
     let config_path = concat!(env!("CARGO_MANIFEST_DIR"), "/config/reportdesk.toml");
-    let config = Config::load(config_path.as_ref(), Some(dir.path())).expect("config");
+    let mut config = Config::load(config_path.as_ref(), Some(dir.path())).expect("config");
+    // One sender sends everything here, so lift the per-sender loop guard.
+    config.intake.replies_per_sender_per_hour = u32::MAX;
     // The form names 跳磴镇, so every message is a new version of its form: the accepted path.
     let from = config
         .roster

@@ -1,0 +1,10 @@
+//! Live mail tests: a real Dovecot and SMTP server on loopback (see `harness`), exercised with
+//! SMTP submissions and IMAP clients. Run `scripts/install-test-deps` once (it installs Dovecot
+//! and aiosmtpd when missing), then `cargo test --test live`. Tests of the product against the
+//! stack go in further modules of this binary and use `harness::MailStack`.
+
+mod harness;
+mod imap;
+mod lifecycle;
+mod smtp;
+mod support;
