@@ -122,6 +122,7 @@ impl App {
     pub async fn pass(&self) -> Result<PassSummary, AppError> {
         let transport = self.transport()?;
         let mut summary = PassSummary::default();
+        crate::store::outbox::release_claimed(&self.store, self.now()).await?;
         inbound::resume_unfinished(self, &mut summary).await?;
         match &self.config.inbound {
             Inbound::Maildir => inbound::maildir::pass(self, &mut summary).await?,

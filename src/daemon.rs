@@ -24,6 +24,13 @@ pub async fn run(app: App, once: bool) -> Result<()> {
     let app = Arc::new(app);
     let cancel = CancellationToken::new();
     let tasks = TaskTracker::new();
+    let released = crate::store::outbox::release_claimed(&app.store, app.now()).await?;
+    if released > 0 {
+        tracing::warn!(
+            released,
+            "replies left mid-send by a stopped daemon are due again"
+        );
+    }
     crate::inbound::resume_unfinished(&app, &mut PassSummary::default()).await?;
     let transport = app.transport()?;
     {

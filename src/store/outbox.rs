@@ -84,6 +84,18 @@ pub async fn claim_next(
     .await?)
 }
 
+/// Makes replies claimed by a worker that died (state `sending`) due again. Called when the one
+/// daemon starts, so a crash between sending and marking delays nothing.
+pub async fn release_claimed(store: &Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE state = 'sending'",
+    )
+    .bind(now)
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 pub async fn mark_sent(store: &Store, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
     sqlx::query("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?")
         .bind(now)

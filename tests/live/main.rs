@@ -3,6 +3,8 @@
 //! and aiosmtpd when missing), then `cargo test --test live`. Tests of the product against the
 //! stack go in further modules of this binary and use `harness::MailStack`.
 
+mod backlog;
+mod daemon;
 mod harness;
 mod imap;
 mod lifecycle;

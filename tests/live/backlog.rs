@@ -1,0 +1,123 @@
+//! The daemon SIGKILLed in the middle of a 500-message backlog and started again: every message is
+//! recorded exactly once and every sender receipted, a second receipt only for a message that was
+//! in flight when the daemon died.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::daemon::{Daemon, PLAIN_IDLE, await_count, form_mail, in_reply_to};
+use crate::harness::MailStack;
+use crate::support::OFFICE;
+
+const MESSAGES: usize = 500;
+
+/// A roster of `count` units `u000`…, each with one address, written beside the daemon's config.
+fn big_roster(dir: &std::path::Path, count: usize) -> std::path::PathBuf {
+    let mut text = String::new();
+    for i in 0..count {
+        text.push_str(&format!(
+            "[[unit]]\ncode = \"u{i:03}\"\nname = \"测试{i:03}镇\"\nkind = \"town\"\naddresses = [\"u{i:03}@town.example.gov.cn\"]\n\n"
+        ));
+    }
+    let path = dir.join("units.toml");
+    std::fs::write(&path, text).expect("roster");
+    path
+}
+
+#[test]
+fn a_sigkill_mid_backlog_loses_nothing_and_duplicates_nothing() {
+    const UNITS: usize = 20;
+    let stack = MailStack::start();
+    let roster_dir = tempfile::tempdir().expect("dir");
+    let roster = big_roster(roster_dir.path(), UNITS);
+    let addresses: Vec<String> = (0..UNITS)
+        .map(|i| format!("u{i:03}@town.example.gov.cn"))
+        .collect();
+    let refs: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    crate::daemon::add_users(&stack, &refs);
+    let mut ids = Vec::with_capacity(MESSAGES);
+    for n in 0..MESSAGES {
+        let unit = n % UNITS;
+        let id = format!("backlog-{n}@town.example");
+        stack.inject(
+            OFFICE,
+            &form_mail(&addresses[unit], &format!("测试{unit:03}镇"), &id, n as u64),
+        );
+        ids.push(id);
+    }
+    let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster);
+    let started = std::time::Instant::now();
+    daemon.start();
+    await_count(
+        &stack,
+        &daemon,
+        OFFICE,
+        "reportdesk/processed",
+        MESSAGES / 5,
+        Duration::from_secs(120),
+    );
+    crate::daemon::signal(daemon.pid(), libc::SIGKILL);
+    daemon.kill();
+    daemon.start();
+    await_count(
+        &stack,
+        &daemon,
+        OFFICE,
+        "reportdesk/processed",
+        MESSAGES,
+        Duration::from_secs(240),
+    );
+    crate::support::report(
+        "backlog of 500 with a SIGKILL, all moved",
+        started.elapsed(),
+    );
+
+    let mut receipts: HashMap<String, usize> = HashMap::new();
+    let started = std::time::Instant::now();
+    loop {
+        receipts.clear();
+        for address in &addresses {
+            for raw in stack.mailbox(address, "INBOX") {
+                if let Some(parent) = in_reply_to(&raw) {
+                    *receipts.entry(parent).or_default() += 1;
+                }
+            }
+        }
+        if ids.iter().all(|id| receipts.contains_key(id)) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "{} of {MESSAGES} receipted\n{}",
+            receipts.len(),
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let twice: Vec<_> = receipts.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.len() <= 1, "receipted more than once: {twice:?}");
+    assert!(receipts.values().all(|&n| n <= 2));
+    daemon.terminate();
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (messages, versions): (i64, i64) = runtime.block_on(async {
+        let store = reportdesk::store::Store::open(&daemon.db_url())
+            .await
+            .expect("db");
+        let messages =
+            sqlx::query_scalar("SELECT COUNT(*) FROM messages WHERE state = 'processed'")
+                .fetch_one(store.pool())
+                .await
+                .expect("count");
+        let versions = sqlx::query_scalar("SELECT COUNT(*) FROM monthly_submissions")
+            .fetch_one(store.pool())
+            .await
+            .expect("count");
+        (messages, versions)
+    });
+    assert_eq!(messages, MESSAGES as i64, "every message recorded once");
+    assert_eq!(versions, MESSAGES as i64, "every form stored once");
+}

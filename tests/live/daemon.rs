@@ -1,0 +1,493 @@
+//! The daemon against the real stack: a unit sends its form by SMTP to the office mailbox, the
+//! daemon (the real binary, `reportdesk run`) takes it in over IMAP and its receipt arrives in the
+//! unit's own INBOX. Plus the faults: Dovecot restarted, SMTP down, the daemon SIGKILLed mid-backlog.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reportdesk::clock::local_date;
+use reportdesk::domain::period::Period;
+use reportdesk::forms::template::{TemplateFill, monthly_filled};
+
+use crate::harness::MailStack;
+use crate::support::{OFFICE, PASSWORD};
+
+/// How the daemon reaches the stack.
+#[derive(Clone, Copy)]
+pub struct Mode {
+    pub tls: bool,
+    pub idle: bool,
+}
+
+pub const PLAIN_IDLE: Mode = Mode {
+    tls: false,
+    idle: true,
+};
+
+/// A configured data dir and the daemon process running on it.
+pub struct Daemon {
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+    child: Option<Child>,
+}
+
+/// The default roster's units, which the tests send as.
+pub const UNITS: [(&str, &str); 4] = [
+    ("tiaodeng@example.gov.cn", "跳磴镇"),
+    ("bachiao@example.gov.cn", "八桥镇"),
+    ("jiansheng@example.gov.cn", "建胜镇"),
+    ("yingji@example.gov.cn", "区应急局"),
+];
+
+pub fn roster_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("config/units.toml")
+}
+
+/// Office and unit mailboxes on the stack.
+pub fn add_users(stack: &MailStack, units: &[&str]) {
+    stack.add_user(OFFICE, PASSWORD);
+    for unit in units {
+        stack.add_user(unit, PASSWORD);
+    }
+}
+
+impl Daemon {
+    /// Writes a config for `stack` (and `roster`) without starting anything.
+    pub fn configure(stack: &MailStack, mode: Mode, roster: &Path) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (imap, smtp, tls) = if mode.tls {
+            (stack.imaps_port(), stack.smtps_port(), "implicit")
+        } else {
+            (stack.imap_port(), stack.smtp_port(), "none")
+        };
+        let ca = stack.ca_file().display();
+        let text = format!(
+            r#"data_dir = "{data}"
+roster = "{roster}"
+
+[office]
+name = "大渡口区安全生产委员会办公室"
+address = "{OFFICE}"
+timezone = "Asia/Shanghai"
+
+[inbound]
+kind = "imap"
+host = "127.0.0.1"
+port = {imap}
+tls = "{tls}"
+username = "{OFFICE}"
+password_env = "RD_LIVE_PASSWORD"
+idle = {idle}
+poll_seconds = 1
+ca_file = "{ca}"
+
+[outbound]
+kind = "smtp"
+host = "127.0.0.1"
+port = {smtp}
+tls = "{tls}"
+username = "{OFFICE}"
+password_env = "RD_LIVE_PASSWORD"
+ca_file = "{ca}"
+retry_base_seconds = 1
+
+[intake]
+replies_per_sender_per_hour = 100000
+"#,
+            data = dir.path().join("data").display(),
+            roster = roster.display(),
+            idle = mode.idle,
+        );
+        std::fs::create_dir(dir.path().join("config")).expect("config dir");
+        let config = dir.path().join("config/reportdesk.toml");
+        std::fs::write(&config, text).expect("write config");
+        Self {
+            dir,
+            config,
+            child: None,
+        }
+    }
+
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_reportdesk"));
+        command
+            .arg("--config")
+            .arg(&self.config)
+            .env("RD_LIVE_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "info");
+        command
+    }
+
+    /// Starts `reportdesk run`, logging to `daemon.log` in the data dir's parent.
+    pub fn start(&mut self) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("daemon.log"))
+            .expect("log file");
+        let child = self
+            .command()
+            .arg("run")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("daemon starts");
+        self.child = Some(child);
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map_or(0, Child::id)
+    }
+
+    /// SIGTERM, then the exit status and how long the daemon took to stop.
+    pub fn terminate(&mut self) -> (std::process::ExitStatus, Duration) {
+        let mut child = self.child.take().expect("running");
+        let started = Instant::now();
+        signal(child.id(), libc::SIGTERM);
+        loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                return (status, started.elapsed());
+            }
+            if started.elapsed() > Duration::from_secs(15) {
+                let _ = child.kill();
+                panic!("the daemon ignored SIGTERM for 15 s\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("daemon.log")).unwrap_or_default()
+    }
+
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}/data/reportdesk.db", self.dir.path().display())
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub fn signal(pid: u32, signal: i32) {
+    let pid = i32::try_from(pid).expect("pid");
+    // SAFETY: kill(2) on a child process id we own.
+    let rc = unsafe { libc::kill(pid, signal) };
+    assert_eq!(rc, 0, "kill({pid}, {signal})");
+}
+
+/// The period open now in the office's zone (the daemon runs on the real clock).
+pub fn open_period() -> Period {
+    Period::open_at(local_date(chrono::Utc::now(), chrono_tz::Asia::Shanghai))
+}
+
+/// A unit's filled form as mail from `from`, with a distinct Message-ID.
+pub fn form_mail(from: &str, unit_name: &str, id: &str, first_value: u64) -> Vec<u8> {
+    use base64::Engine;
+    let mut values = [2u64; 11];
+    values[0] = first_value;
+    let form = monthly_filled(&TemplateFill {
+        unit: unit_name.into(),
+        period: open_period().zh(),
+        filled_by: "张敏".into(),
+        phone: "023-68173265".into(),
+        filled_on: "2026-11-10".into(),
+        values,
+    })
+    .expect("form");
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    // SMTP lines stop at 1000 octets: wrap the attachment at 76 as mailers do.
+    let wrapped = |b: &[u8]| {
+        b64(b)
+            .as_bytes()
+            .chunks(76)
+            .map(|line| String::from_utf8_lossy(line).into_owned())
+            .collect::<Vec<_>>()
+            .join("\r\n")
+    };
+    format!(
+        "From: <{from}>\r\nTo: <{OFFICE}>\r\nSubject: =?UTF-8?B?{}?=\r\nMessage-ID: <{id}>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"XX\"\r\n\r\n--XX\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nform attached\r\n--XX\r\nContent-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet; name=\"form.xlsx\"\r\nContent-Disposition: attachment; filename=\"form.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n--XX--\r\n",
+        b64(format!("{unit_name}月报表").as_bytes()),
+        wrapped(&form)
+    )
+    .into_bytes()
+}
+
+/// The In-Reply-To of a raw reply, without brackets.
+pub fn in_reply_to(raw: &[u8]) -> Option<String> {
+    let parsed = mail_parser::MessageParser::default().parse(raw)?;
+    parsed.in_reply_to().as_text().map(str::to_string)
+}
+
+pub fn body_text(raw: &[u8]) -> String {
+    mail_parser::MessageParser::default()
+        .parse(raw)
+        .and_then(|m| m.body_text(0).map(|t| t.into_owned()))
+        .unwrap_or_default()
+}
+
+/// Waits until `folder` of `login` holds at least `count` messages, or fails with the logs.
+pub fn await_count(
+    stack: &MailStack,
+    daemon: &Daemon,
+    login: &str,
+    folder: &str,
+    count: usize,
+    limit: Duration,
+) -> Vec<Vec<u8>> {
+    let started = Instant::now();
+    loop {
+        let messages = stack.mailbox(login, folder);
+        if messages.len() >= count {
+            return messages;
+        }
+        if started.elapsed() > limit {
+            panic!(
+                "{login}/{folder}: {} of {count} messages after {limit:?}\n--- daemon log ---\n{}\n--- stack ---\n{}",
+                messages.len(),
+                tail(&daemon.log(), 6000),
+                stack.logs()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn tail(text: &str, max: usize) -> &str {
+    let start = text.len().saturating_sub(max);
+    let start = (start..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    &text[start..]
+}
+
+/// The whole loop in one mode: a form by SMTP in, its threaded receipt back, the original moved.
+fn full_loop(mode: Mode) {
+    let stack = MailStack::start();
+    let (unit, name) = UNITS[0];
+    add_users(&stack, &[unit]);
+    let mut daemon = Daemon::configure(&stack, mode, &roster_path());
+    daemon.start();
+    stack.send(
+        unit,
+        OFFICE,
+        &form_mail(unit, name, "loop-1@town.example", 438),
+    );
+    let receipts = await_count(&stack, &daemon, unit, "INBOX", 1, Duration::from_secs(30));
+    assert_eq!(
+        in_reply_to(&receipts[0]).as_deref(),
+        Some("loop-1@town.example")
+    );
+    let body = body_text(&receipts[0]);
+    assert!(body.contains("公开信（封）：438"), "{body}");
+    assert!(body.contains(&open_period().zh()), "{body}");
+    let processed = await_count(
+        &stack,
+        &daemon,
+        OFFICE,
+        "reportdesk/processed",
+        1,
+        Duration::from_secs(10),
+    );
+    assert_eq!(processed.len(), 1);
+    assert!(
+        stack.mailbox(OFFICE, "INBOX").is_empty(),
+        "moved out of the INBOX"
+    );
+    let (status, took) = daemon.terminate();
+    assert!(status.success(), "exit {status:?}\n{}", daemon.log());
+    assert!(took < Duration::from_secs(5), "stopping took {took:?}");
+}
+
+#[test]
+fn a_form_sent_by_smtp_is_receipted_within_seconds_with_idle() {
+    full_loop(PLAIN_IDLE);
+}
+
+#[test]
+fn the_same_over_implicit_tls_with_polling() {
+    full_loop(Mode {
+        tls: true,
+        idle: false,
+    });
+}
+
+#[test]
+fn a_dovecot_restart_loses_and_duplicates_nothing() {
+    let stack = MailStack::start();
+    add_users(&stack, &[UNITS[0].0, UNITS[1].0]);
+    let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
+    daemon.start();
+    let (first, first_name) = UNITS[0];
+    stack.send(
+        first,
+        OFFICE,
+        &form_mail(first, first_name, "before@town.example", 1),
+    );
+    await_count(&stack, &daemon, first, "INBOX", 1, Duration::from_secs(30));
+    stack.restart_dovecot();
+    let (second, second_name) = UNITS[1];
+    stack.send(
+        second,
+        OFFICE,
+        &form_mail(second, second_name, "after@town.example", 2),
+    );
+    await_count(&stack, &daemon, second, "INBOX", 1, Duration::from_secs(60));
+    await_count(
+        &stack,
+        &daemon,
+        OFFICE,
+        "reportdesk/processed",
+        2,
+        Duration::from_secs(10),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(stack.mailbox(first, "INBOX").len(), 1, "one receipt only");
+    assert_eq!(stack.mailbox(second, "INBOX").len(), 1, "one receipt only");
+    assert_eq!(stack.mailbox(OFFICE, "reportdesk/processed").len(), 2);
+    assert!(
+        daemon.log().contains("reconnecting"),
+        "the daemon noticed the restart"
+    );
+    daemon.terminate();
+}
+
+#[test]
+fn replies_wait_in_the_outbox_while_smtp_is_down() {
+    let stack = MailStack::start();
+    let units: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
+    add_users(&stack, &units);
+    let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
+    stack.stop_smtp();
+    daemon.start();
+    for (i, (address, name)) in UNITS.iter().enumerate() {
+        stack.inject(
+            OFFICE,
+            &form_mail(address, name, &format!("down-{i}@town.example"), 10),
+        );
+    }
+    await_count(
+        &stack,
+        &daemon,
+        OFFICE,
+        "reportdesk/processed",
+        UNITS.len(),
+        Duration::from_secs(30),
+    );
+    let status = daemon
+        .command()
+        .args(["status", "--json"])
+        .output()
+        .expect("status runs");
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    assert_eq!(
+        status["submitted"].as_array().map(Vec::len),
+        Some(UNITS.len()),
+        "recorded while SMTP is down"
+    );
+    assert!(
+        status["outbox"]["pending"].as_i64().unwrap_or(0) >= 1,
+        "{status}"
+    );
+    stack.start_smtp();
+    for (address, _) in UNITS {
+        let receipts = await_count(
+            &stack,
+            &daemon,
+            address,
+            "INBOX",
+            1,
+            Duration::from_secs(60),
+        );
+        assert_eq!(receipts.len(), 1);
+    }
+    daemon.terminate();
+}
+
+#[test]
+fn a_permanent_refusal_marks_the_reply_failed_and_status_shows_it() {
+    let stack = MailStack::start();
+    let (unit, name) = UNITS[0];
+    add_users(&stack, &[unit]);
+    stack.reject_recipient(unit);
+    let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
+    daemon.start();
+    stack.inject(OFFICE, &form_mail(unit, name, "refused@town.example", 5));
+    await_count(
+        &stack,
+        &daemon,
+        OFFICE,
+        "reportdesk/processed",
+        1,
+        Duration::from_secs(30),
+    );
+    let started = Instant::now();
+    loop {
+        let out = daemon
+            .command()
+            .args(["status", "--json"])
+            .output()
+            .expect("status");
+        let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        if status["outbox"]["failed"].as_i64() == Some(1) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{status}\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let text = daemon.command().arg("status").output().expect("status");
+    assert!(String::from_utf8_lossy(&text.stdout).contains("发送失败的回复: 1 封"));
+    daemon.terminate();
+}
+
+#[test]
+fn check_config_says_what_works_and_what_does_not() {
+    let stack = MailStack::start();
+    add_users(&stack, &[]);
+    let daemon = Daemon::configure(
+        &stack,
+        Mode {
+            tls: true,
+            idle: true,
+        },
+        &roster_path(),
+    );
+    let out = daemon.command().arg("check-config").output().expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("IDLE yes"), "{text}");
+    let out = daemon
+        .command()
+        .env("RD_LIVE_PASSWORD", "wrong")
+        .arg("check-config")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL inbound") && text.contains("FAIL outbound"),
+        "{text}"
+    );
+    let out = daemon
+        .command()
+        .env_remove("RD_LIVE_PASSWORD")
+        .arg("check-config")
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("RD_LIVE_PASSWORD"));
+}
