@@ -59,3 +59,27 @@ pub async fn set_last_uid(
     .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_new_uidvalidity_starts_the_folder_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/t.db", dir.path().display());
+        let store = Store::open(&url).await.unwrap();
+        let now = Utc::now();
+        assert_eq!(last_uid(&store, "o@h:993", "INBOX", 7).await.unwrap(), 0);
+        set_last_uid(&store, "o@h:993", "INBOX", 7, 42, now)
+            .await
+            .unwrap();
+        assert_eq!(last_uid(&store, "o@h:993", "INBOX", 7).await.unwrap(), 42);
+        assert_eq!(last_uid(&store, "o@h:993", "其他", 7).await.unwrap(), 0);
+        assert_eq!(last_uid(&store, "o@h:993", "INBOX", 8).await.unwrap(), 0);
+        set_last_uid(&store, "o@h:993", "INBOX", 8, 3, now)
+            .await
+            .unwrap();
+        assert_eq!(last_uid(&store, "o@h:993", "INBOX", 8).await.unwrap(), 3);
+    }
+}

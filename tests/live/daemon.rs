@@ -16,13 +16,17 @@ use crate::support::{OFFICE, PASSWORD};
 /// How the daemon reaches the stack.
 #[derive(Clone, Copy)]
 pub struct Mode {
-    pub tls: bool,
+    /// `none`, `starttls` (on the plaintext ports) or `implicit` (on the TLS ports).
+    pub tls: &'static str,
     pub idle: bool,
+    /// Where processed mail goes: Chinese names exercise modified UTF-7.
+    pub processed: &'static str,
 }
 
 pub const PLAIN_IDLE: Mode = Mode {
-    tls: false,
+    tls: "none",
     idle: true,
+    processed: "reportdesk/processed",
 };
 
 /// A configured data dir and the daemon process running on it.
@@ -56,11 +60,13 @@ impl Daemon {
     /// Writes a config for `stack` (and `roster`) without starting anything.
     pub fn configure(stack: &MailStack, mode: Mode, roster: &Path) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let (imap, smtp, tls) = if mode.tls {
-            (stack.imaps_port(), stack.smtps_port(), "implicit")
+        let tls = mode.tls;
+        let (imap, smtp) = if tls == "implicit" {
+            (stack.imaps_port(), stack.smtps_port())
         } else {
-            (stack.imap_port(), stack.smtp_port(), "none")
+            (stack.imap_port(), stack.smtp_port())
         };
+        let processed = mode.processed;
         let ca = stack.ca_file().display();
         let text = format!(
             r#"data_dir = "{data}"
@@ -80,6 +86,7 @@ username = "{OFFICE}"
 password_env = "RD_LIVE_PASSWORD"
 idle = {idle}
 poll_seconds = 1
+processed_folder = "{processed}"
 ca_file = "{ca}"
 
 [outbound]
@@ -296,7 +303,7 @@ fn full_loop(mode: Mode) {
         &stack,
         &daemon,
         OFFICE,
-        "reportdesk/processed",
+        mode.processed,
         1,
         Duration::from_secs(10),
     );
@@ -316,10 +323,20 @@ fn a_form_sent_by_smtp_is_receipted_within_seconds_with_idle() {
 }
 
 #[test]
-fn the_same_over_implicit_tls_with_polling() {
+fn the_same_over_implicit_tls_with_polling_into_a_chinese_folder() {
     full_loop(Mode {
-        tls: true,
+        tls: "implicit",
         idle: false,
+        processed: "已处理/报表",
+    });
+}
+
+#[test]
+fn the_same_after_starttls() {
+    full_loop(Mode {
+        tls: "starttls",
+        idle: true,
+        processed: "reportdesk/processed",
     });
 }
 
@@ -459,14 +476,11 @@ fn a_permanent_refusal_marks_the_reply_failed_and_status_shows_it() {
 fn check_config_says_what_works_and_what_does_not() {
     let stack = MailStack::start();
     add_users(&stack, &[]);
-    let daemon = Daemon::configure(
-        &stack,
-        Mode {
-            tls: true,
-            idle: true,
-        },
-        &roster_path(),
-    );
+    let mode = Mode {
+        tls: "implicit",
+        ..PLAIN_IDLE
+    };
+    let daemon = Daemon::configure(&stack, mode, &roster_path());
     let out = daemon.command().arg("check-config").output().expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");

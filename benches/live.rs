@@ -1,0 +1,142 @@
+//! The live mailbox measured against the real stack of the integration tests (a private Dovecot
+//! and SMTP server on loopback), with the release binary as the daemon:
+//!
+//! 1. receipt latency: a unit sends a form by SMTP, one at a time, 200 times; the time until its
+//!    receipt is in the unit's INBOX (IDLE on; Dovecot adds ~0.5 s before its IDLE push);
+//! 2. backlog: 2,000 forms waiting in the office INBOX when the daemon starts; the time until all
+//!    are moved to the processed folder and all receipts delivered, and the daemon's peak RSS.
+//!
+//!     scripts/bench-live            (= cargo bench --bench live)
+
+/// The live tests' own harness and helpers, shared rather than copied.
+#[path = "../tests/live"]
+#[allow(dead_code, unused_imports)]
+mod live {
+    pub mod daemon;
+    pub mod harness;
+    pub mod support;
+}
+use live::{daemon, harness, support};
+
+use std::time::{Duration, Instant};
+
+use daemon::{Daemon, PLAIN_IDLE, add_users, await_count, form_mail, roster_path};
+use harness::MailStack;
+use support::OFFICE;
+
+const LATENCY_MESSAGES: usize = 200;
+const BACKLOG: usize = 2000;
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    latency();
+    backlog();
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn latency() {
+    let stack = MailStack::start();
+    let units = &daemon::UNITS;
+    add_users(&stack, &units.iter().map(|u| u.0).collect::<Vec<_>>());
+    let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
+    daemon.start();
+    await_count(&stack, &daemon, OFFICE, "INBOX", 0, Duration::from_secs(1));
+    std::thread::sleep(Duration::from_millis(500));
+    let mut latencies = Vec::with_capacity(LATENCY_MESSAGES);
+    for i in 0..LATENCY_MESSAGES {
+        let (unit, name) = units[i % units.len()];
+        let already = stack.mailbox(unit, "INBOX").len();
+        let raw = form_mail(unit, name, &format!("lat-{i}@town.example"), i as u64);
+        let started = Instant::now();
+        stack.send(unit, OFFICE, &raw);
+        loop {
+            if stack.mailbox(unit, "INBOX").len() > already {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "no receipt for message {i}\n{}",
+                daemon.log()
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        latencies.push(started.elapsed());
+    }
+    daemon.terminate();
+    latencies.sort();
+    println!(
+        "receipt latency over {LATENCY_MESSAGES} forms sent by SMTP (IDLE): p50 {}, p99 {}, max {}",
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99)),
+        ms(*latencies.last().unwrap_or(&Duration::ZERO))
+    );
+}
+
+fn backlog() {
+    let stack = MailStack::start();
+    let units = &daemon::UNITS;
+    add_users(&stack, &units.iter().map(|u| u.0).collect::<Vec<_>>());
+    // Dovecot must know the INBOX exists before files appear in it.
+    stack.inject(
+        OFFICE,
+        &form_mail(units[0].0, units[0].1, "backlog-seed@town.example", 0),
+    );
+    for i in 1..BACKLOG {
+        let (unit, name) = units[i % units.len()];
+        let raw = form_mail(unit, name, &format!("backlog-{i}@town.example"), i as u64);
+        stack.drop_into_inbox(OFFICE, &format!("{i:05}.bench"), &raw);
+    }
+    let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
+    let started = Instant::now();
+    daemon.start();
+    let pid = daemon.pid();
+    await_count(
+        &stack,
+        &daemon,
+        OFFICE,
+        "reportdesk/processed",
+        BACKLOG,
+        Duration::from_secs(600),
+    );
+    let taken_in = started.elapsed();
+    let per_unit = BACKLOG / units.len();
+    for (unit, _) in units {
+        await_count(
+            &stack,
+            &daemon,
+            unit,
+            "INBOX",
+            per_unit,
+            Duration::from_secs(600),
+        );
+    }
+    let receipted = started.elapsed();
+    let peak_kib = peak_rss_kib(pid);
+    daemon.terminate();
+    println!(
+        "backlog of {BACKLOG} forms: all taken in and moved after {:.1} s, all receipts delivered after {:.1} s, daemon peak RSS {:.1} MiB",
+        taken_in.as_secs_f64(),
+        receipted.as_secs_f64(),
+        peak_kib as f64 / 1024.0
+    );
+}
+
+/// VmHWM of a running process, in KiB.
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
