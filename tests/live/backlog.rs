@@ -39,10 +39,13 @@ fn a_sigkill_mid_backlog_loses_nothing_and_duplicates_nothing() {
     for n in 0..MESSAGES {
         let unit = n % UNITS;
         let id = format!("backlog-{n}@town.example");
-        stack.inject(
-            OFFICE,
-            &form_mail(&addresses[unit], &format!("测试{unit:03}镇"), &id, n as u64),
-        );
+        let raw = form_mail(&addresses[unit], &format!("测试{unit:03}镇"), &id, n as u64);
+        if n == 0 {
+            // The first through Dovecot, so the INBOX exists before files appear in it.
+            stack.inject(OFFICE, &raw);
+        } else {
+            stack.drop_into_inbox(OFFICE, &format!("{n:05}.test"), &raw);
+        }
         ids.push(id);
     }
     let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster);
