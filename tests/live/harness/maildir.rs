@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 /// The messages of the Maildir at `dir`, ordered by the UIDs in `dovecot-uidlist`, then by the
 /// delivery time in the file name. A missing folder has no messages.
 pub fn read_messages(dir: &Path) -> io::Result<Vec<Vec<u8>>> {
-    // A file renamed between listing and reading (new -> cur, flags changed) is retried.
+    // A file renamed between listing and reading (new -> cur, flags changed), or a Maildir that
+    // Dovecot is still creating (the folder there, new/ or cur/ not yet), is retried.
     for _ in 0..10 {
         match try_read(dir) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound && dir.exists() => continue,
+            Err(e) if e.kind() == io::ErrorKind::NotFound && dir.exists() => {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
             other => return other,
         }
