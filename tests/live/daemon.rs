@@ -34,6 +34,7 @@ pub struct Daemon {
     pub dir: tempfile::TempDir,
     pub config: PathBuf,
     child: Option<Child>,
+    started: Option<Instant>,
 }
 
 /// The default roster's units, which the tests send as.
@@ -113,6 +114,7 @@ replies_per_sender_per_hour = 100000
             dir,
             config,
             child: None,
+            started: None,
         }
     }
 
@@ -142,6 +144,12 @@ replies_per_sender_per_hour = 100000
             .spawn()
             .expect("daemon starts");
         self.child = Some(child);
+        self.started = Some(Instant::now());
+    }
+
+    /// Time since the daemon was last started.
+    pub fn uptime(&self) -> Duration {
+        self.started.map_or(Duration::ZERO, |t| t.elapsed())
     }
 
     pub fn pid(&self) -> u32 {

@@ -177,6 +177,16 @@ impl MailStack {
             .unwrap_or_else(|e| panic!("cannot read {}: {e}\n{}", dir.display(), self.logs()))
     }
 
+    /// How many messages a folder holds, counting its Maildir files without reading them: cheap
+    /// enough to poll while thousands arrive.
+    pub fn count(&self, login: &str, folder: &str) -> usize {
+        let dir = self.maildir_of(login, folder);
+        ["new", "cur"]
+            .iter()
+            .map(|sub| fs::read_dir(dir.join(sub)).map_or(0, |entries| entries.count()))
+            .sum()
+    }
+
     /// The user's folder names (UTF-8), INBOX included.
     pub fn folders(&self, login: &str) -> Vec<String> {
         let out = self.doveadm(&["mailbox", "list", "-u", login]);
