@@ -56,6 +56,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Queues the reminders due at --now (or now) and delivers them; --dry-run only lists them.
+    Remind {
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Checks the config and roster and tries the configured mail servers.
     CheckConfig,
     /// Writes a blank form template.
@@ -94,6 +101,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Run { once } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             crate::daemon::run(app, once).await.map(|()| 0)
+        }
+        Command::Remind { dry_run, json } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            remind(&app, dry_run, json).await.map(|()| 0)
         }
         Command::CheckConfig => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
@@ -152,6 +163,45 @@ async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
     let transport = app.transport()?;
     crate::delivery::deliver_due(&app.store, &transport, app.now(), app.retry_policy()).await?;
     Ok(if unreadable > 0 { 1 } else { 0 })
+}
+
+async fn remind(app: &App, dry_run: bool, json: bool) -> Result<()> {
+    let report = crate::reminders::run::step(app, dry_run).await?;
+    if !dry_run {
+        let transport = app.transport()?;
+        crate::delivery::deliver_due(&app.store, &transport, app.now(), app.retry_policy()).await?;
+    }
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+        return Ok(());
+    }
+    let verb = if dry_run { "due" } else { "queued" };
+    println!("{}: {} reminders {verb}", report.now, report.queued.len());
+    for item in &report.queued {
+        println!(
+            "  {} {} {} -> {}",
+            item.name,
+            item.period,
+            item.slot,
+            item.recipients.join(", ")
+        );
+    }
+    for item in &report.superseded {
+        println!(
+            "  superseded (a later reminder replaces it): {} {}",
+            item.name, item.slot
+        );
+    }
+    for item in &report.no_address {
+        println!(
+            "  no working address, chase by phone: {} {}",
+            item.name, item.slot
+        );
+    }
+    if let Some(digest) = &report.digest {
+        println!("\n{digest}");
+    }
+    Ok(())
 }
 
 async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {

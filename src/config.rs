@@ -7,13 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveTime;
 use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::domain::unit::{Roster, RosterError};
 use crate::mail::Limits;
+use crate::reminders::ScheduleRules;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -107,14 +107,6 @@ pub struct Office {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schedule {
-    pub deadline_day: u32,
-    pub reminder_days: Vec<u32>,
-    pub reminder_time: NaiveTime,
-    pub overdue_day: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bot {
     pub enabled: bool,
     pub token_env: String,
@@ -147,7 +139,7 @@ pub struct Config {
     /// The first wait before a reply is sent again after a transient failure (doubling, capped
     /// at 10 minutes; transient failures never give up).
     pub retry_base_seconds: u64,
-    pub schedule: Schedule,
+    pub schedule: ScheduleRules,
     pub bot: Bot,
     pub intake: Intake,
 }

@@ -1,4 +1,5 @@
-//! `run`: one task per job (inbound intake, outbox delivery) under one cancellation token.
+//! `run`: one task per job (inbound intake, outbox delivery, reminders) under one cancellation
+//! token.
 //! SIGINT or SIGTERM cancels the token; each task notices it between messages, so the message in
 //! hand is finished and committed, and the daemon exits within a few seconds.
 
@@ -36,6 +37,10 @@ pub async fn run(app: App, once: bool) -> Result<()> {
     {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move { crate::delivery::run(&app, transport, cancel).await });
+    }
+    {
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tasks.spawn(async move { crate::reminders::run::run(&app, cancel).await });
     }
     match app.config.inbound.clone() {
         Inbound::Maildir => {

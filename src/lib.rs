@@ -15,6 +15,8 @@
 //! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
 //! - [`intake`]: one raw message to a record, a report and a reply: [`intake::assess`] is the
 //!   pure half, the rest writes it all in one transaction.
+//! - [`reminders`]: deadlines, working days, and which reminders are due when (pure), plus the
+//!   scheduler task that queues them.
 //! - [`replies`]: the Chinese text of receipts, returns and help replies, and their MIME form.
 //! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
 //! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake.
@@ -38,6 +40,7 @@ pub mod forms;
 pub mod inbound;
 pub mod intake;
 pub mod mail;
+pub mod reminders;
 pub mod replies;
 pub mod status;
 pub mod store;

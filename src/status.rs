@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::period::Period;
-use crate::store::{Store, StoreError, messages, outbox, submissions};
+use crate::store::{Store, StoreError, messages, outbox, reminders, submissions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Submitted {
@@ -42,6 +42,16 @@ pub struct Status {
     pub unknown_senders: Vec<UnknownSender>,
     /// Replies by delivery state (`pending`, `sent`, `failed`, …).
     pub outbox: std::collections::BTreeMap<String, i64>,
+    /// Registered addresses that bounced our mail: not mailed until mail from them arrives.
+    pub failing_addresses: Vec<FailingAddress>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FailingAddress {
+    pub address: String,
+    pub unit: Option<String>,
+    pub reason: String,
+    pub since: String,
 }
 
 /// Reads the state of `period` in roster order.
@@ -87,6 +97,16 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
         missing,
         unknown_senders,
         outbox: outbox::counts(store).await?.into_iter().collect(),
+        failing_addresses: reminders::failing(store)
+            .await?
+            .into_iter()
+            .map(|(address, reason, since)| FailingAddress {
+                unit: config.roster.by_address(&address).map(|u| u.name.clone()),
+                address,
+                reason,
+                since: local_text(since, tz),
+            })
+            .collect(),
     })
 }
 
@@ -139,6 +159,17 @@ pub fn render_text(status: &Status) -> String {
             );
         }
     }
+    if !status.failing_addresses.is_empty() {
+        out.push_str("\n退信的地址（暂停发送，该地址来信后恢复）:\n");
+        for f in &status.failing_addresses {
+            let unit = f.unit.as_deref().unwrap_or("未登记");
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  自 {}",
+                f.address, unit, f.reason, f.since
+            );
+        }
+    }
     if let Some(failed) = status.outbox.get("failed") {
         let _ = writeln!(out, "\n发送失败的回复: {failed} 封（见日志）");
     }
@@ -172,6 +203,12 @@ mod tests {
                 stored_at: "raw/ab/ab.eml".into(),
             }],
             outbox: [("failed".to_string(), 1)].into_iter().collect(),
+            failing_addresses: vec![FailingAddress {
+                address: "old@example.gov.cn".into(),
+                unit: Some("区经济信息委".into()),
+                reason: "5.1.1".into(),
+                since: "2026-11-21 09:05".into(),
+            }],
         };
         let text = render_text(&status);
         assert!(text.contains("已报 1 / 未报 1"));
@@ -179,5 +216,6 @@ mod tests {
         assert!(text.contains("八桥镇"));
         assert!(text.contains("x@qq.com"));
         assert!(text.contains("发送失败的回复: 1 封"));
+        assert!(text.contains("old@example.gov.cn  区经济信息委  5.1.1"));
     }
 }

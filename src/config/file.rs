@@ -2,15 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use super::{
-    Bot, Config, ConfigError, Inbound, Intake, Office, Outbound, Schedule, ServerSettings,
-};
+use super::{Bot, Config, ConfigError, Inbound, Intake, Office, Outbound, ServerSettings};
+use crate::domain::calendar::WorkCalendar;
 use crate::domain::unit::Roster;
 use crate::mail::Limits;
+use crate::reminders::ScheduleRules;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,6 +77,10 @@ struct ScheduleFile {
     reminder_days: Vec<u32>,
     reminder_time: String,
     overdue_day: u32,
+    /// Official days off that fall on weekdays (春节, 国庆, …): "YYYY-MM-DD".
+    holidays: Vec<String>,
+    /// Weekend days worked instead (调休).
+    extra_workdays: Vec<String>,
 }
 
 impl Default for ScheduleFile {
@@ -86,6 +90,8 @@ impl Default for ScheduleFile {
             reminder_days: vec![15, 18, 20],
             reminder_time: "09:00".into(),
             overdue_day: 21,
+            holidays: vec![],
+            extra_workdays: vec![],
         }
     }
 }
@@ -324,42 +330,36 @@ fn outbound(file: MailFile, invalid: &Invalid) -> Result<Outbound, ConfigError> 
     }
 }
 
-fn schedule(file: ScheduleFile, invalid: &Invalid) -> Result<Schedule, ConfigError> {
-    let day_ok = |d: u32| (1..=28).contains(&d);
-    if !day_ok(file.deadline_day) {
-        return Err(invalid(
-            "schedule.deadline_day",
-            "must be a day from 1 to 28".into(),
-        ));
-    }
-    if !day_ok(file.overdue_day) || file.overdue_day <= file.deadline_day {
-        return Err(invalid(
-            "schedule.overdue_day",
-            "must be a day after deadline_day, at most 28".into(),
-        ));
-    }
-    if let Some(bad) = file
-        .reminder_days
-        .iter()
-        .find(|&&d| !day_ok(d) || d > file.deadline_day)
-    {
-        return Err(invalid(
-            "schedule.reminder_days",
-            format!("{bad} is not a day between 1 and deadline_day"),
-        ));
-    }
+fn schedule(file: ScheduleFile, invalid: &Invalid) -> Result<ScheduleRules, ConfigError> {
     let reminder_time = NaiveTime::parse_from_str(&file.reminder_time, "%H:%M").map_err(|_| {
         invalid(
             "schedule.reminder_time",
             format!("{:?} is not a time like \"09:00\"", file.reminder_time),
         )
     })?;
-    Ok(Schedule {
+    let dates = |key: &'static str, texts: &[String]| {
+        texts
+            .iter()
+            .map(|t| {
+                NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
+                    .map_err(|_| invalid(key, format!("{t:?} is not a date like \"2026-10-01\"")))
+            })
+            .collect::<Result<Vec<_>, _>>()
+    };
+    let rules = ScheduleRules {
         deadline_day: file.deadline_day,
         reminder_days: file.reminder_days,
         reminder_time,
         overdue_day: file.overdue_day,
-    })
+        calendar: WorkCalendar::new(
+            dates("schedule.holidays", &file.holidays)?,
+            dates("schedule.extra_workdays", &file.extra_workdays)?,
+        ),
+    };
+    rules
+        .check()
+        .map_err(|e| invalid("schedule", e.to_string()))?;
+    Ok(rules)
 }
 
 fn intake(file: IntakeFile) -> Intake {
@@ -418,7 +418,12 @@ mod tests {
     fn errors_name_the_key() {
         let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
         let err = load_text(&format!("{office}[schedule]\ndeadline_day = 31\n")).unwrap_err();
-        assert!(err.to_string().contains("schedule.deadline_day"), "{err}");
+        assert!(err.to_string().contains("deadline_day"), "{err}");
+        let err = load_text(&format!(
+            "{office}[schedule]\nholidays = [\"2026-10-32\"]\n"
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains("schedule.holidays"), "{err}");
         let err = load_text(&format!("{office}timezone = \"Mars/Base\"\n")).unwrap_err();
         assert!(err.to_string().contains("office.timezone"), "{err}");
         let err = load_text(&format!("{office}[schedule]\ndeadlin_day = 3\n")).unwrap_err();

@@ -1,11 +1,13 @@
 //! Domain types: values that are valid by construction, shared by every part of reportdesk.
 
+pub mod calendar;
 pub mod fields;
 pub mod period;
 pub mod phone;
 pub mod text;
 pub mod unit;
 
+pub use calendar::WorkCalendar;
 pub use fields::{Field, MonthlyValues};
 pub use period::{Period, PeriodError};
 pub use phone::{PhoneError, PhoneKind, PhoneNumber};

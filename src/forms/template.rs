@@ -32,6 +32,12 @@ pub struct TemplateFill {
     pub values: [u64; 11],
 }
 
+/// The file name the template is attached under.
+pub const TEMPLATE_FILE_NAME: &str = "安全生产举报奖励宣传工作月情况报表（模板）.xlsx";
+/// The content type of an .xlsx attachment.
+pub const XLSX_CONTENT_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
 /// The blank official template.
 pub fn monthly_template() -> Result<Vec<u8>, XlsxError> {
     build(None)

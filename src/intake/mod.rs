@@ -104,6 +104,7 @@ impl<'c> Intake<'c> {
             config: self.config,
             template: self.template,
             message: &parsed,
+            raw,
             row: &row,
             file: source.name,
             now,

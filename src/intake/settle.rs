@@ -10,22 +10,22 @@ use crate::config::Config;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::monthly::MonthlyForm;
+use crate::forms::template::{TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE};
 use crate::forms::{Problem, Warning};
-use crate::mail::InboundMessage;
+use crate::mail::{InboundMessage, NoReplyReason, dsn};
 use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::text::{self, Envelope, Fix, Letterhead, Recorded};
 use crate::store::messages::{self, Finished, MessageRow};
 use crate::store::outbox::{self, NewReply};
+use crate::store::reminders;
 use crate::store::submissions::{self, NewSubmission};
 use crate::store::{StoreError, Tx};
-
-pub const TEMPLATE_NAME: &str = "安全生产举报奖励宣传工作月情况报表（模板）.xlsx";
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 pub(super) struct Settler<'a> {
     pub config: &'a Config,
     pub template: &'a [u8],
     pub message: &'a InboundMessage,
+    pub raw: &'a [u8],
     pub row: &'a MessageRow,
     pub file: &'a str,
     pub now: DateTime<Utc>,
@@ -51,6 +51,9 @@ impl Settler<'_> {
             Verdict::NoReply { reason } => {
                 report.outcome = Outcome::Ignored;
                 report.note = Some(format!("not answered: {reason}"));
+                if self.message.no_reply == Some(NoReplyReason::Bounce) {
+                    self.bounce(tx, &mut report).await?;
+                }
                 None
             }
             Verdict::UnknownSender { reading } => {
@@ -59,6 +62,11 @@ impl Settler<'_> {
             }
             Verdict::Unit { unit, reading } => {
                 report.unit = Some(unit.code.to_string());
+                if let Some(from) = &report.from
+                    && reminders::reconfirm(tx, from).await?
+                {
+                    tracing::info!(address = %from, "mail from a failing address: it works again");
+                }
                 self.unit_mail(tx, &mut report, unit, reading, open_period)
                     .await?
             }
@@ -84,6 +92,31 @@ impl Settler<'_> {
         )
         .await?;
         Ok(report)
+    }
+
+    /// A bounce of one of our own mails marks the failed addresses: they are not mailed again
+    /// until mail from them arrives.
+    async fn bounce(&self, tx: &mut Tx, report: &mut IngestReport) -> Result<(), StoreError> {
+        let bounce = dsn::read(self.raw);
+        let mut ours = false;
+        for id in &bounce.returned_ids {
+            ours |= outbox::is_ours(tx, id).await?;
+        }
+        if !ours {
+            return Ok(());
+        }
+        let reason = bounce.reason.as_deref().unwrap_or("bounced");
+        for address in &bounce.failed {
+            reminders::mark_failing(tx, address, reason, self.now).await?;
+            tracing::warn!(%address, reason, "our mail bounced: address marked failing");
+        }
+        if !bounce.failed.is_empty() {
+            report.note = Some(format!(
+                "bounce of our mail: {} marked failing",
+                bounce.failed.join(", ")
+            ));
+        }
+        Ok(())
     }
 
     fn empty_report(&self) -> IngestReport {
@@ -332,9 +365,10 @@ impl Settler<'_> {
             references: &self.message.references,
             message_id: &message_id,
             date: self.now,
+            auto_submitted: "auto-replied",
             attachment: plan.with_template.then_some(FileAttachment {
-                name: TEMPLATE_NAME,
-                content_type: XLSX_TYPE,
+                name: TEMPLATE_FILE_NAME,
+                content_type: XLSX_CONTENT_TYPE,
                 bytes: self.template,
             }),
         };

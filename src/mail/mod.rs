@@ -11,6 +11,7 @@ mod attachments;
 mod body;
 mod classify;
 mod collect;
+pub mod dsn;
 mod headers;
 pub mod imap;
 mod kind;

@@ -1,7 +1,7 @@
 //! Replies as whole RFC 5322 messages, ready for the outbox.
 //!
 //! Every reply is threaded to the unit's mail (In-Reply-To, References), marked
-//! `Auto-Submitted: auto-replied` so vacation responders do not answer it, and carries a
+//! `Auto-Submitted` so vacation responders do not answer it, and carries a
 //! Message-ID derived from the message it answers, so a resend after a crash is recognisable.
 //! Attachment names are written twice: RFC 2231 (`filename*=`) for modern clients and an RFC 2047
 //! `name=` on Content-Type for old Chinese clients that only read that.
@@ -46,22 +46,24 @@ pub struct Outgoing<'a> {
     pub references: &'a [String],
     pub message_id: &'a str,
     pub date: DateTime<Utc>,
+    /// RFC 3834: `auto-replied` for replies, `auto-generated` for reminders.
+    pub auto_submitted: &'static str,
     pub attachment: Option<FileAttachment<'a>>,
 }
 
-/// `Auto-Submitted: auto-replied` (RFC 3834).
+/// `Auto-Submitted` (RFC 3834), so vacation responders and other robots leave our mail alone.
 #[derive(Debug, Clone)]
-struct AutoSubmitted;
+struct AutoSubmitted(String);
 
 impl Header for AutoSubmitted {
     fn name() -> HeaderName {
         HeaderName::new_from_ascii_str("Auto-Submitted")
     }
-    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(Self)
+    fn parse(value: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(value.to_string()))
     }
     fn display(&self) -> HeaderValue {
-        HeaderValue::new(Self::name(), "auto-replied".into())
+        HeaderValue::new(Self::name(), self.0.clone())
     }
 }
 
@@ -92,7 +94,7 @@ pub fn build(out: &Outgoing<'_>) -> Result<Vec<u8>, MimeError> {
         .subject(out.subject)
         .message_id(Some(out.message_id.to_string()))
         .date(SystemTime::from(out.date))
-        .header(AutoSubmitted);
+        .header(AutoSubmitted(out.auto_submitted.to_string()));
     if let Some(parent) = out.in_reply_to {
         builder = builder.in_reply_to(parent.to_string());
         let mut chain: Vec<&str> = out.references.iter().map(String::as_str).collect();
@@ -141,6 +143,7 @@ mod tests {
             references: &[],
             message_id: "<rd.1.receipt@example.gov.cn>",
             date: "2026-11-12T02:30:00Z".parse().unwrap(),
+            auto_submitted: "auto-replied",
             attachment,
         }
     }

@@ -5,7 +5,9 @@
 
 use std::fmt::Write;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
+
+use crate::reminders::text::zh_date;
 
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
@@ -70,10 +72,6 @@ fn shown_label(field: Field) -> &'static str {
     } else {
         label
     }
-}
-
-fn zh_date(date: NaiveDate) -> String {
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
 }
 
 /// The body of a receipt for one or more recorded forms.

@@ -7,6 +7,7 @@
 pub mod folders;
 pub mod messages;
 pub mod outbox;
+pub mod reminders;
 pub mod submissions;
 
 use std::str::FromStr;

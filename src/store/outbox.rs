@@ -49,6 +49,15 @@ pub async fn enqueue(tx: &mut Tx, reply: &NewReply<'_>) -> Result<i64, StoreErro
     Ok(id)
 }
 
+/// Whether `outgoing_id` is the Message-ID of a mail we queued.
+pub async fn is_ours(tx: &mut Tx, outgoing_id: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM outbox WHERE outgoing_id = ?")
+        .bind(outgoing_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Replies queued for `recipient` since `since`: the per-sender rate limit counts these.
 pub async fn count_to_recipient_since(
     tx: &mut Tx,

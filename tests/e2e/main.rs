@@ -5,4 +5,5 @@ mod cli;
 mod corpus;
 mod forms_fixtures;
 mod intake;
+mod reminders;
 mod support;

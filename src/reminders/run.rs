@@ -1,0 +1,308 @@
+//! The scheduler: at each planned moment, work out what is due with [`due_at`], record every
+//! decision and queue the reminders in one transaction per unit, and log the staff digest. The
+//! decision record is the exactly-once guarantee: a restart, a second step or a catch-up after
+//! down-time finds it and sends nothing twice.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use super::{Due, Plan, ReminderKind, UnitState, digest_due, due_at, next_wakeup, text};
+use crate::app::{App, AppError};
+use crate::clock::local_text;
+use crate::domain::period::Period;
+use crate::forms::template::{TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE};
+use crate::replies::mime::{self, FileAttachment, Outgoing};
+use crate::store::outbox::{self, NewReply};
+use crate::store::{StoreError, reminders, submissions};
+
+/// One reminder queued (or, in a dry run, that would be).
+#[derive(Debug, Clone, Serialize)]
+pub struct Queued {
+    pub unit: String,
+    pub name: String,
+    pub period: String,
+    pub slot: String,
+    pub kind: ReminderKind,
+    pub recipients: Vec<String>,
+    /// Registered addresses left out because they bounced before.
+    pub failing: Vec<String>,
+}
+
+/// What one step decided.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StepReport {
+    pub now: String,
+    pub queued: Vec<Queued>,
+    /// Earlier reminders that a later one replaces after down-time (recorded, not sent).
+    pub superseded: Vec<Queued>,
+    /// Units with no working address: staff must chase them by phone.
+    pub no_address: Vec<Queued>,
+    pub digest: Option<String>,
+}
+
+fn office_local(app: &App, at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(&app.config.office.timezone).naive_local()
+}
+
+/// What is due now, and what each unit's state is; reads only.
+async fn plan(app: &App, now: NaiveDateTime) -> Result<Plan, StoreError> {
+    let period = Period::open_at(now.date());
+    let reported: HashSet<String> = submissions::latest_for_period(&app.store, period)
+        .await?
+        .into_iter()
+        .map(|s| s.unit_code)
+        .collect();
+    let units: Vec<UnitState> = app
+        .config
+        .roster
+        .units()
+        .iter()
+        .map(|u| UnitState::new(u, reported.contains(u.code.as_str())))
+        .collect();
+    let decided = reminders::decided(&app.store, &period.to_string()).await?;
+    let already = |unit: &str, p: Period, slot: &str| {
+        p == period && decided.contains(&(unit.to_string(), slot.to_string()))
+    };
+    Ok(due_at(&app.config.schedule, now, &units, &already))
+}
+
+/// One step at the app's clock: queue what is due (or, with `dry_run`, only say what is).
+pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
+    let now_utc = app.now();
+    let now = office_local(app, now_utc);
+    let plan = plan(app, now).await?;
+    let failing: HashSet<String> = reminders::failing(&app.store)
+        .await?
+        .into_iter()
+        .map(|(address, _, _)| address)
+        .collect();
+    let mut report = StepReport {
+        now: local_text(now_utc, app.config.office.timezone),
+        ..StepReport::default()
+    };
+    for due in &plan.send {
+        let queued = queued(due, &failing);
+        if queued.recipients.is_empty() {
+            report.no_address.push(queued);
+        } else {
+            report.queued.push(queued);
+        }
+    }
+    report.superseded = plan
+        .superseded
+        .iter()
+        .map(|d| queued(d, &failing))
+        .collect();
+    report
+        .no_address
+        .extend(plan.no_address.iter().map(|d| queued(d, &failing)));
+    if dry_run {
+        return Ok(report);
+    }
+    let mut sent = Vec::new();
+    for item in report.queued.drain(..) {
+        if queue_reminder(app, &item, now_utc).await? {
+            sent.push(item);
+        }
+    }
+    report.queued = sent;
+    for (items, outcome) in [
+        (&report.superseded, "superseded"),
+        (&report.no_address, "no_address"),
+    ] {
+        for item in items {
+            let mut tx = app.store.begin().await?;
+            reminders::record(
+                &mut tx,
+                &item.unit,
+                &item.period,
+                &item.slot,
+                outcome,
+                &[],
+                now_utc,
+            )
+            .await?;
+            tx.commit().await.map_err(StoreError::from)?;
+            if outcome == "no_address" {
+                tracing::warn!(unit = %item.unit, slot = %item.slot, "no working address: reminder not sent");
+            }
+        }
+    }
+    report.digest = digest(app, now, now_utc).await?;
+    if !report.queued.is_empty() {
+        app.outbox_ready.notify_one();
+    }
+    Ok(report)
+}
+
+fn queued(due: &Due, failing: &HashSet<String>) -> Queued {
+    let (failed, working): (Vec<String>, Vec<String>) = due
+        .addresses
+        .iter()
+        .cloned()
+        .partition(|a| failing.contains(a));
+    Queued {
+        unit: due.unit.clone(),
+        name: due.name.clone(),
+        period: due.period.to_string(),
+        slot: due.slot.key(),
+        kind: due.slot.kind,
+        recipients: working,
+        failing: failed,
+    }
+}
+
+/// Records the reminder and queues one mail per address, in one transaction. `false` when it was
+/// recorded already (a concurrent step, e.g. `remind` beside the daemon).
+async fn queue_reminder(app: &App, item: &Queued, now: DateTime<Utc>) -> Result<bool, AppError> {
+    let mut tx = app.store.begin().await?;
+    if !reminders::record(
+        &mut tx,
+        &item.unit,
+        &item.period,
+        &item.slot,
+        "sent",
+        &item.recipients,
+        now,
+    )
+    .await?
+    {
+        return Ok(false);
+    }
+    let config = &app.config;
+    let period = Period::parse(&item.period).map_err(|e| AppError::Template(e.to_string()))?;
+    let subject = text::reminder_subject(item.kind, period, &config.office.name);
+    let body = text::reminder_body(
+        item.kind,
+        &item.name,
+        period,
+        config.schedule.deadline(period),
+        &config.office.name,
+        config.office.contact.as_deref(),
+        TEMPLATE_FILE_NAME,
+    );
+    for address in &item.recipients {
+        let key = format!(
+            "reminder:{}:{}:{}:{address}",
+            item.unit, item.period, item.slot
+        );
+        let message_id = mime::reply_message_id(&key, "reminder", &config.office.address);
+        let outgoing = Outgoing {
+            from_name: &config.office.name,
+            from_address: &config.office.address,
+            to_address: address,
+            subject: &subject,
+            body: &body,
+            in_reply_to: None,
+            references: &[],
+            message_id: &message_id,
+            date: now,
+            auto_submitted: "auto-generated",
+            attachment: Some(FileAttachment {
+                name: TEMPLATE_FILE_NAME,
+                content_type: XLSX_CONTENT_TYPE,
+                bytes: &app.template,
+            }),
+        };
+        let raw = match mime::build(&outgoing) {
+            Ok(raw) => raw,
+            Err(error) => {
+                tracing::error!(%error, %address, "cannot build a reminder");
+                continue;
+            }
+        };
+        outbox::enqueue(
+            &mut tx,
+            &NewReply {
+                message_row: None,
+                kind: "reminder",
+                recipient: address,
+                subject: &subject,
+                outgoing_id: &message_id,
+                body: &raw,
+                created_at: now,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    tracing::info!(unit = %item.unit, slot = %item.slot, recipients = item.recipients.len(), "reminder queued");
+    Ok(true)
+}
+
+/// The staff digest, once per slot: logged (and, once the bot exists, sent to the staff chats).
+async fn digest(
+    app: &App,
+    now: NaiveDateTime,
+    now_utc: DateTime<Utc>,
+) -> Result<Option<String>, AppError> {
+    let period = Period::open_at(now.date());
+    let recorded = reminders::digests_of(&app.store, &period.to_string()).await?;
+    let Some((period, slot)) = digest_due(&app.config.schedule, now, &|p, key| {
+        recorded.contains(&(p.to_string(), key.to_string()))
+    }) else {
+        return Ok(None);
+    };
+    let status = crate::status::load(&app.config, &app.store, period).await?;
+    let reported: Vec<(String, String, bool)> = status
+        .submitted
+        .iter()
+        .map(|s| (s.name.clone(), s.received_at.clone(), s.late))
+        .collect();
+    let missing: Vec<String> = status.missing.iter().map(|m| m.name.clone()).collect();
+    let text = text::staff_digest(
+        period,
+        app.config.schedule.deadline(period),
+        &reported,
+        &missing,
+        now,
+    );
+    if reminders::record_digest(&app.store, &period.to_string(), &slot.key(), &text, now_utc)
+        .await?
+    {
+        tracing::info!(period = %period, slot = %slot.key(), "staff digest:\n{text}");
+        Ok(Some(text))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The scheduler task: a step now (the catch-up after down-time), then one at every planned
+/// moment, until cancelled.
+pub async fn run(app: &App, cancel: CancellationToken) {
+    loop {
+        if let Err(error) = step(app, false).await {
+            tracing::error!(%error, "reminder step failed; trying again in a minute");
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                () = tokio::time::sleep(Duration::from_secs(60)) => continue,
+            }
+        }
+        let wait = until_next(app);
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+/// Time until the next planned moment; at most an hour, so a changed system clock is noticed.
+fn until_next(app: &App) -> Duration {
+    let now = app.now();
+    let next_local = next_wakeup(&app.config.schedule, office_local(app, now));
+    let next = app
+        .config
+        .office
+        .timezone
+        .from_local_datetime(&next_local)
+        .earliest()
+        .map_or(now, |t| t.with_timezone(&Utc));
+    (next - now)
+        .to_std()
+        .unwrap_or(Duration::from_secs(1))
+        .clamp(Duration::from_secs(1), Duration::from_secs(3600))
+}

@@ -1,0 +1,111 @@
+//! The `reminders`, `digests` and `failing_addresses` tables.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::{Store, StoreError, Tx};
+
+/// Every (unit, slot) decided for `period`, sent or not: the exactly-once record.
+pub async fn decided(store: &Store, period: &str) -> Result<HashSet<(String, String)>, StoreError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT unit_code, slot FROM reminders WHERE period = ?")
+            .bind(period)
+            .fetch_all(store.pool())
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Records a decision; `false` when it was already recorded (another step got there first).
+pub async fn record(
+    tx: &mut Tx,
+    unit_code: &str,
+    period: &str,
+    slot: &str,
+    outcome: &str,
+    recipients: &[String],
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO reminders (unit_code, period, slot, outcome, recipients, decided_at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (unit_code, period, slot) DO NOTHING",
+    )
+    .bind(unit_code)
+    .bind(period)
+    .bind(slot)
+    .bind(outcome)
+    .bind(recipients.join(","))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The (period, slot) digests recorded for `period`.
+pub async fn digests_of(
+    store: &Store,
+    period: &str,
+) -> Result<HashSet<(String, String)>, StoreError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT period, slot FROM digests WHERE period = ?")
+            .bind(period)
+            .fetch_all(store.pool())
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+pub async fn record_digest(
+    store: &Store,
+    period: &str,
+    slot: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO digests (period, slot, text, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (period, slot) DO NOTHING",
+    )
+    .bind(period)
+    .bind(slot)
+    .bind(text)
+    .bind(now)
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The failing addresses with why and since when.
+pub async fn failing(store: &Store) -> Result<Vec<(String, String, DateTime<Utc>)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT address, reason, since FROM failing_addresses ORDER BY address")
+            .fetch_all(store.pool())
+            .await?,
+    )
+}
+
+pub async fn mark_failing(
+    tx: &mut Tx,
+    address: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO failing_addresses (address, reason, since) VALUES (?, ?, ?)
+         ON CONFLICT (address) DO UPDATE SET reason = excluded.reason",
+    )
+    .bind(address)
+    .bind(reason)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Mail arrived from `address`: it works again. Returns whether it had been failing.
+pub async fn reconfirm(tx: &mut Tx, address: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("DELETE FROM failing_addresses WHERE address = ?")
+        .bind(address)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
