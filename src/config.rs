@@ -140,6 +140,8 @@ pub struct Config {
     /// at 10 minutes; transient failures never give up).
     pub retry_base_seconds: u64,
     pub schedule: ScheduleRules,
+    /// Whether `run` sends reminders on schedule (`[schedule] send_reminders`).
+    pub send_reminders: bool,
     pub bot: Bot,
     pub intake: Intake,
 }

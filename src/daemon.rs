@@ -38,7 +38,7 @@ pub async fn run(app: App, once: bool) -> Result<()> {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move { crate::delivery::run(&app, transport, cancel).await });
     }
-    {
+    if app.config.send_reminders {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move { crate::reminders::run::run(&app, cancel).await });
     }

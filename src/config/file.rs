@@ -73,6 +73,8 @@ struct MailFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct ScheduleFile {
+    /// Whether the daemon sends reminders at all (`remind` works either way).
+    send_reminders: bool,
     deadline_day: u32,
     reminder_days: Vec<u32>,
     reminder_time: String,
@@ -86,6 +88,7 @@ struct ScheduleFile {
 impl Default for ScheduleFile {
     fn default() -> Self {
         Self {
+            send_reminders: true,
             deadline_day: 20,
             reminder_days: vec![15, 18, 20],
             reminder_time: "09:00".into(),
@@ -207,9 +210,11 @@ pub(super) fn build(
         ));
     }
     let retry_base_seconds = raw.outbound.retry_base_seconds.unwrap_or(30).max(1);
+    let send_reminders = raw.schedule.send_reminders;
     Ok(Config {
         path: path.to_path_buf(),
         retry_base_seconds,
+        send_reminders,
         inbound: inbound(raw.inbound, &invalid)?,
         outbound: outbound(raw.outbound, &invalid)?,
         schedule: schedule(raw.schedule, &invalid)?,

@@ -100,6 +100,10 @@ password_env = "RD_LIVE_PASSWORD"
 ca_file = "{ca}"
 retry_base_seconds = 1
 
+[schedule]
+# The daemon runs on the real clock: reminders would land beside the receipts these tests count.
+send_reminders = false
+
 [intake]
 replies_per_sender_per_hour = 100000
 "#,
@@ -130,6 +134,11 @@ replies_per_sender_per_hour = 100000
 
     /// Starts `reportdesk run`, logging to `daemon.log` in the data dir's parent.
     pub fn start(&mut self) {
+        self.start_with(&[]);
+    }
+
+    /// Starts `reportdesk [global options] run`, e.g. with `--now` for a fixed clock.
+    pub fn start_with(&mut self, global: &[&str]) {
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -137,6 +146,7 @@ replies_per_sender_per_hour = 100000
             .expect("log file");
         let child = self
             .command()
+            .args(global)
             .arg("run")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
@@ -512,4 +522,40 @@ fn check_config_says_what_works_and_what_does_not() {
         .output()
         .expect("runs");
     assert!(String::from_utf8_lossy(&out.stdout).contains("RD_LIVE_PASSWORD"));
+}
+
+#[test]
+fn the_daemon_sends_the_reminders_due_when_it_starts() {
+    let stack = MailStack::start();
+    let units: Vec<&str> = UNITS.iter().map(|u| u.0).collect();
+    add_users(&stack, &units);
+    let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
+    let config = std::fs::read_to_string(&daemon.config)
+        .expect("config")
+        .replace("send_reminders = false", "send_reminders = true");
+    std::fs::write(&daemon.config, config).expect("config");
+    daemon.start_with(&["--now", "2026-11-18T09:30:00+08:00"]);
+    for (unit, _) in UNITS {
+        let mail = await_count(&stack, &daemon, unit, "INBOX", 1, Duration::from_secs(30));
+        let parsed = mail_parser::MessageParser::default()
+            .parse(&mail[0])
+            .expect("mail");
+        assert!(
+            parsed.subject().is_some_and(|s| s.contains("2026年11月")),
+            "{:?}",
+            parsed.subject()
+        );
+        assert_eq!(parsed.attachment_count(), 1, "the template");
+    }
+    daemon.terminate();
+    daemon.start_with(&["--now", "2026-11-18T10:30:00+08:00"]);
+    std::thread::sleep(Duration::from_secs(2));
+    daemon.terminate();
+    for (unit, _) in UNITS {
+        assert_eq!(
+            stack.mailbox(unit, "INBOX").len(),
+            1,
+            "{unit}: no second reminder after a restart"
+        );
+    }
 }
