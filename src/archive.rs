@@ -87,6 +87,37 @@ pub fn extract(bytes: &[u8], limit: u64) -> Result<Vec<Entry>, ArchiveError> {
     Ok(entries)
 }
 
+/// Takes the one file named `name` (ASCII case-insensitively) out of the archive, after checking
+/// that the whole archive declares at most `limit` bytes; inflates at most `limit` bytes of it.
+/// `None` when the archive holds no such file.
+pub fn extract_one(bytes: &[u8], name: &str, limit: u64) -> Result<Option<Vec<u8>>, ArchiveError> {
+    check_declared_size(bytes, limit)?;
+    let mut archive = open(bytes)?;
+    let Some(index) = (0..archive.len()).find(|&i| {
+        archive
+            .name_for_index(i)
+            .is_some_and(|n| n.is_ok_and(|n| n.eq_ignore_ascii_case(name)))
+    }) else {
+        return Ok(None);
+    };
+    let mut file = match archive.by_index(index) {
+        Ok(file) => file,
+        Err(zip::result::ZipError::UnsupportedArchive(msg)) if msg.contains("assword") => {
+            return Err(ArchiveError::Encrypted(name.to_string()));
+        }
+        Err(e) => return Err(ArchiveError::Damaged(e.to_string())),
+    };
+    let mut data = Vec::new();
+    (&mut file)
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| ArchiveError::Damaged(e.to_string()))?;
+    if data.len() as u64 > limit {
+        return Err(ArchiveError::TooLarge { limit });
+    }
+    Ok(Some(data))
+}
+
 fn open(bytes: &[u8]) -> Result<zip::ZipArchive<Cursor<&[u8]>>, ArchiveError> {
     zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ArchiveError::Damaged(e.to_string()))
 }
@@ -151,6 +182,20 @@ mod tests {
             extract(b"not a zip", 100),
             Err(ArchiveError::Damaged(_))
         ));
+    }
+
+    #[test]
+    fn extracts_one_named_file() {
+        let zip = zip_of(&[("word/document.xml", b"<w/>"), ("a.png", b"png")]);
+        assert_eq!(
+            extract_one(&zip, "word/document.xml", 100).unwrap(),
+            Some(b"<w/>".to_vec())
+        );
+        assert_eq!(extract_one(&zip, "missing.xml", 100).unwrap(), None);
+        assert_eq!(
+            extract_one(&zip, "a.png", 3),
+            Err(ArchiveError::TooLarge { limit: 3 })
+        );
     }
 
     #[test]

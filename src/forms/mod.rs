@@ -2,13 +2,19 @@
 //!
 //! - [`workbook`]: the in-memory `Workbook` / `Sheet` / `CellValue` every reader works on;
 //! - [`load`]: `open_workbook`, which tells the format by content and guards against zip bombs;
-//! - [`labels`]: label normalisation and the label tables;
+//! - [`labels`]: label normalisation and the label tables (monthly and case);
 //! - [`monthly`]: the monthly form reader and its validation;
-//! - [`template`]: the official monthly template.
+//! - [`docx`]: a Word `.docx` read into paragraphs and tables;
+//! - [`case`]: the typical-case form reader (spreadsheet or Word) and its rules;
+//! - [`header_checks`]: the 填报单位 and 联系电话 checks both forms share;
+//! - [`template`]: the official monthly and case templates.
 //!
 //! A reader reports what is wrong as [`Problem`]s (the form is returned) and what is merely worth
 //! saying as [`Warning`]s, each naming the field and the cell, with a message in Chinese.
 
+pub mod case;
+pub mod docx;
+pub mod header_checks;
 pub mod labels;
 pub mod load;
 pub mod monthly;
@@ -20,7 +26,7 @@ use std::collections::HashSet;
 pub use load::{WorkbookError, open_workbook};
 pub use workbook::{CellValue, Merge, Sheet, Workbook};
 
-use labels::MonthlyLabel;
+use labels::{CaseLabel, CasePart, MonthlyLabel};
 
 /// Something that makes the form unacceptable.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,22 +54,14 @@ pub enum FormKind {
     Case,
 }
 
-/// Labels of the typical-case form (SPEC §4), compared after normalisation.
-const CASE_LABELS: [&str; 5] = [
-    "典型案例概述",
-    "线索来源",
-    "简要案情",
-    "执法处罚",
-    "奖励发放",
-];
 const CASE_TITLE: &str = "典型案例报送表";
 
 /// How many of the eleven monthly labels make a workbook a monthly form.
 const MONTHLY_MIN_LABELS: usize = 3;
 
 /// Tells which form a workbook holds by its labels: at least three of the eleven monthly labels
-/// make a monthly form; otherwise a case label or the case title makes a case form; otherwise it
-/// is not a form.
+/// make a monthly form; otherwise a case content label (备注 aside) or the case title makes a
+/// case form; otherwise it is not a form.
 pub fn detect_kind(wb: &Workbook) -> Option<FormKind> {
     let table = labels::monthly_labels();
     let mut monthly_fields = HashSet::new();
@@ -78,11 +76,7 @@ pub fn detect_kind(wb: &Workbook) -> Option<FormKind> {
                     monthly_fields.insert(field);
                 }
             }
-            let normalized = labels::normalize(text);
-            let case_label = CASE_LABELS
-                .iter()
-                .any(|label| normalized == *label || normalized.starts_with(&format!("{label}:")));
-            case_like |= case_label || normalized.contains(CASE_TITLE);
+            case_like |= is_case_text(text);
         }
     }
     if monthly_fields.len() >= MONTHLY_MIN_LABELS {
@@ -92,6 +86,27 @@ pub fn detect_kind(wb: &Workbook) -> Option<FormKind> {
     } else {
         None
     }
+}
+
+/// Tells whether a Word document holds a case form (the only form read from Word documents).
+pub fn detect_docx_kind(doc: &docx::Document) -> Option<FormKind> {
+    let texts = doc.blocks.iter().flat_map(|block| match block {
+        docx::Block::Paragraph(text) => vec![text.as_str()],
+        docx::Block::Table(rows) => rows.iter().flatten().map(String::as_str).collect(),
+    });
+    let mut texts = texts;
+    texts
+        .any(|text| text.lines().any(is_case_text))
+        .then_some(FormKind::Case)
+}
+
+/// A case content label (with or without its text) or the case title.
+fn is_case_text(text: &str) -> bool {
+    let content_label = labels::case_labels()
+        .match_cell(text)
+        .iter()
+        .any(|m| matches!(m.key, CaseLabel::Part(p) if p != CasePart::Remarks));
+    content_label || labels::normalize(text).contains(CASE_TITLE)
 }
 
 #[cfg(test)]
@@ -118,6 +133,24 @@ mod tests {
         assert_eq!(detect_kind(&wb), Some(FormKind::Case));
         let wb = book(&[&["线索来源", "群众举报"], &["简要案情：某企业……"]]);
         assert_eq!(detect_kind(&wb), Some(FormKind::Case));
+    }
+
+    #[test]
+    fn word_documents_with_case_labels_are_case_forms() {
+        use docx::{Block, Document};
+        let doc = Document {
+            blocks: vec![Block::Table(vec![vec!["典型案例概述".into(), "……".into()]])],
+        };
+        assert_eq!(detect_docx_kind(&doc), Some(FormKind::Case));
+        let doc = Document {
+            blocks: vec![Block::Paragraph("附件\n二、简要案情：……".into())],
+        };
+        assert_eq!(detect_docx_kind(&doc), Some(FormKind::Case));
+        let doc = Document {
+            blocks: vec![Block::Paragraph("备注：无".into())],
+        };
+        assert_eq!(detect_docx_kind(&doc), None);
+        assert_eq!(detect_docx_kind(&Document::default()), None);
     }
 
     #[test]

@@ -3,13 +3,16 @@
 //! A label is compared after [`normalize`]: full-width folded to half-width, whitespace and quotes
 //! removed, bracketed parts such as the unit `（封）` removed, a leading enumerator (`1.`, `一、`, `①`)
 //! and trailing colons dropped. The normalised text must then equal one alias in a table exactly;
-//! the tables are data (`FIELD_ALIASES`, `HEADER_ALIASES`), so the case reader builds its own
-//! [`LabelTable`] from `HEADER_ALIASES` plus its labels. A cell may also carry its value inline
-//! (`填报单位：跳磴镇`), even several label/value pairs on one line (`填报单位：跳磴镇　填报人：张丽`).
+//! the tables are data (`FIELD_ALIASES`, `HEADER_ALIASES`, `CASE_PART_ALIASES`): the monthly
+//! table is the fields plus the headers, the case table ([`case_labels`]) its parts plus the
+//! headers. A cell may also carry its value inline (`填报单位：跳磴镇`), even several label/value
+//! pairs on one line (`填报单位：跳磴镇　填报人：张丽`).
 
 mod aliases;
+mod case;
 
 pub use aliases::{FIELD_ALIASES, HEADER_ALIASES, Header, MonthlyLabel, monthly_labels};
+pub use case::{CASE_PART_ALIASES, CaseLabel, CasePart, case_labels};
 
 use crate::domain::text::half_width_char;
 
