@@ -77,6 +77,8 @@ pub enum Command {
 pub enum TemplateKind {
     /// 附件3: the monthly statistics form.
     Monthly,
+    /// 附件2: the typical-case form.
+    Case,
 }
 
 fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
@@ -128,6 +130,9 @@ fn template(kind: TemplateKind, output: &Path) -> Result<()> {
     let bytes = match kind {
         TemplateKind::Monthly => crate::forms::template::monthly_template()
             .context("cannot build the monthly template")?,
+        TemplateKind::Case => {
+            crate::forms::template::case_template().context("cannot build the case template")?
+        }
     };
     std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
     eprintln!("wrote {}", output.display());

@@ -128,6 +128,31 @@ fn the_template_written_reads_back_as_an_empty_monthly_form() {
 }
 
 #[test]
+fn the_case_template_written_reads_back_as_a_case_form_without_content() {
+    let env = TestEnv::new();
+    let path = env.dir.path().join("案例模板.xlsx");
+    let out = env
+        .command()
+        .args(["template", "case", "-o"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let bytes = std::fs::read(&path).unwrap();
+    let workbook = reportdesk::forms::open_workbook(&bytes, 100 << 20).unwrap();
+    assert_eq!(
+        reportdesk::forms::detect_kind(&workbook),
+        Some(reportdesk::forms::FormKind::Case)
+    );
+    let ctx = reportdesk::forms::case::CaseContext {
+        unit_names: None,
+        max_chars: 600,
+    };
+    let reading = reportdesk::forms::case::read_case_workbook(&workbook, &ctx);
+    assert_eq!(reading.form.unwrap_err()[0].field, "overview");
+}
+
+#[test]
 fn run_once_takes_in_the_inbox_maildir_and_delivers_the_replies() {
     let env = TestEnv::new();
     let inbox = env.data_dir().join("mail/inbox");

@@ -1,10 +1,14 @@
-//! The official monthly template (附件3) that the office sends out, as an .xlsx (SPEC §3).
+//! The official templates: the monthly form (附件3) that the office sends out, as an .xlsx (SPEC §3).
 //!
 //! Layout (the one the reader and the acceptance samples know): the title over the table in row 1;
 //! header label/value pairs in rows 2-3 (填报单位, 报表月份, 填报时间; 填报人, 联系电话); the eleven labels
 //! exactly as in the notice in row 5 and their values in row 6, formatted as integers; filling notes
 //! in row 8. A4 landscape, fitted to one page. [`monthly_filled`] writes the same layout with values,
-//! for examples and tests.
+//! for examples and tests. The case template (附件2) is in [`case`].
+
+mod case;
+
+pub use case::{CASE_TEMPLATE_FILE_NAME, CaseFill, case_filled, case_template};
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
