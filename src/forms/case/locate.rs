@@ -85,13 +85,9 @@ pub(super) fn locate_workbook(wb: &Workbook) -> (Found, Vec<Warning>) {
         .iter()
         .map(|sheet| locate_grid(sheet, &|row, col| sheet.a1(row, col)))
         .collect();
-    let mut order: Vec<usize> = (0..wb.sheets.len()).collect();
-    order.sort_by_key(|&i| wb.sheets.get(i).is_some_and(|s| s.hidden));
     let count = |i: usize| found.get(i).map_or(0, Found::part_count);
-    let best = order
-        .iter()
-        .copied()
-        .max_by_key(|&i| (count(i), usize::MAX - i));
+    let visible = |i: usize| wb.sheets.get(i).is_some_and(|s| !s.hidden);
+    let best = (0..wb.sheets.len()).max_by_key(|&i| (count(i), visible(i), usize::MAX - i));
     let Some(best) = best else {
         return (Found::default(), Vec::new());
     };
