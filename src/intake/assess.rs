@@ -6,8 +6,10 @@
 
 use crate::domain::period::Period;
 use crate::domain::unit::{Roster, Unit};
+use crate::forms::case::{CaseContext, CaseForm, CaseReading, read_case_docx, read_case_workbook};
+use crate::forms::docx::read_docx;
 use crate::forms::monthly::{MonthlyForm, ReadContext, read_monthly};
-use crate::forms::{FormKind, Problem, Warning, detect_kind, open_workbook};
+use crate::forms::{FormKind, Problem, Warning, detect_docx_kind, detect_kind, open_workbook};
 use crate::mail::{AttachmentKind, InboundMessage};
 
 /// What intake needs to know besides the message.
@@ -36,8 +38,10 @@ pub enum Verdict<'r> {
 #[derive(Debug, Default)]
 pub struct Reading {
     pub monthly: Vec<MonthlyReadingOf>,
-    /// Typical-case forms (附件2) found; they are held for staff until case intake exists.
-    pub cases: Vec<String>,
+    /// Typical-case forms (附件2).
+    pub cases: Vec<CaseReadingOf>,
+    /// Image attachments: the work photos of the cases (their indexes in the message).
+    pub photos: Vec<usize>,
     /// Problems not tied to one form: an unreadable file, a limit exceeded, a workbook with no form.
     pub errors: Vec<MessageError>,
     /// Attachments that are not forms at all (pictures, PDFs): noted, not an error.
@@ -56,6 +60,14 @@ impl Reading {
 pub struct MonthlyReadingOf {
     pub attachment: String,
     pub form: Result<MonthlyForm, Vec<Problem>>,
+    pub warnings: Vec<Warning>,
+}
+
+/// One typical-case form read from one attachment.
+#[derive(Debug)]
+pub struct CaseReadingOf {
+    pub attachment: String,
+    pub form: Result<CaseForm, Vec<Problem>>,
     pub warnings: Vec<Warning>,
 }
 
@@ -118,27 +130,67 @@ fn read_attachments(
         unit_names,
         plausibility_bound: ctx.plausibility_bound,
     };
-    for attachment in &message.attachments {
+    let case_ctx = CaseContext {
+        unit_names,
+        max_chars: CaseContext::DEFAULT_MAX_CHARS,
+    };
+    for (index, attachment) in message.attachments.iter().enumerate() {
+        let name = &attachment.name;
         match attachment.kind {
             AttachmentKind::Spreadsheet => read_spreadsheet(
-                &attachment.name,
+                name,
                 &attachment.bytes,
                 ctx,
-                &read_ctx,
+                (&read_ctx, &case_ctx),
                 &mut reading,
             ),
-            AttachmentKind::Docx => reading.cases.push(attachment.name.clone()),
-            _ => reading.other_attachments.push(attachment.name.clone()),
+            AttachmentKind::Docx => {
+                read_word(name, &attachment.bytes, ctx, &case_ctx, &mut reading)
+            }
+            AttachmentKind::Image => reading.photos.push(index),
+            _ => reading.other_attachments.push(name.clone()),
         }
     }
     reading
+}
+
+fn push_case(reading: &mut Reading, name: &str, case: CaseReading) {
+    reading.cases.push(CaseReadingOf {
+        attachment: name.to_string(),
+        form: case.form,
+        warnings: case.warnings,
+    });
+}
+
+fn read_word(
+    name: &str,
+    bytes: &[u8],
+    ctx: &AssessContext<'_>,
+    case_ctx: &CaseContext<'_>,
+    reading: &mut Reading,
+) {
+    match read_docx(bytes, ctx.max_uncompressed_bytes) {
+        Err(error) => reading.errors.push(MessageError {
+            field: "attachment",
+            attachment: Some(name.to_string()),
+            message: error.user_message(),
+        }),
+        Ok(document) => match detect_docx_kind(&document) {
+            Some(FormKind::Case) => push_case(reading, name, read_case_docx(&document, case_ctx)),
+            _ => reading.errors.push(MessageError {
+                field: "attachment",
+                attachment: Some(name.to_string()),
+                message: "Word 文件中没有找到《安全生产举报奖励工作典型案例报送表》的栏目（如“线索来源”“简要案情”或“典型案例概述”），请按附件2的格式填写后重新发送。".into(),
+            }),
+        },
+    }
 }
 
 fn read_spreadsheet(
     name: &str,
     bytes: &[u8],
     ctx: &AssessContext<'_>,
-    read_ctx: &ReadContext<'_>,
+    (read_ctx, case_ctx): (&ReadContext<'_>, &CaseContext<'_>),
     reading: &mut Reading,
 ) {
     let workbook = match open_workbook(bytes, ctx.max_uncompressed_bytes) {
@@ -161,11 +213,11 @@ fn read_spreadsheet(
                 warnings: result.warnings,
             });
         }
-        Some(FormKind::Case) => reading.cases.push(name.to_string()),
+        Some(FormKind::Case) => push_case(reading, name, read_case_workbook(&workbook, case_ctx)),
         None => reading.errors.push(MessageError {
             field: "attachment",
             attachment: Some(name.to_string()),
-            message: "表格中没有找到《安全生产举报奖励宣传工作月情况报表》的栏目（如“公开信（封）”“企业培训（次）”），请使用附上的模板填写后重新发送。".into(),
+            message: "表格中没有找到《安全生产举报奖励宣传工作月情况报表》或典型案例报送表的栏目（如“公开信（封）”“企业培训（次）”），请使用附上的模板填写后重新发送。".into(),
         }),
     }
 }
@@ -193,6 +245,14 @@ addresses = ["td@example.gov.cn"]
             filled_on: "2026-11-10".into(),
             values: [3; 11],
         })
+        .unwrap()
+    }
+
+    fn case_docx() -> Vec<u8> {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/cases/c02-four-part-table-bachiao.docx"
+        ))
         .unwrap()
     }
 
@@ -229,12 +289,13 @@ addresses = ["td@example.gov.cn"]
                 format!("unknown: {} monthly", reading.monthly.len())
             }
             Verdict::Unit { unit, reading } => format!(
-                "{}: {} monthly ok, {} cases, {} errors, {} others",
+                "{}: {} monthly ok, {} cases, {} errors, {} others, {} photos",
                 unit.code,
                 reading.monthly.iter().filter(|m| m.form.is_ok()).count(),
                 reading.cases.len(),
                 reading.errors.len(),
-                reading.other_attachments.len()
+                reading.other_attachments.len(),
+                reading.photos.len()
             ),
         }
     }
@@ -247,13 +308,15 @@ addresses = ["td@example.gov.cn"]
             vec![
                 attachment("报表.xlsx", AttachmentKind::Spreadsheet, form()),
                 attachment("照片.jpg", AttachmentKind::Image, vec![0xFF, 0xD8]),
-                attachment("案例.docx", AttachmentKind::Docx, vec![]),
+                attachment("案例.docx", AttachmentKind::Docx, case_docx()),
+                attachment("坏.docx", AttachmentKind::Docx, vec![]),
                 attachment("坏.xlsx", AttachmentKind::Spreadsheet, b"oops".to_vec()),
+                attachment("说明.pdf", AttachmentKind::Other, b"%PDF".to_vec()),
             ],
         );
         assert_eq!(
             verdict_of(&message, &roster),
-            "tiaodeng: 1 monthly ok, 1 cases, 1 errors, 1 others"
+            "tiaodeng: 1 monthly ok, 1 cases, 2 errors, 1 others, 1 photos"
         );
     }
 

@@ -6,6 +6,7 @@
 //! the next pass finishes, never a form without its receipt or a receipt without its form.
 
 pub mod assess;
+mod cases;
 pub mod report;
 mod settle;
 

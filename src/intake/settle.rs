@@ -21,7 +21,7 @@ use crate::store::reminders;
 use crate::store::submissions::{self, NewSubmission};
 use crate::store::{StoreError, Tx};
 
-pub(super) struct Settler<'a> {
+pub(crate) struct Settler<'a> {
     pub config: &'a Config,
     pub template: &'a [u8],
     pub message: &'a InboundMessage,
@@ -135,7 +135,7 @@ impl Settler<'_> {
         }
     }
 
-    fn receipt_no(&self) -> String {
+    pub(super) fn receipt_no(&self) -> String {
         let date = local_date(self.row.received_at, self.config.office.timezone);
         format!("RD-{}-{:06}", date.format("%Y%m%d"), self.row.id)
     }
@@ -173,6 +173,12 @@ impl Settler<'_> {
         let mut recorded = Vec::new();
         let mut fixes = Vec::new();
         report.receipt_no = Some(self.receipt_no());
+        let case_period = Period::open_at(local_date(
+            self.row.received_at,
+            self.config.office.timezone,
+        ));
+        let cases = self.settle_cases(tx, unit, &reading, case_period).await?;
+        fixes.extend(cases.fixes);
         for monthly in &reading.monthly {
             match &monthly.form {
                 Ok(form) => {
@@ -190,6 +196,8 @@ impl Settler<'_> {
                 }
             }
         }
+        report.forms.extend(cases.reports);
+        let recorded_cases = cases.recorded;
         for error in &reading.errors {
             report.errors.push(error_item(error));
             fixes.push(Fix {
@@ -206,24 +214,33 @@ impl Settler<'_> {
             PlannedReply {
                 kind: "return",
                 subject_tag: "（退回，请修改后重报）",
-                body: text::return_body(&head, &envelope, &fixes, &recorded, deadline),
+                body: text::return_body(
+                    &head,
+                    &envelope,
+                    &fixes,
+                    (&recorded, &recorded_cases),
+                    deadline,
+                ),
                 with_template: true,
             }
-        } else if !recorded.is_empty() {
+        } else if !recorded.is_empty() || !recorded_cases.is_empty() {
             report.outcome = Outcome::Accepted;
             PlannedReply {
                 kind: "receipt",
                 subject_tag: "（回执）",
-                body: text::receipt_body(&head, &envelope, &recorded),
+                body: text::receipt_body(&head, &envelope, &recorded, &recorded_cases),
                 with_template: false,
             }
-        } else if !reading.cases.is_empty() {
+        } else if let Some((photos, receipts)) = self.later_photos(tx, unit, &reading).await? {
             report.outcome = Outcome::Ignored;
-            report.note = Some("typical-case form held for staff".into());
+            report.note = Some(format!(
+                "{photos} photos linked to case(s) {}",
+                receipts.join(", ")
+            ));
             PlannedReply {
-                kind: "case-held",
-                subject_tag: "（已收到）",
-                body: text::case_held_body(&head, &envelope, &reading.cases),
+                kind: "photos",
+                subject_tag: "（照片已收到）",
+                body: text::photos_body(&head, &envelope, photos, &receipts),
                 with_template: false,
             }
         } else {

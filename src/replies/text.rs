@@ -36,6 +36,18 @@ pub struct Recorded {
     pub warnings: Vec<String>,
 }
 
+/// A typical-case form that was recorded.
+#[derive(Debug, Clone)]
+pub struct RecordedCase {
+    pub attachment: String,
+    pub period: Period,
+    /// Photos linked to it from this mail.
+    pub photos: usize,
+    /// The reward paid, as read from the form ("1000 元").
+    pub reward: Option<String>,
+    pub warnings: Vec<String>,
+}
+
 /// One thing the unit must fix.
 #[derive(Debug, Clone)]
 pub struct Fix {
@@ -74,14 +86,25 @@ fn shown_label(field: Field) -> &'static str {
     }
 }
 
-/// The body of a receipt for one or more recorded forms.
-pub fn receipt_body(head: &Letterhead, env: &Envelope, forms: &[Recorded]) -> String {
+/// The body of a receipt for one or more recorded monthly forms and typical cases.
+pub fn receipt_body(
+    head: &Letterhead,
+    env: &Envelope,
+    forms: &[Recorded],
+    cases: &[RecordedCase],
+) -> String {
     let mut out = format!("{}：\n\n", env.unit_name);
-    let periods: Vec<String> = forms.iter().map(|f| f.period.zh()).collect();
+    let mut what: Vec<String> = forms
+        .iter()
+        .map(|f| format!("{} 《安全生产举报奖励宣传工作月情况报表》", f.period.zh()))
+        .collect();
+    if !cases.is_empty() {
+        what.push(format!("典型案例报送表 {} 份", cases.len()));
+    }
     let _ = writeln!(
         out,
-        "你单位报送的 {} 《安全生产举报奖励宣传工作月情况报表》已收到并登记，请核对以下内容。\n",
-        periods.join("、")
+        "你单位报送的{}已收到并登记，请核对以下内容。\n",
+        what.join("、")
     );
     let _ = writeln!(out, "回执编号：{}", env.receipt_no);
     let _ = writeln!(
@@ -92,9 +115,26 @@ pub fn receipt_body(head: &Letterhead, env: &Envelope, forms: &[Recorded]) -> St
     for form in forms {
         write_recorded(&mut out, form);
     }
+    for case in cases {
+        write_case(&mut out, case);
+    }
     out.push_str("\n如数据有误，直接回复本邮件并附上更正后的报表即可，以最后一次报送的为准。\n");
     sign(&mut out, head);
     out
+}
+
+fn write_case(out: &mut String, case: &RecordedCase) {
+    let _ = writeln!(out, "\n附件：{}", case.attachment);
+    let _ = writeln!(out, "已登记为 {} 的典型案例。", case.period.zh());
+    if case.photos > 0 {
+        let _ = writeln!(out, "工作照片：{} 张，已一并存档。", case.photos);
+    }
+    if let Some(reward) = &case.reward {
+        let _ = writeln!(out, "奖励发放金额：{reward}");
+    }
+    for warning in &case.warnings {
+        let _ = writeln!(out, "提示：{warning}");
+    }
 }
 
 fn write_recorded(out: &mut String, form: &Recorded) {
@@ -152,7 +192,7 @@ pub fn return_body(
     head: &Letterhead,
     env: &Envelope,
     fixes: &[Fix],
-    recorded: &[Recorded],
+    (recorded, cases): (&[Recorded], &[RecordedCase]),
     deadline: NaiveDate,
 ) -> String {
     let mut out = format!("{}：\n\n", env.unit_name);
@@ -171,10 +211,13 @@ pub fn return_body(
         let _ = writeln!(out, "{}. {}{}", i + 1, place, fix.message);
     }
     let _ = writeln!(out, "\n编号：{}", env.receipt_no);
-    if !recorded.is_empty() {
-        out.push_str("\n同一邮件中以下报表已登记：\n");
+    if !recorded.is_empty() || !cases.is_empty() {
+        out.push_str("\n同一邮件中以下材料已登记：\n");
         for form in recorded {
             write_recorded(&mut out, form);
+        }
+        for case in cases {
+            write_case(&mut out, case);
         }
     }
     let _ = writeln!(
@@ -212,15 +255,20 @@ pub fn help_body(
     out
 }
 
-/// The body of a reply to a typical-case form, until case intake reads them itself.
-pub fn case_held_body(head: &Letterhead, env: &Envelope, names: &[String]) -> String {
+/// The body of a reply to work photos sent later, in a reply to a case's receipt.
+pub fn photos_body(
+    head: &Letterhead,
+    env: &Envelope,
+    photos: usize,
+    receipts: &[String],
+) -> String {
     let mut out = format!("{}：\n\n", env.unit_name);
     let _ = writeln!(
         out,
-        "你单位 {} 报送的典型案例材料（{}）已收到，编号 {}，将由办公室工作人员登记，无需重复发送。",
+        "你单位 {} 补发的工作照片 {} 张已收到，已归入典型案例（回执编号 {}）。",
         env.received_local,
-        names.join("、"),
-        env.receipt_no
+        photos,
+        receipts.join("、")
     );
     sign(&mut out, head);
     out
@@ -276,7 +324,7 @@ mod tests {
 
     #[test]
     fn a_receipt_lists_every_value_the_version_and_the_changes() {
-        let body = receipt_body(&head(), &env(), &[recorded(2)]);
+        let body = receipt_body(&head(), &env(), &[recorded(2)], &[]);
         assert!(body.starts_with("跳磴镇：\n"));
         assert!(body.contains("2026年11月"));
         assert!(body.contains("回执编号：RD-20261112-000007"));
@@ -295,7 +343,7 @@ mod tests {
     fn a_late_receipt_says_so() {
         let mut form = recorded(1);
         form.late = true;
-        let body = receipt_body(&head(), &env(), &[form]);
+        let body = receipt_body(&head(), &env(), &[form], &[]);
         assert!(body.contains("2026年11月20日 前报送"));
         assert!(body.contains("逾期"));
         assert!(!body.contains("变动"));
@@ -316,7 +364,7 @@ mod tests {
             },
         ];
         let deadline = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let body = return_body(&head(), &env(), &fixes, &[], deadline);
+        let body = return_body(&head(), &env(), &fixes, (&[], &[]), deadline);
         assert!(
             body.contains(
                 "1. 附件《报表.xlsx》Sheet1!I6：企业培训（次）未填写。请填写，没有请填0。"
@@ -325,6 +373,29 @@ mod tests {
         assert!(body.contains("2. 附件《照片.zip》：压缩包已损坏"));
         assert!(body.contains("空白模板"));
         assert!(!body.contains("已登记："));
+    }
+
+    #[test]
+    fn a_receipt_for_a_case_counts_its_photos_and_the_reward_or_asks_for_photos() {
+        let case = RecordedCase {
+            attachment: "典型案例.docx".into(),
+            period: Period::new(2026, 11).unwrap(),
+            photos: 2,
+            reward: Some("2000 元".into()),
+            warnings: vec![],
+        };
+        let body = receipt_body(&head(), &env(), &[], std::slice::from_ref(&case));
+        assert!(body.contains("典型案例报送表 1 份已收到并登记"), "{body}");
+        assert!(body.contains("工作照片：2 张"));
+        assert!(body.contains("奖励发放金额：2000 元"));
+        let without = RecordedCase {
+            photos: 0,
+            warnings: vec!["请回复本邮件补发现场或工作照片".into()],
+            ..case
+        };
+        let body = receipt_body(&head(), &env(), &[recorded(1)], &[without]);
+        assert!(body.contains("月情况报表》、典型案例报送表 1 份"), "{body}");
+        assert!(body.contains("提示：请回复本邮件补发"));
     }
 
     #[test]

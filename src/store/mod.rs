@@ -4,6 +4,7 @@
 //! The database runs in WAL mode with foreign keys on; every write that must stand or fall with
 //! another (a submission and its receipt in the outbox) takes a [`Tx`] from [`Store::begin`].
 
+pub mod cases;
 pub mod folders;
 pub mod messages;
 pub mod outbox;

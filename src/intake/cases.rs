@@ -1,0 +1,235 @@
+//! Settling typical-case forms inside the intake transaction: each accepted form becomes a case
+//! of the month of receipt, the mail's images become its work photos (stored by content, never
+//! under a name from the sender), and photos sent later in a reply to a case's receipt join that
+//! case. The tip source is stored but never logged or echoed in the ingest line.
+
+use sha2::{Digest, Sha256};
+
+use super::assess::{CaseReadingOf, Reading};
+use super::report::{ErrorItem, FormReport, Outcome};
+use super::settle::Settler;
+use crate::domain::period::Period;
+use crate::domain::unit::Unit;
+use crate::forms::case::missing_photos_warning;
+use crate::replies::text::{Fix, RecordedCase};
+use crate::store::cases::{self, NewCase};
+use crate::store::{StoreError, Tx};
+
+/// What the cases of one message came to.
+#[derive(Default)]
+pub(super) struct Settled {
+    pub reports: Vec<FormReport>,
+    pub recorded: Vec<RecordedCase>,
+    pub fixes: Vec<Fix>,
+}
+
+impl Settler<'_> {
+    /// Records the accepted case forms with the mail's photos; lists what to fix in the others.
+    pub(super) async fn settle_cases(
+        &self,
+        tx: &mut Tx,
+        unit: &Unit,
+        reading: &Reading,
+        period: Period,
+    ) -> Result<Settled, StoreError> {
+        let mut settled = Settled::default();
+        let photos = self.store_photos(reading);
+        for case in &reading.cases {
+            let mut warnings: Vec<String> =
+                case.warnings.iter().map(|w| w.message.clone()).collect();
+            match &case.form {
+                Ok(form) => {
+                    let id = cases::insert(
+                        tx,
+                        &NewCase {
+                            unit_code: unit.code.as_str(),
+                            period: &period.to_string(),
+                            message_row: self.row.id,
+                            received_at: self.row.received_at,
+                            attachment: &case.attachment,
+                            receipt_no: &self.receipt_no(),
+                            form,
+                        },
+                    )
+                    .await?;
+                    for photo in &photos {
+                        cases::add_photo(tx, id, &photo.0, &photo.1, photo.2, self.row.id).await?;
+                    }
+                    if photos.is_empty() {
+                        warnings.push(missing_photos_warning().message);
+                    }
+                    settled.reports.push(case_report(
+                        case,
+                        Outcome::Accepted,
+                        period,
+                        vec![],
+                        warnings.clone(),
+                    ));
+                    settled.recorded.push(RecordedCase {
+                        attachment: case.attachment.clone(),
+                        period,
+                        photos: photos.len(),
+                        reward: form.reward_yuan.map(|a| format!("{a} 元")),
+                        warnings,
+                    });
+                }
+                Err(problems) => {
+                    let errors = problems
+                        .iter()
+                        .map(|p| ErrorItem {
+                            field: p.field.clone(),
+                            cell: p.cell.clone(),
+                            message: p.message.clone(),
+                        })
+                        .collect();
+                    settled.reports.push(case_report(
+                        case,
+                        Outcome::Rejected,
+                        period,
+                        errors,
+                        warnings,
+                    ));
+                    settled.fixes.extend(problems.iter().map(|p| Fix {
+                        attachment: Some(case.attachment.clone()),
+                        cell: p.cell.clone(),
+                        message: p.message.clone(),
+                    }));
+                }
+            }
+        }
+        Ok(settled)
+    }
+
+    /// Photos in a reply to one of our receipts join the cases that receipt answered. Returns the
+    /// photo count and the receipt numbers, or `None` when the mail answers no case.
+    pub(super) async fn later_photos(
+        &self,
+        tx: &mut Tx,
+        unit: &Unit,
+        reading: &Reading,
+    ) -> Result<Option<(usize, Vec<String>)>, StoreError> {
+        if reading.photos.is_empty() || !reading.cases.is_empty() || !reading.monthly.is_empty() {
+            return Ok(None);
+        }
+        let parents = self
+            .message
+            .in_reply_to
+            .iter()
+            .chain(self.message.references.iter());
+        let mut targets = Vec::new();
+        for parent in parents {
+            for found in cases::answered_by(tx, parent, unit.code.as_str()).await? {
+                if !targets.contains(&found) {
+                    targets.push(found);
+                }
+            }
+        }
+        if targets.is_empty() {
+            return Ok(None);
+        }
+        let photos = self.store_photos(reading);
+        for (case_id, _) in &targets {
+            for photo in &photos {
+                cases::add_photo(tx, *case_id, &photo.0, &photo.1, photo.2, self.row.id).await?;
+            }
+        }
+        Ok(Some((
+            photos.len(),
+            targets.into_iter().map(|(_, r)| r).collect(),
+        )))
+    }
+
+    /// Writes each image under `photos/` by its content hash; returns (sha256, path, size).
+    /// A photo that cannot be written is logged and left out (the raw mail keeps it anyway).
+    fn store_photos(&self, reading: &Reading) -> Vec<(String, String, u64)> {
+        let mut stored = Vec::new();
+        for &index in &reading.photos {
+            let Some(attachment) = self.message.attachments.get(index) else {
+                continue;
+            };
+            let sha = hex::encode(Sha256::digest(&attachment.bytes));
+            let relative = format!(
+                "photos/{}/{sha}.{}",
+                &sha[..2],
+                image_extension(&attachment.bytes)
+            );
+            let path = self.config.data_dir.join(&relative);
+            if !path.exists()
+                && let Err(error) = super::write_atomically(&path, &attachment.bytes)
+            {
+                tracing::error!(path = %path.display(), %error, "cannot store a photo");
+                continue;
+            }
+            if !stored
+                .iter()
+                .any(|(s, _, _): &(String, String, u64)| *s == sha)
+            {
+                stored.push((sha, relative, attachment.bytes.len() as u64));
+            }
+        }
+        stored
+    }
+}
+
+fn case_report(
+    case: &CaseReadingOf,
+    outcome: Outcome,
+    period: Period,
+    errors: Vec<ErrorItem>,
+    warnings: Vec<String>,
+) -> FormReport {
+    FormReport {
+        kind: "case",
+        attachment: Some(case.attachment.clone()),
+        outcome,
+        period: Some(period.to_string()),
+        period_source: None,
+        version: None,
+        late: None,
+        values: None,
+        changed: None,
+        errors,
+        warnings,
+    }
+}
+
+/// The file extension for an image, from its first bytes (never from the sender's name).
+fn image_extension(bytes: &[u8]) -> &'static str {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => "jpg",
+        [0x89, b'P', b'N', b'G', ..] => "png",
+        [b'G', b'I', b'F', b'8', ..] => "gif",
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "webp",
+        [b'B', b'M', ..] => "bmp",
+        [_, _, _, _, b'f', b't', b'y', b'p', b'h', b'e', b'i', ..] => "heic",
+        _ => "bin",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_types_come_from_the_bytes() {
+        assert_eq!(image_extension(&[0xFF, 0xD8, 0xFF, 0xE0]), "jpg");
+        assert_eq!(image_extension(b"\x89PNG\r\n"), "png");
+        assert_eq!(image_extension(b"RIFF1234WEBPVP8"), "webp");
+        assert_eq!(image_extension(b"\0\0\0\x18ftypheic"), "heic");
+        assert_eq!(image_extension(b"../../etc/passwd"), "bin");
+    }
+}
