@@ -21,6 +21,9 @@ pub enum ArchiveError {
     /// An entry is encrypted and no password was given.
     #[error("entry {0} is encrypted")]
     Encrypted(String),
+    /// An entry is encrypted and the password given does not open it.
+    #[error("the password does not open entry {0}")]
+    WrongPassword(String),
 }
 
 /// One file taken out of an archive.
@@ -51,6 +54,15 @@ pub fn check_declared_size(bytes: &[u8], limit: u64) -> Result<(), ArchiveError>
 /// Takes every file (not folder) out of the archive, inflating at most `limit` bytes in all,
 /// whatever the entries declare.
 pub fn extract(bytes: &[u8], limit: u64) -> Result<Vec<Entry>, ArchiveError> {
+    extract_with(bytes, limit, None)
+}
+
+/// [`extract`], opening encrypted entries (ZipCrypto or AES) with `password` when one is given.
+pub fn extract_with(
+    bytes: &[u8],
+    limit: u64,
+    password: Option<&[u8]>,
+) -> Result<Vec<Entry>, ArchiveError> {
     check_declared_size(bytes, limit)?;
     let mut archive = open(bytes)?;
     let mut budget = limit;
@@ -62,10 +74,17 @@ pub fn extract(bytes: &[u8], limit: u64) -> Result<Vec<Entry>, ArchiveError> {
             .by_index_raw(i)
             .map(|f| decode_name(f.name_raw(), &f.name().unwrap_or_default()))
             .map_err(|e| ArchiveError::Damaged(e.to_string()))?;
-        let mut file = match archive.by_index(i) {
+        let opened = match password {
+            Some(password) => archive.by_index_decrypt(i, password),
+            None => archive.by_index(i),
+        };
+        let mut file = match opened {
             Ok(file) => file,
             Err(zip::result::ZipError::UnsupportedArchive(msg)) if msg.contains("assword") => {
                 return Err(ArchiveError::Encrypted(raw_name));
+            }
+            Err(zip::result::ZipError::InvalidPassword) => {
+                return Err(ArchiveError::WrongPassword(raw_name));
             }
             Err(e) => return Err(ArchiveError::Damaged(e.to_string())),
         };

@@ -58,6 +58,8 @@ pub struct Unit {
     pub aliases: Vec<String>,
     /// Registered sender addresses, lower-cased.
     pub addresses: Vec<String>,
+    /// The environment variable holding the password agreed with this unit for encrypted zips.
+    pub archive_password_env: Option<String>,
 }
 
 impl Unit {
@@ -115,6 +117,8 @@ struct UnitEntry {
     aliases: Vec<String>,
     #[serde(default)]
     addresses: Vec<String>,
+    #[serde(default)]
+    archive_password_env: Option<String>,
 }
 
 impl Roster {
@@ -185,6 +189,7 @@ impl Roster {
                 .map(|a| a.trim().to_string())
                 .collect(),
             addresses,
+            archive_password_env: entry.archive_password_env,
         })
     }
 

@@ -88,7 +88,7 @@ pub fn read_docx(bytes: &[u8], max_uncompressed: u64) -> Result<Document, DocxEr
         .map_err(|e| match e {
             ArchiveError::Damaged(msg) => DocxError::Damaged(msg),
             ArchiveError::TooLarge { limit } => DocxError::TooLarge { limit },
-            ArchiveError::Encrypted(_) => DocxError::Encrypted,
+            ArchiveError::Encrypted(_) | ArchiveError::WrongPassword(_) => DocxError::Encrypted,
         })?
         .ok_or(DocxError::NotADocx)?;
     let text = String::from_utf8_lossy(&xml);

@@ -55,6 +55,8 @@ pub enum ProblemKind {
     Damaged,
     /// An archive protected by a password.
     Encrypted,
+    /// Encrypted, and the unit's configured password does not open it.
+    WrongPassword,
     /// The raw message is larger than `limit` bytes; no attachment was read.
     MessageTooLarge { limit: u64 },
 }
@@ -109,7 +111,10 @@ fn explain(name: &str, kind: ProblemKind) -> String {
             "压缩包{what}已损坏或不完整，无法打开。请重新压缩后再发送，或直接把报表作为附件发送。"
         ),
         ProblemKind::Encrypted => format!(
-            "压缩包{what}设置了密码，无法打开。请去掉密码后重新发送，或直接把报表作为附件发送。"
+            "压缩包{what}设置了密码，无法打开。请去掉密码后重新发送，或直接把报表作为附件发送；如需加密报送，请先与办公室约定你单位的压缩包密码。"
+        ),
+        ProblemKind::WrongPassword => format!(
+            "压缩包{what}的密码与办公室为你单位登记的密码不一致，无法打开。请用登记的密码重新压缩后发送。"
         ),
         ProblemKind::MessageTooLarge { limit } => format!(
             "邮件超过{}，没有处理其中的附件。请只附上报表和必要的照片，照片较多时请分几封邮件发送。",

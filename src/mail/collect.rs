@@ -30,14 +30,17 @@ const HARD_MAX_DEPTH: usize = 32;
 pub(crate) fn collect(
     message: &Message<'_>,
     limits: &Limits,
+    password: Option<&[u8]>,
 ) -> (Vec<Attachment>, Vec<AttachmentProblem>) {
-    let mut collector = Collector::new(limits);
+    let mut collector = Collector::new(limits, password);
     collector.walk_message(message, 0);
     collector.finish()
 }
 
 struct Collector<'l> {
     limits: &'l Limits,
+    /// The sender's archive password, for encrypted zips (SPEC §4 "encrypted when necessary").
+    password: Option<&'l [u8]>,
     max_depth: usize,
     attachments: Vec<Attachment>,
     problems: Vec<AttachmentProblem>,
@@ -46,9 +49,10 @@ struct Collector<'l> {
 }
 
 impl<'l> Collector<'l> {
-    fn new(limits: &'l Limits) -> Self {
+    fn new(limits: &'l Limits, password: Option<&'l [u8]>) -> Self {
         Self {
             limits,
+            password,
             max_depth: limits.max_depth.min(HARD_MAX_DEPTH),
             attachments: Vec::new(),
             problems: Vec::new(),
@@ -179,7 +183,7 @@ impl<'l> Collector<'l> {
         }
         let mut own_budget = self.limits.max_uncompressed_bytes;
         let budget = budget.unwrap_or(&mut own_budget);
-        let entries = match archive::extract(&bytes, *budget) {
+        let entries = match archive::extract_with(&bytes, *budget, self.password) {
             Ok(entries) => entries,
             Err(error) => return self.refuse_archive(name, bytes, &error),
         };
@@ -208,6 +212,7 @@ impl<'l> Collector<'l> {
             },
             ArchiveError::Damaged(_) => ProblemKind::Damaged,
             ArchiveError::Encrypted(_) => ProblemKind::Encrypted,
+            ArchiveError::WrongPassword(_) => ProblemKind::WrongPassword,
         };
         self.problems
             .push(AttachmentProblem::new(name.clone(), kind));

@@ -76,13 +76,22 @@ pub struct InboundMessage {
 
 /// Parses raw message bytes. Never panics, whatever the bytes.
 pub fn parse_message(raw: &[u8], limits: &Limits) -> InboundMessage {
+    parse_message_with_password(raw, limits, None)
+}
+
+/// [`parse_message`], opening encrypted zips with the sender's archive password.
+pub fn parse_message_with_password(
+    raw: &[u8],
+    limits: &Limits,
+    password: Option<&[u8]>,
+) -> InboundMessage {
     if raw.len() as u64 > limits.max_message_bytes {
         let limit = limits.max_message_bytes;
         let problem = AttachmentProblem::new("", ProblemKind::MessageTooLarge { limit });
         return headers_only(parse_headers(raw).as_ref(), problem);
     }
     match parse_full(raw) {
-        Parsed::Message(message) => complete(&message, limits),
+        Parsed::Message(message) => complete(&message, limits, password),
         Parsed::TooNested(headers) => {
             let limit = limits.max_depth;
             headers_only(
@@ -106,8 +115,8 @@ pub fn message_key(msg: &InboundMessage, raw: &[u8]) -> String {
     }
 }
 
-fn complete(message: &Message<'_>, limits: &Limits) -> InboundMessage {
-    let (attachments, problems) = collect(message, limits);
+fn complete(message: &Message<'_>, limits: &Limits, password: Option<&[u8]>) -> InboundMessage {
+    let (attachments, problems) = collect(message, limits, password);
     let mut inbound = read_headers(message);
     inbound.text_body = first_text_body(message);
     inbound.no_reply = classify(message, &inbound, !attachments.is_empty());

@@ -34,4 +34,6 @@ mod test_mail;
 
 pub use attachments::{Attachment, AttachmentKind, AttachmentProblem, ProblemKind};
 pub use classify::NoReplyReason;
-pub use message::{InboundMessage, Limits, Mailbox, message_key, parse_message};
+pub use message::{
+    InboundMessage, Limits, Mailbox, message_key, parse_message, parse_message_with_password,
+};

@@ -136,3 +136,76 @@ async fn a_monthly_form_and_a_case_in_one_mail_get_one_receipt() {
         .into_owned();
     assert!(body.contains("月情况报表》、典型案例报送表 1 份"), "{body}");
 }
+
+/// A roster where 建胜镇 agreed an archive password kept in `RD_TEST_ZIP_JIANSHENG`.
+fn env_with_archive_password() -> TestEnv {
+    let shipped =
+        std::fs::read_to_string(crate::support::project().join("config/units.toml")).unwrap();
+    let roster = shipped.replace(
+        "addresses = [\"jiansheng@example.gov.cn\"]",
+        "addresses = [\"jiansheng@example.gov.cn\"]\narchive_password_env = \"RD_TEST_ZIP_JIANSHENG\"",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.keep().join("units.toml");
+    std::fs::write(&path, roster).unwrap();
+    TestEnv::with_roster(&path, crate::support::DEFAULT_OFFICE)
+}
+
+fn ingest_encrypted(env: &TestEnv, id: &str, password: Option<&str>) -> serde_json::Value {
+    let zip = file("cases/encrypted-aes-jiansheng.zip");
+    let eml = env.dir.path().join(format!("{id}.eml"));
+    std::fs::write(
+        &eml,
+        message(
+            "jiansheng@example.gov.cn",
+            "加密案例",
+            &format!("{id}@163.example"),
+            &[("案例.zip", &zip)],
+        ),
+    )
+    .unwrap();
+    let mut command = env.command();
+    command
+        .args(["--now", "2026-11-19T15:00:00+08:00", "ingest"])
+        .arg(&eml);
+    match password {
+        Some(p) => command.env("RD_TEST_ZIP_JIANSHENG", p),
+        None => command.env_remove("RD_TEST_ZIP_JIANSHENG"),
+    };
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn an_encrypted_zip_opens_with_the_units_password_and_is_refused_otherwise() {
+    let env = env_with_archive_password();
+    let wrong = ingest_encrypted(&env, "wrong", Some("guess"));
+    assert_eq!(wrong["outcome"], "rejected", "{wrong}");
+    assert!(
+        all_errors(&wrong)
+            .iter()
+            .any(|e| e["message"].as_str().unwrap_or("").contains("密码与办公室")),
+        "{wrong}"
+    );
+    let missing = ingest_encrypted(&env, "missing", None);
+    assert_eq!(missing["outcome"], "rejected", "{missing}");
+    assert!(
+        all_errors(&missing)
+            .iter()
+            .any(|e| e["message"].as_str().unwrap_or("").contains("设置了密码")),
+        "{missing}"
+    );
+    let right = ingest_encrypted(&env, "right", Some("jiansheng-2026"));
+    assert_eq!(right["outcome"], "accepted", "{right}");
+    assert_eq!(right["forms"][0]["kind"], "case");
+    let warnings = crate::support::all_warnings(&right);
+    assert!(
+        !warnings.iter().any(|w| w.contains("照片")),
+        "the photo in the zip counts: {warnings:?}"
+    );
+}

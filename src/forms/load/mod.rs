@@ -110,7 +110,7 @@ fn open_zip_based(bytes: &[u8], limit: u64) -> Result<Workbook, WorkbookError> {
     archive::check_declared_size(bytes, limit).map_err(|e| match e {
         ArchiveError::Damaged(msg) => WorkbookError::Damaged(msg),
         ArchiveError::TooLarge { limit } => WorkbookError::TooLarge { limit },
-        ArchiveError::Encrypted(_) => WorkbookError::Encrypted,
+        ArchiveError::Encrypted(_) | ArchiveError::WrongPassword(_) => WorkbookError::Encrypted,
     })?;
     match zip_kind(bytes)? {
         ZipKind::Xlsx => read_xlsx(bytes),
