@@ -322,7 +322,7 @@ mod tests {
 
     fn collect_raw(raw: &[u8], limits: &Limits) -> (Vec<Attachment>, Vec<AttachmentProblem>) {
         let message = mail_parser::MessageParser::default().parse(raw).unwrap();
-        collect(&message, limits)
+        collect(&message, limits, None)
     }
 
     #[test]
@@ -351,7 +351,7 @@ mod tests {
             max_depth: usize::MAX,
             ..Limits::default()
         };
-        assert_eq!(Collector::new(&limits).max_depth, HARD_MAX_DEPTH);
+        assert_eq!(Collector::new(&limits, None).max_depth, HARD_MAX_DEPTH);
     }
 
     #[test]
