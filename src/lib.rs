@@ -28,7 +28,9 @@
 
 pub mod app;
 pub mod archive;
+pub mod bot;
 pub mod check;
+pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;
