@@ -101,3 +101,33 @@ async fn plain_chinese_reaches_the_same_answers() {
     assert!(one(&lost).contains("没有听懂"));
     bot.stop().await;
 }
+
+/// 600 units, none reported: the list exceeds Telegram's 4,096 characters and arrives as
+/// several messages, each within the limit, split at line ends.
+#[tokio::test]
+async fn a_long_missing_list_arrives_in_several_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let roster = dir.path().join("units.toml");
+    let units: String = (0..600)
+        .map(|i| {
+            format!(
+                "[[unit]]\ncode = \"u{i}\"\nname = \"测试街道{i}\"\nkind = \"subdistrict\"\naddresses = [\"u{i}@example.gov.cn\"]\n\n"
+            )
+        })
+        .collect();
+    std::fs::write(&roster, units).unwrap();
+    let env = crate::support::TestEnv::with_roster(&roster, crate::support::DEFAULT_OFFICE);
+    let bot = Daemon::start_in(env, MONDAY, false).await;
+    let before = bot.api.sent().len();
+    bot.api.say(STAFF as i64, STAFF, "/missing");
+    bot.api.wait_sent(before + 2).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let sent = bot.api.sent()[before..].to_vec();
+    assert!(sent.iter().all(|s| s.text.chars().count() <= 4096));
+    let joined: Vec<&str> = sent.iter().map(|s| s.text.as_str()).collect();
+    let text = joined.join("\n");
+    assert!(text.starts_with("<b>2026年11月 未报送 600 / 600 个单位</b>"));
+    assert!(text.contains("\n600. 测试街道599"));
+    assert_eq!(text.lines().count(), 601, "no line cut or lost");
+    bot.stop().await;
+}

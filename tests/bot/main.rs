@@ -36,6 +36,11 @@ impl Daemon {
     async fn start(now: &str, send_reminders: bool) -> Daemon {
         let env = TestEnv::new();
         seed(&env).await;
+        Daemon::start_in(env, now, send_reminders).await
+    }
+
+    /// Starts `run` at `now` on a prepared env.
+    async fn start_in(env: TestEnv, now: &str, send_reminders: bool) -> Daemon {
         let api = StandIn::start().await;
         configure(&env, &api.url, send_reminders);
         let child = env
@@ -181,3 +186,4 @@ fn one(sent: &[Sent]) -> &str {
 
 mod commands;
 mod people;
+mod setup;

@@ -1,0 +1,56 @@
+//! Setting the bot up: `check-config` asks the Bot API who the bot is, and a missing token stops
+//! `run` at start-up with a message naming the key.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use crate::stand_in::StandIn;
+use crate::support::TestEnv;
+use crate::{TOKEN_VAR, configure};
+
+/// Runs the binary to its end without blocking this runtime (the stand-in lives on it).
+async fn output(mut command: std::process::Command) -> std::process::Output {
+    let child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let waiting = tokio::task::spawn_blocking(move || child.wait_with_output().expect("output"));
+    tokio::time::timeout(Duration::from_secs(20), waiting)
+        .await
+        .expect("ends")
+        .expect("joins")
+}
+
+#[tokio::test]
+async fn check_config_says_the_bot_answers() {
+    let env = TestEnv::new();
+    let api = StandIn::start().await;
+    configure(&env, &api.url, false);
+    let mut command = env.command();
+    command
+        .arg("check-config")
+        .env(TOKEN_VAR, "123456:TEST-TOKEN");
+    let out = output(command).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("ok   bot: @reportdesk_bot at http://127.0.0.1:"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("TEST-TOKEN"));
+}
+
+#[tokio::test]
+async fn run_without_the_token_stops_at_start_up_naming_the_key() {
+    let env = TestEnv::new();
+    let api = StandIn::start().await;
+    configure(&env, &api.url, false);
+    let mut command = env.command();
+    command.arg("run").env_remove(TOKEN_VAR);
+    let out = output(command).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("bot.token_env"), "{stderr}");
+    assert!(stderr.contains(TOKEN_VAR), "{stderr}");
+}
