@@ -25,6 +25,7 @@ use std::time::Duration;
 use secrecy::ExposeSecret;
 use teloxide::dispatching::ShutdownToken;
 use teloxide::prelude::*;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::{App, AppError};
@@ -34,6 +35,10 @@ use crate::store::reminders;
 const DIGEST_FRESH_FOR: chrono::TimeDelta = chrono::TimeDelta::hours(24);
 /// How often recorded digests are looked for besides being woken.
 const DIGEST_POLL: Duration = Duration::from_secs(60);
+/// The pause before the dispatcher is started again after it could not start.
+const RESTART_PAUSE: Duration = Duration::from_secs(10);
+
+type DispatchOutcome = Result<(), teloxide::RequestError>;
 
 /// Builds the bot from the config and the token's environment variable: a start-up error when
 /// the token is missing or the HTTP client cannot be built.
@@ -47,35 +52,54 @@ pub fn connect(app: &App) -> Result<Bot, AppError> {
 
 /// The bot task: dispatches updates and forwards staff digests until `cancel`.
 pub async fn run(app: Arc<App>, bot: Bot, cancel: CancellationToken) {
-    let mut dispatcher = Dispatcher::builder(bot.clone(), handle::schema())
-        .dependencies(dptree::deps![app.clone()])
-        .default_handler(|_| async {})
-        .build();
-    let shutdown = dispatcher.shutdown_token();
-    let mut dispatching = tokio::spawn(async move { dispatcher.dispatch().await });
     tracing::info!(api = %app.config.bot.api_url, "chat bot polling");
-    let stop = async {
-        tokio::select! {
-            () = cancel.cancelled() => stop_dispatcher(&shutdown).await,
-            _ = &mut dispatching => tracing::error!("the chat bot stopped on its own"),
-        }
-    };
-    tokio::join!(stop, forward_digests(&app, &bot, &cancel));
-    if !dispatching.is_finished() {
-        let _ = dispatching.await;
-    }
+    tokio::join!(
+        dispatch_until_cancelled(&app, &bot, &cancel),
+        forward_digests(&app, &bot, &cancel)
+    );
     tracing::info!("chat bot stopped");
 }
 
-/// Asks the dispatcher to stop; it refuses until it has started dispatching, so ask again.
-async fn stop_dispatcher(shutdown: &ShutdownToken) {
-    for _ in 0..100 {
-        match shutdown.shutdown() {
-            Ok(done) => return done.await,
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+/// Long polling until `cancel`; when the Bot API cannot be reached at start (getMe fails), tries
+/// again after a pause instead of leaving the daemon without its bot.
+async fn dispatch_until_cancelled(app: &Arc<App>, bot: &Bot, cancel: &CancellationToken) {
+    loop {
+        let mut dispatcher = Dispatcher::builder(bot.clone(), handle::schema())
+            .dependencies(dptree::deps![app.clone()])
+            .default_handler(|_| async {})
+            .build();
+        let shutdown = dispatcher.shutdown_token();
+        let listener_bot = bot.clone();
+        let mut dispatching = tokio::spawn(async move {
+            let listener = teloxide::update_listeners::polling_default(listener_bot).await;
+            let on_error = LoggingErrorHandler::with_custom_text("Bot API polling failed");
+            dispatcher
+                .try_dispatch_with_listener(listener, on_error)
+                .await
+        });
+        tokio::select! {
+            () = cancel.cancelled() => return stop_dispatcher(&shutdown, dispatching).await,
+            outcome = &mut dispatching => match outcome {
+                Ok(Err(error)) => tracing::warn!(%error, "cannot reach the Bot API; trying again"),
+                _ => tracing::error!("the chat bot stopped on its own; starting it again"),
+            },
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(RESTART_PAUSE) => {}
         }
     }
-    tracing::warn!("the chat bot did not start dispatching; leaving it");
+}
+
+/// Stops the dispatcher through its shutdown token and waits for it. Before it has started
+/// dispatching (still asking getMe) the token refuses, and there is nothing to finish: the task
+/// is aborted.
+async fn stop_dispatcher(shutdown: &ShutdownToken, dispatching: JoinHandle<DispatchOutcome>) {
+    match shutdown.shutdown() {
+        Ok(done) => done.await,
+        Err(_) => dispatching.abort(),
+    }
+    let _ = dispatching.await;
 }
 
 async fn forward_digests(app: &App, bot: &Bot, cancel: &CancellationToken) {

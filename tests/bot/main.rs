@@ -41,7 +41,10 @@ impl Daemon {
 
     /// Starts `run` at `now` on a prepared env.
     async fn start_in(env: TestEnv, now: &str, send_reminders: bool) -> Daemon {
-        let api = StandIn::start().await;
+        Daemon::start_with_api(env, StandIn::start().await, now, send_reminders).await
+    }
+
+    async fn start_with_api(env: TestEnv, api: StandIn, now: &str, send_reminders: bool) -> Daemon {
         configure(&env, &api.url, send_reminders);
         let child = env
             .command()

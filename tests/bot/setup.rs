@@ -54,3 +54,23 @@ async fn run_without_the_token_stops_at_start_up_naming_the_key() {
     assert!(stderr.contains("bot.token_env"), "{stderr}");
     assert!(stderr.contains(TOKEN_VAR), "{stderr}");
 }
+
+/// getMe refused at start (Telegram unreachable or a token being fixed): the daemon keeps
+/// running, the bot tries again after a pause and then answers.
+#[tokio::test]
+async fn the_bot_starts_again_when_the_bot_api_refused_it_at_start() {
+    let env = TestEnv::new();
+    crate::seed(&env).await;
+    let api = StandIn::start().await;
+    api.refuse_get_me(1);
+    let bot = crate::Daemon::start_with_api(env, api, crate::MONDAY, false).await;
+    let said = bot
+        .ask(crate::STAFF as i64, crate::STAFF, "/missing", 1)
+        .await;
+    assert!(crate::one(&said).contains("未报送 16 / 18"));
+    let log = bot.stop().await;
+    assert!(
+        log.contains("cannot reach the Bot API; trying again"),
+        "{log}"
+    );
+}

@@ -28,6 +28,8 @@ struct State {
     next_update_id: i64,
     sent: Vec<Sent>,
     calls: Vec<String>,
+    /// getMe calls still to refuse, as Telegram refuses a bad token.
+    refuse_get_me: usize,
 }
 
 #[derive(Clone)]
@@ -80,6 +82,11 @@ impl StandIn {
         self.changed.notify_waiters();
     }
 
+    /// Refuses the next `times` getMe calls (`{"ok":false,"error_code":401}`).
+    pub fn refuse_get_me(&self, times: usize) {
+        self.state.lock().unwrap().refuse_get_me = times;
+    }
+
     pub fn sent(&self) -> Vec<Sent> {
         self.state.lock().unwrap().sent.clone()
     }
@@ -109,8 +116,12 @@ impl StandIn {
         let mut reader = BufReader::new(stream);
         while let Some((path, body)) = read_request(&mut reader).await {
             let method = path.rsplit('/').next().unwrap_or_default().to_lowercase();
-            let result = self.answer(&method, &body).await;
-            let payload = json!({"ok": true, "result": result}).to_string();
+            let payload = if method == "getme" && self.refused_get_me() {
+                json!({"ok": false, "error_code": 401, "description": "Unauthorized"}).to_string()
+            } else {
+                let result = self.answer(&method, &body).await;
+                json!({"ok": true, "result": result}).to_string()
+            };
             let response = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{payload}",
                 payload.len()
@@ -124,6 +135,16 @@ impl StandIn {
                 return;
             }
         }
+    }
+
+    fn refused_get_me(&self) -> bool {
+        let mut state = self.state.lock().unwrap();
+        if state.refuse_get_me == 0 {
+            return false;
+        }
+        state.refuse_get_me -= 1;
+        state.calls.push("getme (refused)".into());
+        true
     }
 
     async fn answer(&self, method: &str, body: &[u8]) -> Value {
