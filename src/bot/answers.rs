@@ -164,6 +164,12 @@ pub fn summary(summary: &Summary) -> String {
             escape(&check.detail)
         );
     }
+    let _ = writeln!(
+        out,
+        "企业培训与二维码（只列数量）：企业培训 {} 次，两单两卡加印二维码 {} 个",
+        summary.totals.get(Field::EnterpriseTrainings),
+        summary.totals.get(Field::QrCodes)
+    );
     if !summary.missing.is_empty() {
         let names: Vec<String> = summary.missing.iter().map(|m| escape(&m.name)).collect();
         let _ = writeln!(out, "\n<b>未报送</b>\n{}", names.join("\n"));

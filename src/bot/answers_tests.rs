@@ -136,6 +136,7 @@ fn summary_shows_totals_checks_and_missing() {
     assert!(text.contains("已报 2/3，其中逾期 1；未报 1"));
     assert!(text.contains("公开信 5 封"));
     assert!(text.contains("全区每月至少1条立案线索：已达到（本月立案线索合计 5）"));
+    assert!(text.contains("企业培训与二维码（只列数量）：企业培训 5 次，两单两卡加印二维码 5 个"));
     assert!(text.ends_with("<b>未报送</b>\n八桥镇\n"));
 }
 

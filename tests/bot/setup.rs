@@ -74,3 +74,20 @@ async fn the_bot_starts_again_when_the_bot_api_refused_it_at_start() {
         "{log}"
     );
 }
+
+/// The stand-in takes sendDocument (multipart) as teloxide sends it, for the export to come.
+#[tokio::test]
+async fn the_stand_in_records_a_document_sent_by_teloxide() {
+    use teloxide::prelude::*;
+    use teloxide::types::InputFile;
+    let api = StandIn::start().await;
+    let bot = Bot::new("123456:TEST-TOKEN").set_api_url(api.url.parse().unwrap());
+    let file = InputFile::memory(b"PK\x03\x04".to_vec()).file_name("汇总.xlsx");
+    bot.send_document(ChatId(-500), file).await.unwrap();
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].chat_id),
+        ("senddocument", -500)
+    );
+}
