@@ -40,6 +40,8 @@ pub enum AppError {
     },
     #[error("cannot build the blank template: {0}")]
     Template(String),
+    #[error("chat bot: {0}")]
+    Bot(String),
 }
 
 /// The running application's parts, shared by every task.
@@ -51,6 +53,8 @@ pub struct App {
     pub template: Vec<u8>,
     /// Woken whenever a reply has been queued, so the delivery task sends it at once.
     pub outbox_ready: Notify,
+    /// Woken whenever a staff digest has been recorded, so the bot sends it to the staff chats.
+    pub digest_ready: Notify,
 }
 
 /// What one pass over the mailboxes did.
@@ -76,6 +80,7 @@ impl App {
             clock,
             template,
             outbox_ready: Notify::new(),
+            digest_ready: Notify::new(),
         })
     }
 

@@ -60,7 +60,27 @@ pub async fn run(app: &App) -> Vec<Finding> {
             Err(error) => Finding::failed(format!("outbound: {error}")),
         },
     });
+    if config.bot.enabled {
+        findings.push(check_bot(app).await);
+    }
     findings
+}
+
+/// The bot token works when the Bot API answers getMe with it.
+async fn check_bot(app: &App) -> Finding {
+    use teloxide::requests::Requester;
+    let bot = match crate::bot::connect(app) {
+        Ok(bot) => bot,
+        Err(error) => return Finding::failed(format!("bot: {error}")),
+    };
+    match bot.get_me().await {
+        Ok(me) => Finding::ok(format!(
+            "bot: @{} at {}",
+            me.user.username.as_deref().unwrap_or("?"),
+            app.config.bot.api_url
+        )),
+        Err(error) => Finding::failed(format!("bot: {error}")),
+    }
 }
 
 async fn check_imap(app: &App, settings: &crate::config::ServerSettings) -> Finding {

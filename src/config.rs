@@ -110,7 +110,8 @@ pub struct Office {
 pub struct Bot {
     pub enabled: bool,
     pub token_env: String,
-    pub api_url: String,
+    /// The Bot API server: Telegram's, a self-hosted one, or a stand-in in tests.
+    pub api_url: url::Url,
     pub staff: Vec<i64>,
     pub admins: Vec<i64>,
     pub chats: Vec<i64>,

@@ -1,5 +1,5 @@
-//! `run`: one task per job (inbound intake, outbox delivery, reminders) under one cancellation
-//! token.
+//! `run`: one task per job (inbound intake, outbox delivery, reminders, the chat bot) under one
+//! cancellation token.
 //! SIGINT or SIGTERM cancels the token; each task notices it between messages, so the message in
 //! hand is finished and committed, and the daemon exits within a few seconds.
 
@@ -41,6 +41,11 @@ pub async fn run(app: App, once: bool) -> Result<()> {
     if app.config.send_reminders {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move { crate::reminders::run::run(&app, cancel).await });
+    }
+    if app.config.bot.enabled {
+        let bot = crate::bot::connect(&app)?;
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tasks.spawn(async move { crate::bot::run(app, bot, cancel).await });
     }
     match app.config.inbound.clone() {
         Inbound::Maildir => {

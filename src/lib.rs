@@ -21,14 +21,18 @@
 //! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
 //! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake.
 //! - [`delivery`]: the outbox worker, to the local Maildir or SMTP.
-//! - [`status`]: who has and who has not reported.
+//! - [`status`]: who has and who has not reported, the district summary, a unit's months: one
+//!   query layer for the CLI and the bot; [`checks`]: the notice's checks as met / not yet / missed.
+//! - [`bot`]: the staff chat bot (teloxide), a task of `run`.
 //! - [`config`], [`clock`], [`telemetry`]: settings, the one clock, logging.
 //! - [`app`], [`daemon`], [`check`], [`demo`], [`cli`]: start-up, the daemon's tasks and the
 //!   commands.
 
 pub mod app;
 pub mod archive;
+pub mod bot;
 pub mod check;
+pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;

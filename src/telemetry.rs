@@ -1,11 +1,45 @@
 //! Logging: `tracing` to standard error, filtered by `RUST_LOG` (default `warn`, so command
 //! output stays clean; `run` users set `RUST_LOG=info`).
+//!
+//! teloxide and its HTTP stack log request URLs, which carry the bot token, at debug level: they
+//! are held at `warn` whatever `RUST_LOG` says.
+
+/// Targets that may log the bot token below `warn`.
+const TOKEN_BEARING_TARGETS: [&str; 5] = [
+    "teloxide",
+    "teloxide_core",
+    "reqwest",
+    "hyper",
+    "hyper_util",
+];
 
 pub fn init() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(filter(std::env::var("RUST_LOG").ok().as_deref()))
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+fn filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {
+    let mut filter = rust_log
+        .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
+    for target in TOKEN_BEARING_TARGETS {
+        if let Ok(directive) = format!("{target}=warn").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn teloxide_stays_at_warn_even_when_everything_else_is_debug() {
+        let text = filter(Some("debug,teloxide=trace")).to_string();
+        assert!(text.contains("teloxide=warn"), "{text}");
+        assert!(!text.contains("teloxide=trace"), "{text}");
+    }
 }

@@ -123,6 +123,26 @@ impl Default for BotFile {
     }
 }
 
+fn bot(raw: BotFile, invalid: &Invalid) -> Result<Bot, ConfigError> {
+    let api_url = url::Url::parse(&raw.api_url)
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| {
+            invalid(
+                "bot.api_url",
+                format!("{:?} is not an http(s) URL", raw.api_url),
+            )
+        })?;
+    Ok(Bot {
+        enabled: raw.enabled,
+        token_env: raw.token_env,
+        api_url,
+        staff: raw.staff,
+        admins: raw.admins,
+        chats: raw.chats,
+    })
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct IntakeFile {
@@ -218,14 +238,7 @@ pub(super) fn build(
         inbound: inbound(raw.inbound, &invalid)?,
         outbound: outbound(raw.outbound, &invalid)?,
         schedule: schedule(raw.schedule, &invalid)?,
-        bot: Bot {
-            enabled: raw.bot.enabled,
-            token_env: raw.bot.token_env,
-            api_url: raw.bot.api_url,
-            staff: raw.bot.staff,
-            admins: raw.bot.admins,
-            chats: raw.bot.chats,
-        },
+        bot: bot(raw.bot, &invalid)?,
         intake: intake(raw.intake),
         data_dir,
         roster_path,

@@ -4,11 +4,13 @@
 //! - [`due`]: what to send at a given moment, exactly once, with catch-up after down-time.
 //! - [`text`]: the Chinese reminder and staff-digest texts.
 //! - [`run`]: the IO edge: one step that records and queues what is due, and the scheduler task.
+//! - [`manual`]: reminders asked for now (the bot's `/remind`), through the same queuing.
 //!
 //! Nothing but [`run`] reads the clock, the database or the network: the caller passes the office-local
 //! time and a look-up into the recorded reminders, and records what it sends.
 
 pub mod due;
+pub mod manual;
 pub mod run;
 pub mod schedule;
 pub mod text;

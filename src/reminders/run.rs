@@ -158,7 +158,11 @@ fn queued(due: &Due, failing: &HashSet<String>) -> Queued {
 
 /// Records the reminder and queues one mail per address, in one transaction. `false` when it was
 /// recorded already (a concurrent step, e.g. `remind` beside the daemon).
-async fn queue_reminder(app: &App, item: &Queued, now: DateTime<Utc>) -> Result<bool, AppError> {
+pub(super) async fn queue_reminder(
+    app: &App,
+    item: &Queued,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
     let mut tx = app.store.begin().await?;
     if !reminders::record(
         &mut tx,
@@ -234,7 +238,8 @@ async fn queue_reminder(app: &App, item: &Queued, now: DateTime<Utc>) -> Result<
     Ok(true)
 }
 
-/// The staff digest, once per slot: logged (and, once the bot exists, sent to the staff chats).
+/// The staff digest, once per slot: recorded and logged; the bot sends recorded digests to the
+/// staff chats (woken by `App::digest_ready`).
 async fn digest(
     app: &App,
     now: NaiveDateTime,
@@ -265,6 +270,7 @@ async fn digest(
         .await?
     {
         tracing::info!(period = %period, slot = %slot.key(), "staff digest:\n{text}");
+        app.digest_ready.notify_one();
         Ok(Some(text))
     } else {
         Ok(None)

@@ -109,3 +109,38 @@ pub async fn reconfirm(tx: &mut Tx, address: &str) -> Result<bool, StoreError> {
         .await?;
     Ok(done.rows_affected() > 0)
 }
+
+/// A recorded staff digest the bot has not yet sent to the staff chats.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct PendingDigest {
+    pub period: String,
+    pub slot: String,
+    pub text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The digests not yet sent to the staff chats, oldest first.
+pub async fn digests_for_chats(store: &Store) -> Result<Vec<PendingDigest>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT period, slot, text, created_at FROM digests WHERE chats_done_at IS NULL
+         ORDER BY created_at",
+    )
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Marks a digest as handled for the staff chats.
+pub async fn digest_chats_done(
+    store: &Store,
+    period: &str,
+    slot: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE digests SET chats_done_at = ? WHERE period = ? AND slot = ?")
+        .bind(now)
+        .bind(period)
+        .bind(slot)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}

@@ -140,6 +140,41 @@ pub async fn latest_for_period(
     Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
 }
 
+/// A counting version of one unit, with who filled it in (a person's details: private chats only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitPeriod {
+    pub submission: Submission,
+    pub filled_by: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The counting version of each of the unit's latest `limit` periods, newest first.
+pub async fn history_of_unit(
+    store: &Store,
+    unit_code: &str,
+    limit: u32,
+) -> Result<Vec<UnitPeriod>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT unit_code, period, version, received_at, late, receipt_no, filled_by, phone, ",
+        value_columns!(),
+        " FROM monthly_submissions s WHERE unit_code = ? AND version = (SELECT MAX(version)
+              FROM monthly_submissions t WHERE t.unit_code = s.unit_code AND t.period = s.period)
+          ORDER BY period DESC LIMIT ?"
+    ))
+    .bind(unit_code)
+    .bind(limit)
+    .fetch_all(store.pool())
+    .await?;
+    let unit_period = |row: &SqliteRow| -> Result<UnitPeriod, sqlx::Error> {
+        Ok(UnitPeriod {
+            submission: from_row(row)?,
+            filled_by: row.try_get("filled_by")?,
+            phone: row.try_get("phone")?,
+        })
+    };
+    Ok(rows.iter().map(unit_period).collect::<Result<_, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,9 @@
-//! Who has and who has not reported for a period: one query layer for `status` (and, later,
-//! the bot), and pure renderers for text and JSON.
+//! Who has and who has not reported for a period: one query layer for `status` and the chat
+//! bot, and pure renderers for text and JSON. [`summary`] adds the district totals and the
+//! checks of SPEC §9; [`unit`] one unit's recent months.
+
+pub mod summary;
+pub mod unit;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -58,10 +62,12 @@ pub struct FailingAddress {
 pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Status, StoreError> {
     let tz = config.office.timezone;
     let latest = submissions::latest_for_period(store, period).await?;
+    let by_unit: std::collections::HashMap<&str, &submissions::Submission> =
+        latest.iter().map(|s| (s.unit_code.as_str(), s)).collect();
     let mut submitted = Vec::new();
     let mut missing = Vec::new();
     for unit in config.roster.units() {
-        match latest.iter().find(|s| s.unit_code == unit.code.as_str()) {
+        match by_unit.get(unit.code.as_str()) {
             Some(s) => submitted.push(Submitted {
                 unit: unit.code.to_string(),
                 name: unit.name.clone(),

@@ -1,0 +1,88 @@
+//! Who the bot answers and what it may show where (SPEC §8).
+//!
+//! Only the configured staff and admin user ids are answered; anyone else gets one refusal line.
+//! Group chats get aggregates only: counts, totals, lists of units and a unit's own figures, but
+//! never a person's details (who filled a form in, their phone) and, once case forms exist,
+//! never a case's details.
+
+use crate::config::Bot;
+
+/// What the sender may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Admin,
+    Staff,
+    Stranger,
+}
+
+impl Role {
+    pub fn of(user_id: Option<u64>, settings: &Bot) -> Role {
+        let Some(id) = user_id.and_then(|id| i64::try_from(id).ok()) else {
+            return Role::Stranger;
+        };
+        if settings.admins.contains(&id) {
+            Role::Admin
+        } else if settings.staff.contains(&id) {
+            Role::Staff
+        } else {
+            Role::Stranger
+        }
+    }
+
+    pub fn may_remind(self) -> bool {
+        self == Role::Admin
+    }
+}
+
+/// Where the answer is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Private,
+    Group,
+}
+
+impl Audience {
+    pub fn of(is_private_chat: bool) -> Audience {
+        if is_private_chat {
+            Audience::Private
+        } else {
+            Audience::Group
+        }
+    }
+
+    /// A person's details (a form's 填表人 and phone) are not aggregates: private chats only.
+    pub fn shows_personal_details(self) -> bool {
+        self == Audience::Private
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings() -> Bot {
+        Bot {
+            enabled: true,
+            token_env: "T".into(),
+            api_url: "http://127.0.0.1:1".parse().unwrap(),
+            staff: vec![10],
+            admins: vec![20],
+            chats: vec![],
+        }
+    }
+
+    #[test]
+    fn roles_come_from_the_configured_ids() {
+        assert_eq!(Role::of(Some(10), &settings()), Role::Staff);
+        assert_eq!(Role::of(Some(20), &settings()), Role::Admin);
+        assert_eq!(Role::of(Some(30), &settings()), Role::Stranger);
+        assert_eq!(Role::of(None, &settings()), Role::Stranger);
+        assert!(Role::Admin.may_remind() && !Role::Staff.may_remind());
+    }
+
+    #[test]
+    fn groups_see_no_personal_details() {
+        assert!(Audience::of(true).shows_personal_details());
+        assert!(!Audience::of(false).shows_personal_details());
+    }
+}

@@ -1,0 +1,244 @@
+//! What a chat message asks: a command of the [`Command`] enum, or plain Chinese such as
+//! 谁还没报 / 11月汇总 / a unit's name. Pure: the text, the bot's user name, the roster and the
+//! office-local date in, an [`Ask`] out.
+
+use chrono::{Datelike, NaiveDate};
+use teloxide::utils::command::BotCommands;
+
+use crate::domain::period::Period;
+use crate::domain::unit::{Roster, Unit};
+
+/// The bot's commands; the doc comments are what `/help` shows.
+#[derive(BotCommands, Clone, Debug, PartialEq, Eq)]
+#[command(
+    rename_rule = "lowercase",
+    description = "区安委办报表机器人，可用命令如下（月份格式 YYYY-MM，不填为本月）："
+)]
+pub enum Command {
+    /// 未报送的单位，例如 /missing 2026-11
+    Missing(String),
+    /// 报送情况：已报送与未报送的单位
+    Status(String),
+    /// 某单位近12个月的报送情况，例如 /unit 八桥镇
+    Unit(String),
+    /// 全区汇总：十一项合计与通知要求的完成情况
+    Summary(String),
+    /// 立即提醒未报送的单位（仅管理员，每个单位每天至多一次）
+    Remind,
+    /// 显示本帮助
+    Help,
+}
+
+/// A question the bot can answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ask {
+    Missing(Period),
+    Status(Period),
+    /// A unit's code in the roster.
+    Unit(String),
+    Summary(Period),
+    Remind,
+    Help,
+}
+
+/// What a message turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Ask(Ask),
+    /// A month argument that is not a month.
+    BadMonth(String),
+    /// `/unit` with a name no unit has (or none).
+    UnknownUnit(String),
+    /// Plain text the bot does not understand.
+    Unknown,
+}
+
+/// Reads a message. `today` is the office-local date (the default month is the open one).
+pub fn parse(text: &str, bot_username: &str, roster: &Roster, today: NaiveDate) -> Parsed {
+    let text = text.trim();
+    if text.starts_with('/') {
+        return match Command::parse(text, bot_username) {
+            Ok(command) => from_command(command, roster, today),
+            Err(_) => Parsed::Unknown,
+        };
+    }
+    from_plain(text, roster, today)
+}
+
+fn from_command(command: Command, roster: &Roster, today: NaiveDate) -> Parsed {
+    let month = |arg: &str, ask: fn(Period) -> Ask| match month_argument(arg, today) {
+        Some(period) => Parsed::Ask(ask(period)),
+        None => Parsed::BadMonth(arg.trim().to_string()),
+    };
+    match command {
+        Command::Missing(arg) => month(&arg, Ask::Missing),
+        Command::Status(arg) => month(&arg, Ask::Status),
+        Command::Summary(arg) => month(&arg, Ask::Summary),
+        Command::Unit(name) => match find_unit(roster, name.trim()) {
+            Some(unit) => Parsed::Ask(Ask::Unit(unit.code.to_string())),
+            None => Parsed::UnknownUnit(name.trim().to_string()),
+        },
+        Command::Remind => Parsed::Ask(Ask::Remind),
+        Command::Help => Parsed::Ask(Ask::Help),
+    }
+}
+
+const MISSING_PHRASES: [&str; 6] = ["谁还没报", "哪些单位没交", "未报", "没报", "没交", "未交"];
+
+fn from_plain(text: &str, roster: &Roster, today: NaiveDate) -> Parsed {
+    let period = month_in_text(text, today).unwrap_or_else(|| Period::open_at(today));
+    if MISSING_PHRASES.iter().any(|p| text.contains(p)) {
+        return Parsed::Ask(Ask::Missing(period));
+    }
+    if text.contains("汇总") {
+        return Parsed::Ask(Ask::Summary(period));
+    }
+    if text.contains("报送情况") {
+        return Parsed::Ask(Ask::Status(period));
+    }
+    match find_unit(roster, text) {
+        Some(unit) => Parsed::Ask(Ask::Unit(unit.code.to_string())),
+        None => Parsed::Unknown,
+    }
+}
+
+/// A unit by its name, an alias or its code (exactly, ignoring surrounding blanks).
+pub fn find_unit<'r>(roster: &'r Roster, text: &str) -> Option<&'r Unit> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    roster
+        .units()
+        .iter()
+        .find(|u| u.code.as_str() == text || u.names().iter().any(|n| n == text))
+}
+
+/// A command's month argument: empty for the open month, `YYYY-MM`, `2026年11月` or `11月`.
+fn month_argument(arg: &str, today: NaiveDate) -> Option<Period> {
+    let arg = arg.trim();
+    if arg.is_empty() {
+        return Some(Period::open_at(today));
+    }
+    Period::parse(arg)
+        .ok()
+        .or_else(|| month_in_text(arg, today).filter(|_| arg.ends_with('月')))
+}
+
+/// A month named in free text: `2026-11`, `2026年11月`, or `11月` (the latest such month that
+/// is not in the future).
+fn month_in_text(text: &str, today: NaiveDate) -> Option<Period> {
+    if let Some(period) = text
+        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .find_map(|word| Period::parse(word).ok())
+    {
+        return Some(period);
+    }
+    let before_month = text.split('月').next().filter(|_| text.contains('月'))?;
+    let digits: String = before_month
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let month: u32 = digits.parse().ok()?;
+    let before_digits = before_month
+        .strip_suffix(digits.as_str())
+        .unwrap_or_default();
+    let year = before_digits
+        .strip_suffix('年')
+        .and_then(|y| y.get(y.len().saturating_sub(4)..))
+        .and_then(|y| y.parse::<i32>().ok());
+    match year {
+        Some(year) => Period::new(year, month),
+        None if month > today.month() => Period::new(today.year() - 1, month),
+        None => Period::new(today.year(), month),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roster() -> Roster {
+        Roster::parse(
+            r#"
+[[unit]]
+code = "bachiao"
+name = "八桥镇"
+kind = "town"
+aliases = ["八桥镇政府"]
+addresses = ["a@x.cn"]
+"#,
+        )
+        .unwrap()
+    }
+
+    fn ask(text: &str) -> Parsed {
+        parse(
+            text,
+            "reportdesk_bot",
+            &roster(),
+            "2026-11-16".parse().unwrap(),
+        )
+    }
+
+    fn period(text: &str) -> Period {
+        Period::parse(text).unwrap()
+    }
+
+    #[test]
+    fn commands_with_and_without_a_month() {
+        assert_eq!(
+            ask("/missing"),
+            Parsed::Ask(Ask::Missing(period("2026-11")))
+        );
+        assert_eq!(
+            ask("/missing 2026-10"),
+            Parsed::Ask(Ask::Missing(period("2026-10")))
+        );
+        assert_eq!(
+            ask("/summary@reportdesk_bot 10月"),
+            Parsed::Ask(Ask::Summary(period("2026-10")))
+        );
+        assert_eq!(ask("/status 13月"), Parsed::BadMonth("13月".into()));
+        assert_eq!(ask("/status abc"), Parsed::BadMonth("abc".into()));
+        assert_eq!(ask("/remind"), Parsed::Ask(Ask::Remind));
+        assert_eq!(ask("/help"), Parsed::Ask(Ask::Help));
+        assert_eq!(
+            ask("/unit 八桥镇政府"),
+            Parsed::Ask(Ask::Unit("bachiao".into()))
+        );
+        assert_eq!(ask("/unit 火星"), Parsed::UnknownUnit("火星".into()));
+        assert_eq!(ask("/nonsense"), Parsed::Unknown);
+    }
+
+    #[test]
+    fn plain_chinese() {
+        let missing = Parsed::Ask(Ask::Missing(period("2026-11")));
+        assert_eq!(ask("谁还没报"), missing);
+        assert_eq!(ask("哪些单位没交？"), missing);
+        assert_eq!(ask("未报"), missing);
+        assert_eq!(ask("汇总"), Parsed::Ask(Ask::Summary(period("2026-11"))));
+        assert_eq!(
+            ask("11月汇总"),
+            Parsed::Ask(Ask::Summary(period("2026-11")))
+        );
+        assert_eq!(
+            ask("12月汇总"),
+            Parsed::Ask(Ask::Summary(period("2025-12")))
+        );
+        assert_eq!(
+            ask("2025年3月汇总"),
+            Parsed::Ask(Ask::Summary(period("2025-03")))
+        );
+        assert_eq!(ask("八桥镇"), Parsed::Ask(Ask::Unit("bachiao".into())));
+        assert_eq!(
+            ask(" 八桥镇政府 "),
+            Parsed::Ask(Ask::Unit("bachiao".into()))
+        );
+        assert_eq!(ask("今天天气不错"), Parsed::Unknown);
+    }
+}

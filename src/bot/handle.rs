@@ -1,0 +1,126 @@
+//! The handler tree: the allow-list at the root, then one endpoint that reads the message,
+//! queries the shared status layer and sends the answer. Kept apart from start-up so tests
+//! drive the same tree.
+
+use std::sync::Arc;
+
+use teloxide::dispatching::UpdateHandler;
+use teloxide::prelude::*;
+use teloxide::types::{Me, ParseMode};
+use thiserror::Error;
+
+use super::access::{Audience, Role};
+use super::answers;
+use super::ask::{self, Ask, Parsed};
+use super::text::{MAX_MESSAGE_CHARS, split};
+use crate::app::{App, AppError};
+use crate::clock::local_date;
+use crate::reminders::manual;
+use crate::status;
+use crate::store::StoreError;
+
+#[derive(Debug, Error)]
+pub enum BotError {
+    #[error("Bot API request failed: {0}")]
+    Request(#[from] teloxide::RequestError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    App(String),
+}
+
+impl From<AppError> for BotError {
+    fn from(error: AppError) -> Self {
+        BotError::App(error.to_string())
+    }
+}
+
+/// The whole handler tree: messages only; strangers are refused at the root.
+pub fn schema() -> UpdateHandler<BotError> {
+    Update::filter_message()
+        .filter_map(|msg: Message, app: Arc<App>| {
+            Some(Role::of(msg.from.as_ref().map(|u| u.id.0), &app.config.bot))
+        })
+        .branch(dptree::filter(|role: Role| role == Role::Stranger).endpoint(refuse))
+        .branch(dptree::endpoint(answer))
+}
+
+/// Sends HTML text, split into messages within Telegram's limit.
+pub async fn send(bot: &Bot, chat: ChatId, html: &str) -> Result<(), teloxide::RequestError> {
+    for chunk in split(html, MAX_MESSAGE_CHARS) {
+        bot.send_message(chat, chunk)
+            .parse_mode(ParseMode::Html)
+            .await?;
+    }
+    Ok(())
+}
+
+fn parse(msg: &Message, me: &Me, app: &App) -> Option<Parsed> {
+    let today = local_date(app.now(), app.config.office.timezone);
+    msg.text()
+        .map(|text| ask::parse(text, me.username(), &app.config.roster, today))
+}
+
+/// One refusal line to anyone not configured; in a group, only when the message was meant for
+/// the bot (so a stranger's chatter is not answered at all). The attempt is logged.
+async fn refuse(bot: Bot, msg: Message, me: Me, app: Arc<App>) -> Result<(), BotError> {
+    let Some(parsed) = parse(&msg, &me, &app) else {
+        return Ok(());
+    };
+    if !msg.chat.is_private() && parsed == Parsed::Unknown {
+        return Ok(());
+    }
+    let user = msg.from.as_ref().map(|u| u.id.0);
+    let name = msg.from.as_ref().and_then(|u| u.username.clone());
+    tracing::warn!(
+        ?user,
+        ?name,
+        chat = msg.chat.id.0,
+        "refused a user not in [bot] staff or admins"
+    );
+    send(&bot, msg.chat.id, answers::REFUSAL).await?;
+    Ok(())
+}
+
+async fn answer(bot: Bot, msg: Message, me: Me, app: Arc<App>, role: Role) -> Result<(), BotError> {
+    let Some(parsed) = parse(&msg, &me, &app) else {
+        return Ok(());
+    };
+    let audience = Audience::of(msg.chat.is_private());
+    let reply = match parsed {
+        Parsed::Ask(ask) => respond(&app, ask, role, audience).await?,
+        Parsed::BadMonth(arg) => answers::bad_month(&arg),
+        Parsed::UnknownUnit(name) => answers::unknown_unit(&name),
+        Parsed::Unknown if audience == Audience::Private => answers::NOT_UNDERSTOOD.to_string(),
+        Parsed::Unknown => return Ok(()),
+    };
+    send(&bot, msg.chat.id, &reply).await?;
+    Ok(())
+}
+
+/// The answer to a question from staff or an admin.
+pub async fn respond(
+    app: &App,
+    ask: Ask,
+    role: Role,
+    audience: Audience,
+) -> Result<String, BotError> {
+    let (config, store) = (&app.config, &app.store);
+    Ok(match ask {
+        Ask::Missing(period) => answers::missing(&status::load(config, store, period).await?),
+        Ask::Status(period) => answers::status(&status::load(config, store, period).await?),
+        Ask::Unit(code) => match config.roster.by_code(&code) {
+            Some(unit) => answers::unit(&status::unit::load(config, store, unit).await?, audience),
+            None => answers::unknown_unit(&code),
+        },
+        Ask::Summary(period) => {
+            let today = local_date(app.now(), config.office.timezone);
+            answers::summary(&status::summary::load(config, store, period, today).await?)
+        }
+        Ask::Remind if role.may_remind() => {
+            answers::remind(&manual::remind_missing_now(app).await?)
+        }
+        Ask::Remind => answers::ADMINS_ONLY.to_string(),
+        Ask::Help => answers::help(),
+    })
+}

@@ -1,0 +1,53 @@
+//! One unit's recent months: which periods it reported, when, and the values that count.
+
+use serde::Serialize;
+
+use crate::clock::local_text;
+use crate::config::Config;
+use crate::domain::fields::MonthlyValues;
+use crate::domain::unit::Unit;
+use crate::store::{Store, StoreError, submissions};
+
+/// How many recent periods a unit's history shows.
+pub const HISTORY_MONTHS: u32 = 12;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitMonth {
+    pub period: String,
+    pub received_at: String,
+    pub version: i64,
+    pub late: bool,
+    pub values: MonthlyValues,
+    /// Who filled the form in and their phone: a person's details, shown in private chats only.
+    pub filled_by: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitHistory {
+    pub unit: String,
+    pub name: String,
+    /// Newest first; periods the unit never reported are absent.
+    pub months: Vec<UnitMonth>,
+}
+
+pub async fn load(config: &Config, store: &Store, unit: &Unit) -> Result<UnitHistory, StoreError> {
+    let tz = config.office.timezone;
+    let rows = submissions::history_of_unit(store, unit.code.as_str(), HISTORY_MONTHS).await?;
+    Ok(UnitHistory {
+        unit: unit.code.to_string(),
+        name: unit.name.clone(),
+        months: rows
+            .into_iter()
+            .map(|row| UnitMonth {
+                period: row.submission.period,
+                received_at: local_text(row.submission.received_at, tz),
+                version: row.submission.version,
+                late: row.submission.late,
+                values: row.submission.values,
+                filled_by: row.filled_by,
+                phone: row.phone,
+            })
+            .collect(),
+    })
+}

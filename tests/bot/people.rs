@@ -1,0 +1,72 @@
+//! Who is answered where: a stranger, a group chat, and the staff digest in the staff chat.
+
+use crate::{Daemon, GROUP, MONDAY, STAFF, STAFF_CHAT, STRANGER, one};
+
+#[tokio::test]
+async fn a_stranger_gets_one_refusal_line_and_nothing_more() {
+    let bot = Daemon::start(MONDAY, false).await;
+    for text in ["/missing", "谁还没报", "/remind", "你好"] {
+        let said = bot.ask(STRANGER as i64, STRANGER, text, 1).await;
+        assert_eq!(one(&said), "抱歉，您没有使用本机器人的权限。", "{text}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        bot.api.sent().len(),
+        4,
+        "one line per attempt, nothing more"
+    );
+    let log = bot.stop().await;
+    assert_eq!(
+        log.matches("refused a user not in [bot] staff or admins")
+            .count(),
+        4,
+        "{log}"
+    );
+    assert!(log.contains("user=Some(30)"), "{log}");
+}
+
+#[tokio::test]
+async fn a_group_chat_gets_aggregates_only() {
+    let bot = Daemon::start(MONDAY, false).await;
+    let unit = bot
+        .ask(GROUP, STAFF, "/unit@reportdesk_bot 跳磴镇", 1)
+        .await;
+    let text = one(&unit);
+    assert_eq!(unit[0].chat_id, GROUP);
+    assert!(text.contains("最近一期：2026年11月"), "{text}");
+    assert!(
+        !text.contains("填表人"),
+        "no person's details in a group: {text}"
+    );
+
+    let missing = bot.ask(GROUP, STAFF, "谁还没报", 1).await;
+    assert!(one(&missing).contains("未报送 16 / 18 个单位"));
+
+    let chatter = bot.ask_expecting_silence(GROUP, STAFF, "大家辛苦了").await;
+    assert!(chatter.is_empty(), "chatter is not answered: {chatter:#?}");
+    let stranger_chatter = bot.ask_expecting_silence(GROUP, STRANGER, "收到").await;
+    assert!(stranger_chatter.is_empty(), "{stranger_chatter:#?}");
+
+    let stranger = bot.ask(GROUP, STRANGER, "/summary", 1).await;
+    assert_eq!(one(&stranger), "抱歉，您没有使用本机器人的权限。");
+    bot.stop().await;
+}
+
+/// Friday 13 November 2026, 09:30: the reminder of Sunday the 15th moves here, and the staff
+/// digest goes to the staff chat.
+#[tokio::test]
+async fn the_staff_digest_goes_to_the_staff_chats() {
+    let bot = Daemon::start("2026-11-13T09:30:00+08:00", true).await;
+    let sent = bot.api.wait_sent(1).await;
+    let digest = &sent[0];
+    assert_eq!(digest.chat_id, STAFF_CHAT);
+    assert!(
+        digest.text.starts_with("<b>报表提醒日报</b>"),
+        "{}",
+        digest.text
+    );
+    assert!(digest.text.contains("建胜镇"), "{}", digest.text);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(bot.api.sent().len(), 1, "sent once");
+    bot.stop().await;
+}
