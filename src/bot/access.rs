@@ -34,6 +34,28 @@ impl Role {
     }
 }
 
+/// How much of the typical cases an answer may show (SPEC §4, §8): the tip source can identify a
+/// whistleblower, so the full case goes to admins in a private chat only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseDetail {
+    /// Counts per unit: group chats.
+    Counts,
+    /// Unit, date and a one-line summary: staff in a private chat.
+    OneLine,
+    /// Everything, the tip source included: admins in a private chat.
+    Full,
+}
+
+impl CaseDetail {
+    pub fn of(role: Role, audience: Audience) -> CaseDetail {
+        match (role, audience) {
+            (_, Audience::Group) | (Role::Stranger, _) => CaseDetail::Counts,
+            (Role::Admin, Audience::Private) => CaseDetail::Full,
+            (Role::Staff, Audience::Private) => CaseDetail::OneLine,
+        }
+    }
+}
+
 /// Where the answer is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -58,6 +80,27 @@ impl Audience {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn case_details_go_to_admins_in_private_chats_only() {
+        use super::{Audience, CaseDetail, Role};
+        assert_eq!(
+            CaseDetail::of(Role::Admin, Audience::Private),
+            CaseDetail::Full
+        );
+        assert_eq!(
+            CaseDetail::of(Role::Admin, Audience::Group),
+            CaseDetail::Counts
+        );
+        assert_eq!(
+            CaseDetail::of(Role::Staff, Audience::Private),
+            CaseDetail::OneLine
+        );
+        assert_eq!(
+            CaseDetail::of(Role::Staff, Audience::Group),
+            CaseDetail::Counts
+        );
+    }
+
     use super::*;
 
     fn settings() -> Bot {

@@ -5,13 +5,14 @@ use std::fmt::Write;
 
 use teloxide::utils::command::BotCommands;
 
-use super::access::Audience;
+use super::access::{Audience, CaseDetail};
 use super::ask::Command;
 use super::text::escape;
 use crate::domain::fields::Field;
 use crate::domain::period::Period;
 use crate::reminders::manual::ManualOutcome;
 use crate::status::Status;
+use crate::status::cases::CaseView;
 use crate::status::summary::Summary;
 use crate::status::unit::UnitHistory;
 
@@ -223,4 +224,85 @@ pub fn remind(outcome: &ManualOutcome) -> String {
 /// The staff digest of the reminders, as a chat message.
 pub fn digest(text: &str) -> String {
     format!("<b>报表提醒日报</b>\n{}", escape(text))
+}
+
+/// The month's typical cases, as much as `detail` allows.
+pub fn cases(period: Period, cases: &[CaseView], detail: CaseDetail) -> String {
+    let month = period.zh();
+    if cases.is_empty() {
+        return format!("<b>{month}</b> 尚无典型案例。");
+    }
+    let mut out = format!("<b>{month} 典型案例 {} 件</b>\n", cases.len());
+    match detail {
+        CaseDetail::Counts => {
+            let mut counts: Vec<(&str, usize)> = Vec::new();
+            for case in cases {
+                match counts.iter_mut().find(|(name, _)| *name == case.unit_name) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((&case.unit_name, 1)),
+                }
+            }
+            for (name, n) in counts {
+                let _ = writeln!(out, "{}：{n} 件", escape(name));
+            }
+            out.push_str("（案例详情仅在私聊中提供。）");
+        }
+        CaseDetail::OneLine => {
+            for case in cases {
+                let _ = writeln!(
+                    out,
+                    "{} {}：{}（照片 {} 张）",
+                    escape(&case.received),
+                    escape(&case.unit_name),
+                    escape(&one_line(case)),
+                    case.photos
+                );
+            }
+            out.push_str("（线索来源等详情仅管理员可见。）");
+        }
+        CaseDetail::Full => {
+            for case in cases {
+                let _ = writeln!(
+                    out,
+                    "\n<b>{} {}</b>（回执 {}，照片 {} 张）",
+                    escape(&case.received),
+                    escape(&case.unit_name),
+                    escape(&case.receipt_no),
+                    case.photos
+                );
+                for (label, text) in [
+                    ("线索来源", &case.tip_source),
+                    ("简要案情", &case.facts),
+                    ("执法处罚", &case.enforcement),
+                    ("奖励发放", &case.reward),
+                    ("典型案例概述", &case.overview),
+                    ("备注", &case.remarks),
+                ] {
+                    if let Some(text) = text {
+                        let _ = writeln!(out, "{label}：{}", escape(text));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A case in one line: the start of its facts (or overview), never the tip source.
+fn one_line(case: &CaseView) -> String {
+    let text = case
+        .facts
+        .as_deref()
+        .or(case.overview.as_deref())
+        .or(case.enforcement.as_deref())
+        .unwrap_or("（无摘要）");
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut line: String = flat.chars().take(40).collect();
+    if flat.chars().count() > 40 {
+        line.push('…');
+    }
+    match &case.reward_yuan {
+        Some(reward) => format!("{line}；奖励 {reward}"),
+        None => line,
+    }
 }

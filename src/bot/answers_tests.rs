@@ -175,3 +175,53 @@ fn help_lists_every_command_in_chinese() {
     assert!(text.contains("未报送的单位"));
     assert!(text.contains("谁还没报"));
 }
+
+mod cases {
+    use crate::bot::access::CaseDetail;
+    use crate::bot::answers::cases;
+    use crate::domain::period::Period;
+    use crate::status::cases::CaseView;
+
+    fn view() -> CaseView {
+        CaseView {
+            unit: "jiansheng".into(),
+            unit_name: "建胜镇".into(),
+            received: "2026-11-12 10:00".into(),
+            receipt_no: "RD-20261112-000003".into(),
+            tip_source: Some("群众王某电话举报".into()),
+            facts: Some(
+                "某企业在有限空间作业时未落实审批制度，且未配备检测仪器与防护用品，存在重大隐患。"
+                    .into(),
+            ),
+            enforcement: Some("责令停产整顿，罚款3万元".into()),
+            reward: Some("发放举报奖励2000元".into()),
+            reward_yuan: Some("2000 元".into()),
+            overview: None,
+            remarks: None,
+            photos: 2,
+        }
+    }
+
+    #[test]
+    fn the_tip_source_reaches_admins_in_private_chats_only() {
+        let period = Period::new(2026, 11).unwrap();
+        let full = cases(period, &[view()], CaseDetail::Full);
+        assert!(full.contains("线索来源：群众王某电话举报"), "{full}");
+        let line = cases(period, &[view()], CaseDetail::OneLine);
+        assert!(!line.contains("王某"), "{line}");
+        assert!(
+            line.contains("建胜镇") && line.contains("；奖励 2000 元"),
+            "{line}"
+        );
+        let counts = cases(period, &[view(), view()], CaseDetail::Counts);
+        assert!(
+            counts.contains("典型案例 2 件") && counts.contains("建胜镇：2 件"),
+            "{counts}"
+        );
+        assert!(!counts.contains("有限空间"), "{counts}");
+        assert_eq!(
+            cases(period, &[], CaseDetail::Full),
+            "<b>2026年11月</b> 尚无典型案例。"
+        );
+    }
+}

@@ -23,6 +23,8 @@ pub enum Command {
     Unit(String),
     /// 全区汇总：十一项合计与通知要求的完成情况
     Summary(String),
+    /// 典型案例：本月报送的案例（详情仅管理员私聊可见），例如 /cases 2026-11
+    Cases(String),
     /// 立即提醒未报送的单位（仅管理员，每个单位每天至多一次）
     Remind,
     /// 显示本帮助
@@ -37,6 +39,7 @@ pub enum Ask {
     /// A unit's code in the roster.
     Unit(String),
     Summary(Period),
+    Cases(Period),
     Remind,
     Help,
 }
@@ -74,6 +77,7 @@ fn from_command(command: Command, roster: &Roster, today: NaiveDate) -> Parsed {
         Command::Missing(arg) => month(&arg, Ask::Missing),
         Command::Status(arg) => month(&arg, Ask::Status),
         Command::Summary(arg) => month(&arg, Ask::Summary),
+        Command::Cases(arg) => month(&arg, Ask::Cases),
         Command::Unit(name) => match find_unit(roster, name.trim()) {
             Some(unit) => Parsed::Ask(Ask::Unit(unit.code.to_string())),
             None => Parsed::UnknownUnit(name.trim().to_string()),
@@ -89,6 +93,9 @@ fn from_plain(text: &str, roster: &Roster, today: NaiveDate) -> Parsed {
     let period = month_in_text(text, today).unwrap_or_else(|| Period::open_at(today));
     if MISSING_PHRASES.iter().any(|p| text.contains(p)) {
         return Parsed::Ask(Ask::Missing(period));
+    }
+    if text.contains("典型案例") || text.contains("案例") {
+        return Parsed::Ask(Ask::Cases(period));
     }
     if text.contains("汇总") {
         return Parsed::Ask(Ask::Summary(period));

@@ -9,7 +9,7 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, ParseMode};
 use thiserror::Error;
 
-use super::access::{Audience, Role};
+use super::access::{Audience, CaseDetail, Role};
 use super::answers;
 use super::ask::{self, Ask, Parsed};
 use super::text::{MAX_MESSAGE_CHARS, split};
@@ -117,6 +117,11 @@ pub async fn respond(
             let today = local_date(app.now(), config.office.timezone);
             answers::summary(&status::summary::load(config, store, period, today).await?)
         }
+        Ask::Cases(period) => answers::cases(
+            period,
+            &status::cases::load(config, store, period).await?,
+            CaseDetail::of(role, audience),
+        ),
         Ask::Remind if role.may_remind() => {
             answers::remind(&manual::remind_missing_now(app).await?)
         }

@@ -2,6 +2,7 @@
 //! bot, and pure renderers for text and JSON. [`summary`] adds the district totals and the
 //! checks of SPEC §9; [`unit`] one unit's recent months.
 
+pub mod cases;
 pub mod summary;
 pub mod unit;
 

@@ -97,3 +97,33 @@ pub async fn photo_count(tx: &mut Tx, case_id: i64) -> Result<i64, StoreError> {
             .await?,
     )
 }
+
+/// A stored case with its photo count, for the staff views.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseRecord {
+    pub id: i64,
+    pub unit_code: String,
+    pub received_at: DateTime<Utc>,
+    pub receipt_no: String,
+    pub tip_source: Option<String>,
+    pub facts: Option<String>,
+    pub enforcement: Option<String>,
+    pub reward: Option<String>,
+    pub reward_fen: Option<i64>,
+    pub overview: Option<String>,
+    pub remarks: Option<String>,
+    pub photos: i64,
+}
+
+/// The cases of a month of receipt, oldest first.
+pub async fn of_period(store: &super::Store, period: &str) -> Result<Vec<CaseRecord>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.id, c.unit_code, c.received_at, c.receipt_no, c.tip_source, c.facts, c.enforcement,
+                c.reward, c.reward_fen, c.overview, c.remarks,
+                (SELECT COUNT(*) FROM case_photos p WHERE p.case_id = c.id) AS photos
+         FROM cases c WHERE c.period = ? ORDER BY c.received_at, c.id",
+    )
+    .bind(period)
+    .fetch_all(store.pool())
+    .await?)
+}

@@ -187,6 +187,7 @@ fn one(sent: &[Sent]) -> &str {
     &sent[0].text
 }
 
+mod cases;
 mod commands;
 mod people;
 mod setup;
