@@ -56,6 +56,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Writes the district summary workbook of a month (汇总上报).
+    Export {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// Include the tip sources (线索来源) of the cases: for an admin, on purpose.
+        #[arg(long)]
+        with_tip_sources: bool,
+    },
     /// Queues the reminders due at --now (or now) and delivers them; --dry-run only lists them.
     Remind {
         #[arg(long)]
@@ -103,6 +114,20 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Run { once } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             crate::daemon::run(app, once).await.map(|()| 0)
+        }
+        Command::Export {
+            month,
+            output,
+            with_tip_sources,
+        } => {
+            let period = Period::parse(&month)
+                .with_context(|| format!("--month {month:?}: expected YYYY-MM, e.g. 2026-11"))?;
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            let bytes = crate::export::build(&app, period, with_tip_sources).await?;
+            std::fs::write(&output, bytes)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            eprintln!("wrote {}", output.display());
+            Ok(0)
         }
         Command::Remind { dry_run, json } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;

@@ -21,6 +21,7 @@
 //! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
 //! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake.
 //! - [`delivery`]: the outbox worker, to the local Maildir or SMTP.
+//! - [`export`]: the month's summary workbook for the city (汇总上报).
 //! - [`status`]: who has and who has not reported, the district summary, a unit's months: one
 //!   query layer for the CLI and the bot; [`checks`]: the notice's checks as met / not yet / missed.
 //! - [`bot`]: the staff chat bot (teloxide), a task of `run`.
@@ -40,6 +41,7 @@ pub mod daemon;
 pub mod delivery;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod forms;
 pub mod inbound;
 pub mod intake;

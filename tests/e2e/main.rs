@@ -5,6 +5,7 @@ mod cases;
 mod cases_fixtures;
 mod cli;
 mod corpus;
+mod export;
 mod forms_fixtures;
 mod intake;
 mod reminders;
