@@ -51,8 +51,11 @@ pub enum Command {
     /// Who has and who has not reported for a month.
     Status {
         /// The month, YYYY-MM (default: the month open now).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "quarter")]
         month: Option<String>,
+        /// A calendar quarter instead, e.g. 2026-Q4: its totals and the notice's checks.
+        #[arg(long)]
+        quarter: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -107,7 +110,15 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             ingest(&app, &files).await
         }
-        Command::Status { month, json } => {
+        Command::Status {
+            quarter: Some(quarter),
+            json,
+            ..
+        } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            quarter_status(&app, &quarter, json).await.map(|()| 0)
+        }
+        Command::Status { month, json, .. } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             status(&app, month.as_deref(), json).await.map(|()| 0)
         }
@@ -241,10 +252,28 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
         None => Period::open_at(local_date(app.now(), app.config.office.timezone)),
     };
     let status = crate::status::load(&app.config, &app.store, period).await?;
+    let today = local_date(app.now(), app.config.office.timezone);
+    let summary = crate::status::summary::load(&app.config, &app.store, period, today).await?;
     if json {
-        println!("{}", serde_json::to_string(&status)?);
+        let mut value = serde_json::to_value(&status)?;
+        value["checks"] = serde_json::to_value(&summary.checks)?;
+        println!("{value}");
     } else {
         print!("{}", crate::status::render_text(&status));
+        print!("{}", crate::status::summary::render_checks(&summary.checks));
+    }
+    Ok(())
+}
+
+async fn quarter_status(app: &App, quarter: &str, json: bool) -> Result<()> {
+    let quarter = crate::domain::quarter::Quarter::parse(quarter)?;
+    let today = local_date(app.now(), app.config.office.timezone);
+    let summary =
+        crate::status::summary::load_quarter(&app.config, &app.store, quarter, today).await?;
+    if json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print!("{}", crate::status::summary::render_quarter(&summary));
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::domain::period::Period;
 use crate::reminders::manual::ManualOutcome;
 use crate::status::Status;
 use crate::status::cases::CaseView;
-use crate::status::summary::Summary;
+use crate::status::summary::{QuarterSummary, Summary};
 use crate::status::unit::UnitHistory;
 
 pub const REFUSAL: &str = "抱歉，您没有使用本机器人的权限。";
@@ -306,3 +306,51 @@ fn one_line(case: &CaseView) -> String {
         None => line,
     }
 }
+
+/// A quarter: its months' reporting, the totals added up, and the checks.
+pub fn quarter_summary(quarter: &QuarterSummary) -> String {
+    let mut out = format!("<b>{} 全区汇总</b>\n", escape(&quarter.title));
+    if quarter.months.is_empty() {
+        out.push_str("本季度尚未开始。");
+        return out;
+    }
+    for month in &quarter.months {
+        let _ = writeln!(
+            out,
+            "{}：已报 {}/{}，逾期 {}",
+            month_zh(&month.period),
+            month.reported,
+            month.units,
+            month.late
+        );
+    }
+    out.push_str("\n<b>十一项合计</b>\n");
+    for field in Field::ALL {
+        let _ = writeln!(
+            out,
+            "{} {} {}",
+            field.short_label(),
+            quarter.totals.get(field),
+            field.unit()
+        );
+    }
+    out.push_str("\n<b>通知要求</b>\n");
+    for (when, check) in &quarter.checks {
+        let when = if when.contains('Q') {
+            escape(&quarter.title)
+        } else {
+            month_zh(when)
+        };
+        let _ = writeln!(
+            out,
+            "{when} {}：{}（{}）",
+            check.kind.zh(),
+            check.state.zh(),
+            escape(&check.detail)
+        );
+    }
+    out
+}
+
+/// `/export` asked in a group: the workbook holds case summaries, which groups never see.
+pub const EXPORT_PRIVATE_ONLY: &str = "汇总表含典型案例摘要，请私聊我获取：/export";

@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use teloxide::utils::command::BotCommands;
 
 use crate::domain::period::Period;
+use crate::domain::quarter::Quarter;
 use crate::domain::unit::{Roster, Unit};
 
 /// The bot's commands; the doc comments are what `/help` shows.
@@ -21,8 +22,10 @@ pub enum Command {
     Status(String),
     /// 某单位近12个月的报送情况，例如 /unit 八桥镇
     Unit(String),
-    /// 全区汇总：十一项合计与通知要求的完成情况
+    /// 全区汇总：十一项合计与通知要求的完成情况；也可按季度，例如 /summary 2026-Q4
     Summary(String),
+    /// 汇总表（Excel）：本月全区汇总上报表，例如 /export 2026-11（仅私聊）
+    Export(String),
     /// 典型案例：本月报送的案例（详情仅管理员私聊可见），例如 /cases 2026-11
     Cases(String),
     /// 立即提醒未报送的单位（仅管理员，每个单位每天至多一次）
@@ -39,6 +42,8 @@ pub enum Ask {
     /// A unit's code in the roster.
     Unit(String),
     Summary(Period),
+    QuarterSummary(Quarter),
+    Export(Period),
     Cases(Period),
     Remind,
     Help,
@@ -76,7 +81,11 @@ fn from_command(command: Command, roster: &Roster, today: NaiveDate) -> Parsed {
     match command {
         Command::Missing(arg) => month(&arg, Ask::Missing),
         Command::Status(arg) => month(&arg, Ask::Status),
-        Command::Summary(arg) => month(&arg, Ask::Summary),
+        Command::Summary(arg) => match Quarter::parse(&arg) {
+            Ok(quarter) => Parsed::Ask(Ask::QuarterSummary(quarter)),
+            Err(_) => month(&arg, Ask::Summary),
+        },
+        Command::Export(arg) => month(&arg, Ask::Export),
         Command::Cases(arg) => month(&arg, Ask::Cases),
         Command::Unit(name) => match find_unit(roster, name.trim()) {
             Some(unit) => Parsed::Ask(Ask::Unit(unit.code.to_string())),

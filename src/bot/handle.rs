@@ -87,6 +87,9 @@ async fn answer(bot: Bot, msg: Message, me: Me, app: Arc<App>, role: Role) -> Re
         return Ok(());
     };
     let audience = Audience::of(msg.chat.is_private());
+    if let Parsed::Ask(Ask::Export(period)) = parsed {
+        return export(&bot, &msg, &app, period, audience).await;
+    }
     let reply = match parsed {
         Parsed::Ask(ask) => respond(&app, ask, role, audience).await?,
         Parsed::BadMonth(arg) => answers::bad_month(&arg),
@@ -113,6 +116,13 @@ pub async fn respond(
             Some(unit) => answers::unit(&status::unit::load(config, store, unit).await?, audience),
             None => answers::unknown_unit(&code),
         },
+        Ask::QuarterSummary(quarter) => {
+            let today = local_date(app.now(), config.office.timezone);
+            answers::quarter_summary(
+                &status::summary::load_quarter(config, store, quarter, today).await?,
+            )
+        }
+        Ask::Export(_) => answers::EXPORT_PRIVATE_ONLY.to_string(),
         Ask::Summary(period) => {
             let today = local_date(app.now(), config.office.timezone);
             answers::summary(&status::summary::load(config, store, period, today).await?)
@@ -128,4 +138,27 @@ pub async fn respond(
         Ask::Remind => answers::ADMINS_ONLY.to_string(),
         Ask::Help => answers::help(),
     })
+}
+
+/// `/export`: the month's workbook as a document, in private chats only (it holds case
+/// summaries); never with tip sources.
+async fn export(
+    bot: &Bot,
+    msg: &Message,
+    app: &App,
+    period: crate::domain::period::Period,
+    audience: Audience,
+) -> Result<(), BotError> {
+    if audience != Audience::Private {
+        send(bot, msg.chat.id, answers::EXPORT_PRIVATE_ONLY).await?;
+        return Ok(());
+    }
+    let bytes = crate::export::build(app, period, false).await?;
+    let name = format!("{}安全生产举报奖励宣传工作月情况汇总表.xlsx", period.zh());
+    bot.send_document(
+        msg.chat.id,
+        teloxide::types::InputFile::memory(bytes).file_name(name),
+    )
+    .await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod fields;
 pub mod period;
 pub mod phone;
+pub mod quarter;
 pub mod text;
 pub mod unit;
 

@@ -189,5 +189,6 @@ fn one(sent: &[Sent]) -> &str {
 
 mod cases;
 mod commands;
+mod export;
 mod people;
 mod setup;

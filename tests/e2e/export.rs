@@ -157,3 +157,48 @@ async fn the_export_holds_every_unit_the_totals_the_checks_the_missing_and_the_c
     assert_eq!(text(&cases, 1, 6), "线索来源");
     assert!(!text(&cases, 2, 6).is_empty());
 }
+
+#[test]
+fn status_shows_the_checks_and_the_quarter_view() {
+    let env = TestEnv::new();
+    let now = "2026-11-25T10:00:00+08:00";
+    let month = env
+        .command()
+        .args(["--now", now, "status", "--json"])
+        .output()
+        .unwrap();
+    assert!(month.status.success());
+    let month: serde_json::Value = serde_json::from_slice(&month.stdout).unwrap();
+    assert_eq!(month["checks"][0]["kind"], "reported_on_time");
+    assert_eq!(month["checks"][0]["state"], "missed");
+    let text = env
+        .command()
+        .args(["--now", now, "status"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains("各单位每月20日前报送：未达到"));
+    let quarter = env
+        .command()
+        .args(["--now", now, "status", "--quarter", "2026-Q4", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        quarter.status.success(),
+        "{}",
+        String::from_utf8_lossy(&quarter.stderr)
+    );
+    let quarter: serde_json::Value = serde_json::from_slice(&quarter.stdout).unwrap();
+    assert_eq!(quarter["quarter"], "2026-Q4");
+    assert_eq!(
+        quarter["months"].as_array().unwrap().len(),
+        2,
+        "October and November so far"
+    );
+    let bad = env
+        .command()
+        .args(["status", "--quarter", "2026-Q5"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("2026-Q4"));
+}
