@@ -5,7 +5,7 @@
 //! wide wrapped text cell merged over B:F; after a blank row the notice's filling note; the footer pairs
 //! 填报单位 / 填报人 and 联系电话 / 填报时间 in the last two rows. A4 portrait, one page wide.
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
 use crate::forms::labels::{CasePart, Header};
 
@@ -76,14 +76,7 @@ struct Formats {
 }
 
 fn formats() -> Formats {
-    let base = Format::new()
-        .set_font_name("宋体")
-        .set_font_size(11)
-        .set_align(FormatAlign::VerticalCenter);
-    let boxed = base
-        .clone()
-        .set_border(FormatBorder::Thin)
-        .set_border_color(Color::RGB(0x80_80_80));
+    let (base, boxed) = super::base_and_boxed();
     Formats {
         title: base
             .clone()

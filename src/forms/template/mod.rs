@@ -62,7 +62,8 @@ struct Formats {
     notes: Format,
 }
 
-fn formats() -> Formats {
+/// The templates' shared look: 宋体 11 pt, and the same with a thin grey box.
+pub(super) fn base_and_boxed() -> (Format, Format) {
     let base = Format::new()
         .set_font_name("宋体")
         .set_font_size(11)
@@ -71,6 +72,11 @@ fn formats() -> Formats {
         .clone()
         .set_border(FormatBorder::Thin)
         .set_border_color(Color::RGB(0x80_80_80));
+    (base, boxed)
+}
+
+fn formats() -> Formats {
+    let (base, boxed) = base_and_boxed();
     Formats {
         title: base
             .clone()
