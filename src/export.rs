@@ -148,11 +148,22 @@ fn summary_sheet(sheet: &mut Worksheet, data: &ExportData<'_>) -> Result<(), Xls
     }
     row += 2;
     sheet.write_string(row, 0, "通知要求完成情况")?;
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
     for check in data.checks {
         row += 1;
         sheet.write_string(row, 1, check.kind.zh())?;
         sheet.write_string(row, FIRST_VALUE_COL, check.state.zh())?;
-        sheet.write_string(row, FIRST_VALUE_COL + 1, &check.detail)?;
+        // The detail may list many units: wrapped across the table's width, not past its edge.
+        sheet.merge_range(
+            row,
+            FIRST_VALUE_COL + 1,
+            row,
+            last_col,
+            &check.detail,
+            &wrap,
+        )?;
+        let lines = check.detail.chars().count() / 70 + 1;
+        sheet.set_row_height(row, 15.0 * lines as f64)?;
     }
     sheet.set_column_width(0, 5)?;
     sheet.set_column_width(1, 16)?;
