@@ -40,6 +40,8 @@ pub enum AppError {
     },
     #[error("cannot build the blank template: {0}")]
     Template(String),
+    #[error("cannot build the summary workbook: {0}")]
+    Workbook(String),
     #[error("chat bot: {0}")]
     Bot(String),
 }

@@ -291,5 +291,5 @@ pub async fn build(
         cases: &cases,
         with_tip_sources,
     };
-    workbook(&data).map_err(|e| crate::app::AppError::Template(e.to_string()))
+    workbook(&data).map_err(|e| crate::app::AppError::Workbook(e.to_string()))
 }

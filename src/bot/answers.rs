@@ -202,21 +202,13 @@ pub fn remind(outcome: &ManualOutcome) -> String {
             list(&outcome.queued)
         );
     }
-    if !outcome.already.is_empty() {
-        let _ = writeln!(
-            out,
-            "今天已提醒过、不再重复发送 {} 个：{}",
-            outcome.already.len(),
-            list(&outcome.already)
-        );
-    }
-    if !outcome.no_address.is_empty() {
-        let _ = writeln!(
-            out,
-            "没有可用邮箱、请电话联系 {} 个：{}",
-            outcome.no_address.len(),
-            list(&outcome.no_address)
-        );
+    for (what, units) in [
+        ("今天已提醒过、不再重复发送", &outcome.already),
+        ("没有可用邮箱、请电话联系", &outcome.no_address),
+    ] {
+        if !units.is_empty() {
+            let _ = writeln!(out, "{what} {} 个：{}", units.len(), list(units));
+        }
     }
     out
 }

@@ -73,7 +73,7 @@ pub async fn remind_missing_now(app: &App) -> Result<ManualOutcome, AppError> {
         let item = Queued {
             unit: unit.code.to_string(),
             name: unit.name.clone(),
-            period: period.to_string(),
+            period,
             slot: manual_slot(today),
             kind,
             recipients: working,

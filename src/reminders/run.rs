@@ -24,7 +24,7 @@ use crate::store::{StoreError, reminders, submissions};
 pub struct Queued {
     pub unit: String,
     pub name: String,
-    pub period: String,
+    pub period: Period,
     pub slot: String,
     pub kind: ReminderKind,
     pub recipients: Vec<String>,
@@ -119,7 +119,7 @@ pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
             reminders::record(
                 &mut tx,
                 &item.unit,
-                &item.period,
+                &item.period.to_string(),
                 &item.slot,
                 outcome,
                 &[],
@@ -148,7 +148,7 @@ fn queued(due: &Due, failing: &HashSet<String>) -> Queued {
     Queued {
         unit: due.unit.clone(),
         name: due.name.clone(),
-        period: due.period.to_string(),
+        period: due.period,
         slot: due.slot.key(),
         kind: due.slot.kind,
         recipients: working,
@@ -167,7 +167,7 @@ pub(super) async fn queue_reminder(
     if !reminders::record(
         &mut tx,
         &item.unit,
-        &item.period,
+        &item.period.to_string(),
         &item.slot,
         "sent",
         &item.recipients,
@@ -178,7 +178,7 @@ pub(super) async fn queue_reminder(
         return Ok(false);
     }
     let config = &app.config;
-    let period = Period::parse(&item.period).map_err(|e| AppError::Template(e.to_string()))?;
+    let period = item.period;
     let subject = text::reminder_subject(item.kind, period, &config.office.name);
     let body = text::reminder_body(
         item.kind,
