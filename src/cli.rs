@@ -4,13 +4,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::app::App;
-use crate::clock::{Clock, local_date};
+use crate::clock::Clock;
 use crate::domain::period::Period;
+use crate::inbound::Taken;
 use crate::intake::Source;
 
 #[derive(Debug, Parser)]
@@ -124,7 +125,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Run { once } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
-            crate::daemon::run(app, once).await.map(|()| 0)
+            crate::daemon::run(app, once, print_taken).await.map(|()| 0)
         }
         Command::Export {
             month,
@@ -134,7 +135,14 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let period = Period::parse(&month)
                 .with_context(|| format!("--month {month:?}: expected YYYY-MM, e.g. 2026-11"))?;
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
-            let bytes = crate::export::build(&app, period, with_tip_sources).await?;
+            let bytes = crate::export::build(
+                &app.config,
+                &app.store,
+                app.today(),
+                period,
+                with_tip_sources,
+            )
+            .await?;
             std::fs::write(&output, bytes)
                 .with_context(|| format!("cannot write {}", output.display()))?;
             eprintln!("wrote {}", output.display());
@@ -146,8 +154,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
         Command::CheckConfig => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
-            let findings = crate::check::run(&app).await;
-            print!("{}", crate::check::render(&findings));
+            let findings = crate::config_check::run(&app).await;
+            print!("{}", crate::config_check::render(&findings));
             Ok(if findings.iter().all(|f| f.ok) { 0 } else { 1 })
         }
         Command::Demo => crate::demo::run(&cli.config, cli.data_dir.as_deref(), clock)
@@ -176,7 +184,7 @@ fn template(kind: TemplateKind, output: &Path) -> Result<()> {
 }
 
 async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
-    let intake = app.intake();
+    let intake = crate::daemon::intake(app);
     let mut unreadable = 0;
     let stdout = std::io::stdout();
     for file in files {
@@ -201,16 +209,14 @@ async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
         let mut out = stdout.lock();
         writeln!(out, "{}", report.to_json_line())?;
     }
-    let transport = app.transport()?;
-    crate::delivery::deliver_due(&app.store, &transport, app.now(), app.retry_policy()).await?;
+    crate::daemon::deliver_due(app).await?;
     Ok(if unreadable > 0 { 1 } else { 0 })
 }
 
 async fn remind(app: &App, dry_run: bool, json: bool) -> Result<()> {
     let report = crate::reminders::run::step(app, dry_run).await?;
     if !dry_run {
-        let transport = app.transport()?;
-        crate::delivery::deliver_due(&app.store, &transport, app.now(), app.retry_policy()).await?;
+        crate::daemon::deliver_due(app).await?;
     }
     if json {
         println!("{}", serde_json::to_string(&report)?);
@@ -249,10 +255,10 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
     let period = match month {
         Some(text) => Period::parse(text)
             .with_context(|| format!("--month {text:?}: expected YYYY-MM, e.g. 2026-11"))?,
-        None => Period::open_at(local_date(app.now(), app.config.office.timezone)),
+        None => Period::open_at(app.today()),
     };
     let status = crate::status::load(&app.config, &app.store, period).await?;
-    let today = local_date(app.now(), app.config.office.timezone);
+    let today = app.today();
     let summary = crate::status::summary::load(&app.config, &app.store, period, today).await?;
     if json {
         let mut value = serde_json::to_value(&status)?;
@@ -267,7 +273,7 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
 
 async fn quarter_status(app: &App, quarter: &str, json: bool) -> Result<()> {
     let quarter = crate::domain::quarter::Quarter::parse(quarter)?;
-    let today = local_date(app.now(), app.config.office.timezone);
+    let today = app.today();
     let summary =
         crate::status::summary::load_quarter(&app.config, &app.store, quarter, today).await?;
     if json {
@@ -278,13 +284,12 @@ async fn quarter_status(app: &App, quarter: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// Refuses a data dir that already holds a database, for commands that need a fresh one.
-pub fn ensure_fresh(data_dir: &Path) -> Result<()> {
-    if data_dir.join("reportdesk.db").exists() {
-        bail!(
-            "{} already holds a database; give a new folder with --data-dir",
-            data_dir.display()
-        );
+/// Prints the ingest line of each message taken in (stdout), and what could not be read (stderr).
+pub fn print_taken(taken: &Taken) {
+    for report in &taken.reports {
+        println!("{}", report.to_json_line());
     }
-    Ok(())
+    for failure in &taken.failed {
+        eprintln!("reportdesk: {failure}");
+    }
 }

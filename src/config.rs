@@ -11,9 +11,9 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
 
+use crate::domain::deadline::ScheduleRules;
 use crate::domain::unit::{Roster, RosterError};
 use crate::mail::Limits;
-use crate::reminders::ScheduleRules;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -74,14 +74,40 @@ pub enum Outbound {
     Smtp(ServerSettings),
 }
 
+/// How a mail connection is secured (`tls` in `[inbound]` / `[outbound]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TlsMode {
+    /// TLS from the first byte (ports 993, 465): the default.
+    #[default]
+    Implicit,
+    /// Plaintext, upgraded with STARTTLS before logging in (ports 143, 587).
+    Starttls,
+    /// No TLS at all: only ever to a loopback host (a local relay or a test server).
+    None,
+}
+
+impl TlsMode {
+    /// The setting's value: `implicit`, `starttls` or `none`.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "implicit" => Some(Self::Implicit),
+            "starttls" => Some(Self::Starttls),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
+}
+
 /// How to reach a mail server; the password is read from `password_env` when connecting.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
-    #[serde(default = "default_tls")]
-    pub tls: String,
+    /// Parsed from the table's `tls` by the config loader (which also refuses `none` to a host
+    /// that is not loopback), never by serde.
+    #[serde(skip)]
+    pub tls: TlsMode,
     pub username: String,
     pub password_env: String,
     #[serde(default)]
@@ -104,6 +130,13 @@ pub struct Office {
     pub timezone: Tz,
     /// A phone number or person printed in replies, when configured.
     pub contact: Option<String>,
+}
+
+impl Office {
+    /// The office-local calendar date of a moment: the date a person in the office would say.
+    pub fn date_of(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        crate::clock::local_date(at, self.timezone)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,9 +197,6 @@ impl Config {
     }
 }
 
-fn default_tls() -> String {
-    "implicit".into()
-}
 fn default_folder() -> String {
     "INBOX".into()
 }

@@ -6,11 +6,12 @@
 //! failure is retried with backoff. Nothing is ever deleted from the outbox.
 
 use chrono::{DateTime, Duration, Utc};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::App;
+use crate::clock::Clock;
 use crate::mail::maildir::Maildir;
-use crate::mail::smtp::Smtp;
+use crate::net::smtp_client::Smtp;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Store, StoreError};
 
@@ -46,6 +47,14 @@ pub struct RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The configured first wait (`retry_base_seconds`), doubling up to ten minutes.
+    pub fn from_base_seconds(base_seconds: u64) -> Self {
+        Self {
+            base: Duration::seconds(i64::try_from(base_seconds).unwrap_or(30)),
+            cap: Duration::minutes(10),
+        }
+    }
+
     fn after(&self, attempts: i64) -> Duration {
         let doublings = u32::try_from(attempts.clamp(1, 20) - 1).unwrap_or(0);
         let wait = self.base * 2i32.saturating_pow(doublings.min(20));
@@ -88,7 +97,6 @@ pub async fn deliver_one(
     }
 }
 
-/// Delivers every reply due now; returns how many went out.
 /// Delivers every reply due now; returns how many went out. A transient failure ends the round:
 /// the server is probably down, and the other replies wait for the next round rather than each
 /// knocking on a closed door.
@@ -130,18 +138,25 @@ async fn hand_over(transport: &Transport, row: &OutboxRow) -> Result<(), Failure
 /// How long the worker sleeps when nothing wakes it: retries fall due on their own.
 const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// The delivery task: sends what is due, then sleeps until a reply is queued, a retry may be
-/// due, or the daemon stops.
-pub async fn run(app: &App, transport: Transport, cancel: CancellationToken) {
+/// The delivery task: sends what is due, then sleeps until `ready` is woken (a reply was
+/// queued), a retry may be due, or the daemon stops.
+pub async fn run(
+    store: &Store,
+    transport: Transport,
+    clock: &Clock,
+    retry: RetryPolicy,
+    ready: &Notify,
+    cancel: CancellationToken,
+) {
     loop {
-        match deliver_due(&app.store, &transport, app.now(), app.retry_policy()).await {
+        match deliver_due(store, &transport, clock.now(), retry).await {
             Ok(0) => {}
             Ok(sent) => tracing::info!(sent, "replies delivered"),
             Err(error) => tracing::error!(%error, "outbox delivery failed; trying again"),
         }
         tokio::select! {
             () = cancel.cancelled() => return,
-            () = app.outbox_ready.notified() => {}
+            () = ready.notified() => {}
             () = tokio::time::sleep(IDLE_CHECK) => {}
         }
     }

@@ -4,17 +4,28 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use base64::Engine;
 use chrono::Duration;
 use rust_xlsxwriter::Workbook;
 
 use crate::app::App;
-use crate::clock::{Clock, local_date};
+use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::fields::Field;
 use crate::domain::period::Period;
 use crate::intake::report::IngestReport;
+
+/// Refuses a data dir that already holds a database: the demo needs a fresh one.
+fn ensure_fresh(data_dir: &Path) -> Result<()> {
+    if data_dir.join("reportdesk.db").exists() {
+        bail!(
+            "{} already holds a database; give a new folder with --data-dir",
+            data_dir.display()
+        );
+    }
+    Ok(())
+}
 
 /// A sample message: who sends it, when (minutes before now) and its bytes.
 struct Sample {
@@ -28,13 +39,13 @@ pub async fn run(config_path: &Path, data_dir: Option<&Path>, clock: Clock) -> R
         Some(dir) => dir.to_path_buf(),
         None => fresh_temp_dir()?,
     };
-    crate::cli::ensure_fresh(&data_dir)?;
+    ensure_fresh(&data_dir)?;
     let config = Config::load(config_path, Some(&data_dir))
         .with_context(|| format!("cannot load {}", config_path.display()))?;
     let app = App::open(config, clock).await?;
     let now = app.now();
-    let period = Period::open_at(local_date(now, app.config.office.timezone));
-    let inbox = app.inbox()?;
+    let period = Period::open_at(app.config.office.date_of(now));
+    let inbox = crate::daemon::inbox(&app.config)?;
     let samples = samples(&app.config, period)?;
     for (i, sample) in samples.iter().enumerate() {
         let path = inbox.deliver(&format!("demo-{i:02}"), &sample.raw)?;
@@ -50,7 +61,7 @@ pub async fn run(config_path: &Path, data_dir: Option<&Path>, clock: Clock) -> R
         "已放入本地收件箱 {} 封样例邮件，处理结果：\n",
         samples.len()
     );
-    let summary = app.pass().await?;
+    let summary = crate::daemon::pass(&app).await?;
     for (report, sample) in summary.reports.iter().zip(&samples) {
         println!("{}", describe(report, sample.label));
     }

@@ -5,9 +5,9 @@
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::checks::Check;
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
+use crate::notice_checks::Check;
 use crate::status::cases::CaseView;
 
 /// One unit's row: its counting version, or nothing when it has not reported.
@@ -246,16 +246,26 @@ fn cases_sheet(sheet: &mut Worksheet, data: &ExportData<'_>) -> Result<(), XlsxE
     Ok(())
 }
 
+/// Why the workbook could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("cannot build the summary workbook: {0}")]
+    Workbook(String),
+}
+
 /// Reads the month through the shared query layer and builds its workbook.
+/// `today` is the office-local date (it decides whether the deadline has passed).
 pub async fn build(
-    app: &crate::app::App,
+    config: &crate::config::Config,
+    store: &crate::store::Store,
+    today: chrono::NaiveDate,
     period: Period,
     with_tip_sources: bool,
-) -> Result<Vec<u8>, crate::app::AppError> {
+) -> Result<Vec<u8>, ExportError> {
     use crate::domain::unit::UnitKind;
-    let (config, store) = (&app.config, &app.store);
     let tz = config.office.timezone;
-    let today = crate::clock::local_date(app.now(), tz);
     let latest = crate::store::submissions::latest_for_period(store, period).await?;
     let summary = crate::status::summary::load(config, store, period, today).await?;
     let cases = crate::status::cases::load(config, store, period).await?;
@@ -291,5 +301,5 @@ pub async fn build(
         cases: &cases,
         with_tip_sources,
     };
-    workbook(&data).map_err(|e| crate::app::AppError::Workbook(e.to_string()))
+    workbook(&data).map_err(|e| ExportError::Workbook(e.to_string()))
 }

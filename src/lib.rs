@@ -3,40 +3,45 @@
 //! a receipt or an exact list of what to fix.
 //!
 //! # Layout
-//! The functional core is pure and unit-tested where it lives; IO sits at the edges.
+//! The functional core is pure and unit-tested where it lives; IO sits at the edges. Modules are
+//! listed lowest first; each imports only from those above it in this list (no import circles:
+//! `scripts/module-graph` checks).
 //!
 //! - [`domain`]: values that can only be valid: [`domain::period::Period`], the eleven
 //!   [`domain::fields::Field`]s and [`domain::fields::MonthlyValues`], phone numbers, units and
-//!   the roster.
+//!   the roster, the working-day calendar and the deadline rules ([`domain::deadline`]).
+//! - [`clock`], [`telemetry`]: the one clock, logging.
+//! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
+//! - [`mail`]: parsing inbound mail (encodings, attachments, archives, forwarded mail, which mail
+//!   must never be answered) and the local Maildir; pure but for the Maildir.
 //! - [`forms`]: reading workbooks by their labels (never by fixed cells), validating the monthly
 //!   form cell by cell, and writing the official template.
-//! - [`mail`]: parsing inbound mail (encodings, attachments, archives, forwarded mail, which mail
-//!   must never be answered), the local Maildir, and the IMAP and SMTP clients.
-//! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
+//! - [`config`]: settings, checked once at load.
+//! - [`net`]: the IMAP and SMTP clients and their TLS set-up.
+//! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
+//! - [`app`]: the shared handles (config, clock, database, template, wake-up signals), no
+//!   orchestration.
 //! - [`intake`]: one raw message to a record, a report and a reply: [`intake::assess`] is the
 //!   pure half, the rest writes it all in one transaction.
-//! - [`reminders`]: deadlines, working days, and which reminders are due when (pure), plus the
-//!   scheduler task that queues them.
-//! - [`replies`]: the Chinese text of receipts, returns and help replies, and their MIME form.
-//! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
-//! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake.
-//! - [`delivery`]: the outbox worker, to the local Maildir or SMTP.
-//! - [`export`]: the month's summary workbook for the city (汇总上报).
+//! - [`replies`]: the Chinese text of receipts, returns and help replies, their MIME form, and
+//!   [`replies::queue::queue_mail`], the one way a mail is built and queued in a transaction.
+//! - [`reminders`]: which reminders are due when (pure), plus the scheduler task that queues them.
 //! - [`status`]: who has and who has not reported, the district summary, a unit's months: one
-//!   query layer for the CLI and the bot; [`checks`]: the notice's checks as met / not yet / missed.
-//! - [`bot`]: the staff chat bot (teloxide), a task of `run`.
-//! - [`config`], [`clock`], [`telemetry`]: settings, the one clock, logging.
-//! - [`app`], [`daemon`], [`check`], [`demo`], [`cli`]: start-up, the daemon's tasks and the
-//!   commands.
+//!   query layer for the CLI and the bot; [`notice_checks`]: the notice's checks as met / not
+//!   yet / missed; [`export`]: the month's summary workbook for the city (汇总上报).
+//! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake;
+//!   [`delivery`]: the outbox worker, to the local Maildir or SMTP; [`bot`]: the staff chat bot
+//!   (teloxide). Each task is given the handles it uses.
+//! - [`daemon`]: orchestration: one pass, the transports, the daemon's tasks; [`config_check`],
+//!   [`demo`], [`cli`]: the commands.
 
 pub mod app;
 pub mod archive;
 pub mod bot;
-pub mod check;
-pub mod checks;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod config_check;
 pub mod daemon;
 pub mod delivery;
 pub mod demo;
@@ -46,6 +51,8 @@ pub mod forms;
 pub mod inbound;
 pub mod intake;
 pub mod mail;
+pub mod net;
+pub mod notice_checks;
 pub mod reminders;
 pub mod replies;
 pub mod status;

@@ -49,7 +49,7 @@ pub fn unknown_unit(name: &str) -> String {
 
 /// `/missing`: the units without a counting form.
 pub fn missing(status: &Status) -> String {
-    let month = month_zh(&status.period);
+    let month = status.period.zh();
     if status.missing.is_empty() {
         return format!(
             "<b>{month}</b> 各单位均已报送（共 {} 个）。",
@@ -70,7 +70,7 @@ pub fn missing(status: &Status) -> String {
 
 /// `/status`: who reported when, and who has not.
 pub fn status(status: &Status) -> String {
-    let month = month_zh(&status.period);
+    let month = status.period.zh();
     let mut out = format!(
         "<b>{month} 报送情况</b>（截止 {}）：已报 {}，未报 {}\n",
         status.deadline,
@@ -136,7 +136,7 @@ pub fn unit(history: &UnitHistory, audience: Audience) -> String {
 
 /// `/summary`: district totals of the eleven fields and the checks of SPEC §9.
 pub fn summary(summary: &Summary) -> String {
-    let month = month_zh(&summary.period);
+    let month = summary.period.zh();
     let mut out = format!(
         "<b>{month} 全区汇总</b>（截止 {}）\n已报 {}/{}，其中逾期 {}；未报 {}\n",
         summary.deadline,
@@ -310,7 +310,7 @@ pub fn quarter_summary(quarter: &QuarterSummary) -> String {
         let _ = writeln!(
             out,
             "{}：已报 {}/{}，逾期 {}",
-            month_zh(&month.period),
+            month.period.zh(),
             month.reported,
             month.units,
             month.late

@@ -4,9 +4,9 @@
 use super::access::Audience;
 use super::answers;
 use super::text::{MAX_MESSAGE_CHARS, split};
-use crate::checks::{Check, CheckKind, CheckState};
 use crate::domain::fields::MonthlyValues;
 use crate::domain::period::Period;
+use crate::notice_checks::{Check, CheckKind, CheckState};
 use crate::reminders::manual::ManualOutcome;
 use crate::status::summary::Summary;
 use crate::status::unit::{UnitHistory, UnitMonth};
@@ -14,7 +14,7 @@ use crate::status::{Missing, Status, Submitted};
 
 fn status(submitted: usize, missing: usize) -> Status {
     Status {
-        period: "2026-11".into(),
+        period: Period::parse("2026-11").unwrap(),
         deadline: "2026-11-20".into(),
         submitted: (0..submitted)
             .map(|i| Submitted {
@@ -116,7 +116,7 @@ fn a_unit_that_never_reported() {
 #[test]
 fn summary_shows_totals_checks_and_missing() {
     let summary = Summary {
-        period: "2026-11".into(),
+        period: Period::parse("2026-11").unwrap(),
         deadline: "2026-11-20".into(),
         units: 3,
         reported: 2,

@@ -2,7 +2,7 @@
 //! 谁还没报 / 11月汇总 / a unit's name. Pure: the text, the bot's user name, the roster and the
 //! office-local date in, an [`Ask`] out.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use teloxide::utils::command::BotCommands;
 
 use crate::domain::period::Period;
@@ -169,8 +169,7 @@ fn month_in_text(text: &str, today: NaiveDate) -> Option<Period> {
         .and_then(|y| y.parse::<i32>().ok());
     match year {
         Some(year) => Period::new(year, month),
-        None if month > today.month() => Period::new(today.year() - 1, month),
-        None => Period::new(today.year(), month),
+        None => Period::latest_of_month(month, Period::open_at(today)),
     }
 }
 

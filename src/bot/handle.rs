@@ -14,7 +14,6 @@ use super::answers;
 use super::ask::{self, Ask, Parsed};
 use super::text::{MAX_MESSAGE_CHARS, split};
 use crate::app::{App, AppError};
-use crate::clock::local_date;
 use crate::reminders::manual;
 use crate::status;
 use crate::store::StoreError;
@@ -31,6 +30,12 @@ pub enum BotError {
 
 impl From<AppError> for BotError {
     fn from(error: AppError) -> Self {
+        BotError::App(error.to_string())
+    }
+}
+
+impl From<crate::export::ExportError> for BotError {
+    fn from(error: crate::export::ExportError) -> Self {
         BotError::App(error.to_string())
     }
 }
@@ -56,7 +61,7 @@ pub async fn send(bot: &Bot, chat: ChatId, html: &str) -> Result<(), teloxide::R
 }
 
 fn parse(msg: &Message, me: &Me, app: &App) -> Option<Parsed> {
-    let today = local_date(app.now(), app.config.office.timezone);
+    let today = app.today();
     msg.text()
         .map(|text| ask::parse(text, me.username(), &app.config.roster, today))
 }
@@ -117,14 +122,14 @@ pub async fn respond(
             None => answers::unknown_unit(&code),
         },
         Ask::QuarterSummary(quarter) => {
-            let today = local_date(app.now(), config.office.timezone);
+            let today = app.today();
             answers::quarter_summary(
                 &status::summary::load_quarter(config, store, quarter, today).await?,
             )
         }
         Ask::Export(_) => answers::EXPORT_PRIVATE_ONLY.to_string(),
         Ask::Summary(period) => {
-            let today = local_date(app.now(), config.office.timezone);
+            let today = app.today();
             answers::summary(&status::summary::load(config, store, period, today).await?)
         }
         Ask::Cases(period) => answers::cases(
@@ -153,7 +158,7 @@ async fn export(
         send(bot, msg.chat.id, answers::EXPORT_PRIVATE_ONLY).await?;
         return Ok(());
     }
-    let bytes = crate::export::build(app, period, false).await?;
+    let bytes = crate::export::build(&app.config, &app.store, app.today(), period, false).await?;
     let name = format!("{}安全生产举报奖励宣传工作月情况汇总表.xlsx", period.zh());
     bot.send_document(
         msg.chat.id,

@@ -6,11 +6,11 @@ use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
-use super::{Bot, Config, ConfigError, Inbound, Intake, Office, Outbound, ServerSettings};
+use super::{Bot, Config, ConfigError, Inbound, Intake, Office, Outbound, ServerSettings, TlsMode};
 use crate::domain::calendar::WorkCalendar;
+use crate::domain::deadline::ScheduleRules;
 use crate::domain::unit::Roster;
 use crate::mail::Limits;
-use crate::reminders::ScheduleRules;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -292,30 +292,42 @@ type Invalid<'a> = dyn Fn(&'static str, String) -> ConfigError + 'a;
 
 fn server(
     section: &'static str,
-    table: toml::Table,
+    mut table: toml::Table,
     invalid: &Invalid,
 ) -> Result<ServerSettings, ConfigError> {
-    let settings: ServerSettings = toml::Value::Table(table)
+    let key = if section == "inbound" {
+        "inbound.tls"
+    } else {
+        "outbound.tls"
+    };
+    let tls = match table.remove("tls") {
+        None => TlsMode::default(),
+        Some(toml::Value::String(text)) => TlsMode::parse(&text).ok_or_else(|| {
+            invalid(
+                key,
+                format!("tls = {text:?}: use \"implicit\", \"starttls\" or \"none\""),
+            )
+        })?,
+        Some(other) => {
+            return Err(invalid(
+                key,
+                format!("tls = {other}: use \"implicit\", \"starttls\" or \"none\""),
+            ));
+        }
+    };
+    let mut settings: ServerSettings = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| invalid(section, e.message().to_string()))?;
-    if !matches!(settings.tls.as_str(), "implicit" | "starttls" | "none") {
+    if tls == TlsMode::None && !is_loopback(&settings.host) {
         return Err(invalid(
-            section,
-            format!(
-                "tls = {:?}: use \"implicit\", \"starttls\" or \"none\"",
-                settings.tls
-            ),
-        ));
-    }
-    if settings.tls == "none" && !is_loopback(&settings.host) {
-        return Err(invalid(
-            section,
+            key,
             format!(
                 "tls = \"none\" is only allowed for a loopback host, not {}",
                 settings.host
             ),
         ));
     }
+    settings.tls = tls;
     Ok(settings)
 }
 
@@ -449,6 +461,31 @@ mod tests {
         let imap = "[inbound]\nkind = \"imap\"\nhost = \"imap.qq.com\"\nport = 993\ntls = \"none\"\nusername = \"u\"\npassword_env = \"P\"\n";
         let err = load_text(&format!("{office}{imap}")).unwrap_err();
         assert!(err.to_string().contains("loopback"), "{err}");
+        assert!(err.to_string().contains("inbound.tls"), "{err}");
+    }
+
+    #[test]
+    fn the_tls_mode_is_parsed_once_and_an_unknown_one_names_its_key() {
+        let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+        let smtp = |tls: &str| {
+            format!(
+                "{office}[outbound]\nkind = \"smtp\"\nhost = \"smtp.qq.com\"\nport = 465\n{tls}username = \"u\"\npassword_env = \"P\"\n"
+            )
+        };
+        let err = load_text(&smtp("tls = \"ssl\"\n")).unwrap_err();
+        assert!(err.to_string().contains("outbound.tls"), "{err}");
+        assert!(err.to_string().contains("\"ssl\""), "{err}");
+        for (text, mode) in [
+            ("", TlsMode::Implicit),
+            ("tls = \"implicit\"\n", TlsMode::Implicit),
+            ("tls = \"starttls\"\n", TlsMode::Starttls),
+        ] {
+            let config = load_text(&smtp(text)).unwrap();
+            let Outbound::Smtp(settings) = config.outbound else {
+                panic!("SMTP outbound expected");
+            };
+            assert_eq!(settings.tls, mode);
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Domain types: values that are valid by construction, shared by every part of reportdesk.
 
 pub mod calendar;
+pub mod deadline;
 pub mod fields;
 pub mod period;
 pub mod phone;

@@ -91,6 +91,20 @@ impl Period {
         format!("{}年{}月", self.year, self.month)
     }
 
+    /// The latest period of `month` (1-12) not after `open`: a month named without its year
+    /// (`11月` typed to the bot, a December form received in January) is the most recent one.
+    pub fn latest_of_month(month: u32, open: Period) -> Option<Period> {
+        if !(1..=12).contains(&month) {
+            return None;
+        }
+        let year = if month <= open.month() {
+            open.year()
+        } else {
+            open.year() - 1
+        };
+        Period::new(year, month)
+    }
+
     /// The period open at a moment: the current month of the office-local date. Dates outside
     /// 2000..=2099 are clamped to the first or last period (the clock would have to be very wrong).
     pub fn open_at(local_date: NaiveDate) -> Period {

@@ -1,4 +1,7 @@
-//! Small text helpers for what people type: full-width forms folded to their ASCII equivalents.
+//! Small text helpers: what people type (full-width forms folded to their ASCII equivalents) and
+//! how dates are written for them (`2026年11月20日`).
+
+use chrono::{Datelike, NaiveDate, Weekday};
 
 /// Folds full-width ASCII variants (U+FF01..U+FF5E) and the ideographic space (U+3000) to ASCII;
 /// every other character is returned unchanged.
@@ -42,6 +45,25 @@ pub fn size_text(bytes: u64) -> String {
     } else {
         format!("{bytes}字节")
     }
+}
+
+/// `2026年11月20日`.
+pub fn zh_date(date: NaiveDate) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+/// `2026年11月20日（星期五）`.
+pub fn zh_date_weekday(date: NaiveDate) -> String {
+    let weekday = match date.weekday() {
+        Weekday::Mon => "一",
+        Weekday::Tue => "二",
+        Weekday::Wed => "三",
+        Weekday::Thu => "四",
+        Weekday::Fri => "五",
+        Weekday::Sat => "六",
+        Weekday::Sun => "日",
+    };
+    format!("{}（星期{weekday}）", zh_date(date))
 }
 
 #[cfg(test)]

@@ -11,10 +11,10 @@ use std::time::Duration;
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{App, AppError, PassSummary};
+use super::{InboundError, Inlet, OnTaken, Taken};
 use crate::config::ServerSettings;
 use crate::intake::Source;
-use crate::mail::imap::{Connection, IDLE_RENEW, Woken};
+use crate::net::imap_client::{Connection, IDLE_RENEW, Woken};
 use crate::store::folders;
 
 /// Messages fetched per round trip: bounds memory (each may be up to the message size limit).
@@ -22,28 +22,29 @@ const BATCH: usize = 20;
 
 /// One visit: connect, take in everything new, log out (`run --once`, `check-config`).
 pub async fn pass(
-    app: &App,
+    inlet: &Inlet<'_>,
     settings: &ServerSettings,
     password: &SecretString,
-    summary: &mut PassSummary,
-) -> Result<(), AppError> {
+    summary: &mut Taken,
+) -> Result<(), InboundError> {
     let mut connection = Connection::open(settings, password).await?;
     connection.ensure_folder(&settings.processed_folder).await?;
-    let result = drain(app, &mut connection, settings, summary, None).await;
+    let result = drain(inlet, &mut connection, settings, summary, None).await;
     connection.close().await;
     result
 }
 
 /// The daemon's inbound task: stays connected, waits for mail, reconnects after failures.
 pub async fn run(
-    app: &App,
+    inlet: &Inlet<'_>,
     settings: &ServerSettings,
     password: &SecretString,
+    on_taken: OnTaken<'_>,
     cancel: CancellationToken,
 ) {
     let mut failures: u32 = 0;
     while !cancel.is_cancelled() {
-        match session(app, settings, password, &cancel, &mut failures).await {
+        match session(inlet, settings, password, on_taken, &cancel, &mut failures).await {
             Ok(()) => return,
             Err(error) => {
                 failures = failures.saturating_add(1);
@@ -60,21 +61,22 @@ pub async fn run(
 
 /// One connection's life: returns `Ok` only when cancelled.
 async fn session(
-    app: &App,
+    inlet: &Inlet<'_>,
     settings: &ServerSettings,
     password: &SecretString,
+    on_taken: OnTaken<'_>,
     cancel: &CancellationToken,
     failures: &mut u32,
-) -> Result<(), AppError> {
+) -> Result<(), InboundError> {
     let mut connection = Connection::open(settings, password).await?;
     connection.ensure_folder(&settings.processed_folder).await?;
     tracing::info!(server = connection.server(), folder = %settings.folder, "IMAP connected");
     *failures = 0;
     let idle = settings.idle && connection.has("IDLE");
     loop {
-        let mut summary = PassSummary::default();
-        drain(app, &mut connection, settings, &mut summary, Some(cancel)).await?;
-        crate::daemon::print_reports(&summary);
+        let mut summary = Taken::default();
+        drain(inlet, &mut connection, settings, &mut summary, Some(cancel)).await?;
+        on_taken(&summary);
         if cancel.is_cancelled() {
             connection.close().await;
             return Ok(());
@@ -96,16 +98,16 @@ async fn session(
 
 /// Takes in every message above the last committed UID, batch by batch.
 async fn drain(
-    app: &App,
+    inlet: &Inlet<'_>,
     connection: &mut Connection,
     settings: &ServerSettings,
-    summary: &mut PassSummary,
+    summary: &mut Taken,
     cancel: Option<&CancellationToken>,
-) -> Result<(), AppError> {
+) -> Result<(), InboundError> {
     let folder = &settings.folder;
     let state = connection.select(folder).await?;
     let account = format!("{}@{}", settings.username, connection.server());
-    let mut last = folders::last_uid(&app.store, &account, folder, state.uid_validity).await?;
+    let mut last = folders::last_uid(inlet.store, &account, folder, state.uid_validity).await?;
     loop {
         let uids = connection.uids_after(last).await?;
         if uids.is_empty() {
@@ -118,14 +120,14 @@ async fn drain(
             for message in fetched {
                 let received_at = message.received_at.unwrap_or_else(|| {
                     tracing::warn!(uid = message.uid, "no INTERNALDATE; using the clock");
-                    app.now()
+                    inlet.clock.now()
                 });
                 let name = format!("{account}/{folder}#{}", message.uid);
                 let source = Source {
                     kind: "imap",
                     name: &name,
                 };
-                let report = super::ingest(app, &message.raw, received_at, &source).await?;
+                let report = inlet.ingest(&message.raw, received_at, &source).await?;
                 summary.reports.push(report);
                 taken.push(message.uid);
                 if cancel.is_some_and(CancellationToken::is_cancelled) {
@@ -140,12 +142,12 @@ async fn drain(
             let done = if stopped { taken.last() } else { batch.last() };
             last = done.copied().unwrap_or(last).max(last);
             folders::set_last_uid(
-                &app.store,
+                inlet.store,
                 &account,
                 folder,
                 state.uid_validity,
                 last,
-                app.now(),
+                inlet.clock.now(),
             )
             .await?;
             if stopped {

@@ -1,18 +1,23 @@
 //! Intake from the local Maildir (`{data_dir}/mail/inbox`), polled every few seconds.
 
+use std::path::Path;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::app::{App, AppError, PassSummary};
+use super::{InboundError, Inlet, OnTaken, Taken};
 use crate::intake::Source;
+use crate::mail::maildir::Maildir;
 
 /// How often the local Maildir is looked at.
 const POLL: Duration = Duration::from_secs(5);
 
 /// Takes in every message in `new/`, oldest first, moving each to `cur/` after its commit.
-pub async fn pass(app: &App, summary: &mut PassSummary) -> Result<(), AppError> {
-    let inbox = app.inbox()?;
+pub async fn pass(
+    inlet: &Inlet<'_>,
+    inbox: &Maildir,
+    summary: &mut Taken,
+) -> Result<(), InboundError> {
     for entry in inbox.list_new()? {
         let raw = match std::fs::read(&entry.path) {
             Ok(raw) => raw,
@@ -26,7 +31,7 @@ pub async fn pass(app: &App, summary: &mut PassSummary) -> Result<(), AppError> 
             kind: "maildir",
             name: &entry.name,
         };
-        let report = super::ingest(app, &raw, entry.delivered_at, &source).await?;
+        let report = inlet.ingest(&raw, entry.delivered_at, &source).await?;
         inbox.mark_processed(&entry)?;
         summary.reports.push(report);
     }
@@ -34,13 +39,23 @@ pub async fn pass(app: &App, summary: &mut PassSummary) -> Result<(), AppError> 
 }
 
 /// Polls until cancelled; an error is logged and the next poll tries again.
-pub async fn run(app: &App, cancel: CancellationToken) {
+/// The Maildir at `inbox` is opened afresh each round, so a removed folder is made again.
+pub async fn run(
+    inlet: &Inlet<'_>,
+    inbox: &Path,
+    on_taken: OnTaken<'_>,
+    cancel: CancellationToken,
+) {
     loop {
-        let mut summary = PassSummary::default();
-        if let Err(error) = pass(app, &mut summary).await {
+        let mut summary = Taken::default();
+        let result = match Maildir::open(inbox) {
+            Ok(inbox) => pass(inlet, &inbox, &mut summary).await,
+            Err(error) => Err(error.into()),
+        };
+        if let Err(error) = result {
             tracing::error!(%error, "maildir intake failed; trying again");
         }
-        crate::daemon::print_reports(&summary);
+        on_taken(&summary);
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(POLL) => {}

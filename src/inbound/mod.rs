@@ -1,52 +1,71 @@
 //! Inbound mail: the local Maildir or an IMAP folder, each feeding the same intake. A message
 //! leaves the inbound mailbox (moved to `cur/` or to the processed folder) only after its intake
 //! has been committed.
+//!
+//! The tasks here take an [`Inlet`] (the intake and the few handles it needs) and return what
+//! they took in as a [`Taken`]; printing it is the caller's business (the CLI's).
 
 pub mod imap;
 pub mod maildir;
 
 use chrono::{DateTime, Utc};
+use thiserror::Error;
+use tokio::sync::Notify;
 
-use crate::app::{App, AppError, PassSummary};
-use crate::intake::Source;
+use crate::clock::Clock;
 use crate::intake::report::IngestReport;
+use crate::intake::{Intake, IntakeError, Source};
+use crate::mail::maildir::MaildirError;
+use crate::net::imap_client::ImapError;
+use crate::store::{Store, StoreError};
 
-/// Takes in one raw message and wakes the delivery task when a reply was queued.
-pub async fn ingest(
-    app: &App,
-    raw: &[u8],
-    received_at: DateTime<Utc>,
-    source: &Source<'_>,
-) -> Result<IngestReport, AppError> {
-    let report = app
-        .intake()
-        .ingest(raw, received_at, source, app.now())
-        .await?;
-    if report.reply.is_some() {
-        app.outbox_ready.notify_one();
-    }
-    Ok(report)
+#[derive(Debug, Error)]
+pub enum InboundError {
+    #[error(transparent)]
+    Intake(#[from] IntakeError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Maildir(#[from] MaildirError),
+    #[error(transparent)]
+    Imap(#[from] ImapError),
 }
 
-/// Finishes messages that were recorded but not processed (the daemon stopped in between).
-pub async fn resume_unfinished(app: &App, summary: &mut PassSummary) -> Result<(), AppError> {
-    for row in crate::store::messages::unfinished(&app.store).await? {
-        let path = app.config.data_dir.join(&row.raw_path);
-        let raw = match std::fs::read(&path) {
-            Ok(raw) => raw,
-            Err(error) => {
-                tracing::error!(path = %path.display(), %error, "stored message unreadable");
-                summary.failed.push(format!("{}: {error}", path.display()));
-                continue;
-            }
-        };
-        let source = Source {
-            kind: "resume",
-            name: &row.raw_path,
-        };
-        summary
-            .reports
-            .push(ingest(app, &raw, row.received_at, &source).await?);
+/// What the inbound side needs: the intake, the database, the clock, and the signal that wakes
+/// the delivery task.
+pub struct Inlet<'a> {
+    pub intake: Intake<'a>,
+    pub store: &'a Store,
+    pub clock: &'a Clock,
+    /// Woken whenever a reply has been queued.
+    pub outbox_ready: &'a Notify,
+}
+
+/// What one visit to a mailbox took in: the ingest reports, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Taken {
+    pub reports: Vec<IngestReport>,
+    pub failed: Vec<String>,
+}
+
+/// Called with what each round of a long-running inbound task took in.
+pub type OnTaken<'a> = &'a (dyn Fn(&Taken) + Send + Sync);
+
+impl Inlet<'_> {
+    /// Takes in one raw message and wakes the delivery task when a reply was queued.
+    pub async fn ingest(
+        &self,
+        raw: &[u8],
+        received_at: DateTime<Utc>,
+        source: &Source<'_>,
+    ) -> Result<IngestReport, InboundError> {
+        let report = self
+            .intake
+            .ingest(raw, received_at, source, self.clock.now())
+            .await?;
+        if report.reply.is_some() {
+            self.outbox_ready.notify_one();
+        }
+        Ok(report)
     }
-    Ok(())
 }

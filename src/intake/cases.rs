@@ -53,7 +53,15 @@ impl Settler<'_> {
                     )
                     .await?;
                     for photo in &photos {
-                        cases::add_photo(tx, id, &photo.0, &photo.1, photo.2, self.row.id).await?;
+                        cases::add_photo(
+                            tx,
+                            id,
+                            &photo.sha256,
+                            &photo.path,
+                            photo.size,
+                            self.row.id,
+                        )
+                        .await?;
                     }
                     if photos.is_empty() {
                         warnings.push(missing_photos_warning().message);
@@ -130,7 +138,15 @@ impl Settler<'_> {
         let photos = self.store_photos(reading);
         for (case_id, _) in &targets {
             for photo in &photos {
-                cases::add_photo(tx, *case_id, &photo.0, &photo.1, photo.2, self.row.id).await?;
+                cases::add_photo(
+                    tx,
+                    *case_id,
+                    &photo.sha256,
+                    &photo.path,
+                    photo.size,
+                    self.row.id,
+                )
+                .await?;
             }
         }
         Ok(Some((
@@ -139,9 +155,9 @@ impl Settler<'_> {
         )))
     }
 
-    /// Writes each image under `photos/` by its content hash; returns (sha256, path, size).
+    /// Writes each image under `photos/` by its content hash, once per content.
     /// A photo that cannot be written is logged and left out (the raw mail keeps it anyway).
-    fn store_photos(&self, reading: &Reading) -> Vec<(String, String, u64)> {
+    fn store_photos(&self, reading: &Reading) -> Vec<StoredPhoto> {
         let mut stored = Vec::new();
         for &index in &reading.photos {
             let Some(attachment) = self.message.attachments.get(index) else {
@@ -160,15 +176,25 @@ impl Settler<'_> {
                 tracing::error!(path = %path.display(), %error, "cannot store a photo");
                 continue;
             }
-            if !stored
-                .iter()
-                .any(|(s, _, _): &(String, String, u64)| *s == sha)
-            {
-                stored.push((sha, relative, attachment.bytes.len() as u64));
+            if !stored.iter().any(|p: &StoredPhoto| p.sha256 == sha) {
+                stored.push(StoredPhoto {
+                    sha256: sha,
+                    path: relative,
+                    size: attachment.bytes.len() as u64,
+                });
             }
         }
         stored
     }
+}
+
+/// A work photo written under the data dir.
+struct StoredPhoto {
+    /// The content hash, hex: the photo's name and identity.
+    sha256: String,
+    /// Relative to the data dir: `photos/ab/abcd….jpg`.
+    path: String,
+    size: u64,
 }
 
 fn case_report(

@@ -91,8 +91,7 @@ impl<'c> Intake<'c> {
             }
             Recorded::ToProcess(row) => row,
         };
-        let tz = self.config.office.timezone;
-        let open_period = Period::open_at(crate::clock::local_date(row.received_at, tz));
+        let open_period = Period::open_at(self.config.office.date_of(row.received_at));
         let ctx = AssessContext {
             roster: &self.config.roster,
             office_address: &self.config.office.address,

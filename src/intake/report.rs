@@ -1,6 +1,7 @@
 //! The ingest line of SPEC §7: one JSON object per message, printed by `ingest` and kept in the
 //! database with the message.
 
+use crate::store::outbox::ReplyKind;
 use serde::Serialize;
 
 use crate::domain::fields::MonthlyValues;
@@ -66,7 +67,7 @@ pub struct Change {
 pub struct ReplyReport {
     pub to: String,
     pub subject: String,
-    pub kind: &'static str,
+    pub kind: ReplyKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::assess::{MessageError, MonthlyReadingOf, Reading, Verdict};
 use super::report::{Change, ErrorItem, FormReport, IngestReport, Outcome, ReplyReport};
-use crate::clock::{local_date, local_text};
+use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
@@ -14,9 +14,10 @@ use crate::forms::template::{TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE};
 use crate::forms::{Problem, Warning};
 use crate::mail::{InboundMessage, NoReplyReason, dsn};
 use crate::replies::mime::{self, FileAttachment, Outgoing};
+use crate::replies::queue::{QueueError, queue_mail};
 use crate::replies::text::{self, Envelope, Fix, Letterhead, Recorded};
 use crate::store::messages::{self, Finished, MessageRow};
-use crate::store::outbox::{self, NewReply};
+use crate::store::outbox::{self, ReplyKind};
 use crate::store::reminders;
 use crate::store::submissions::{self, NewSubmission};
 use crate::store::{StoreError, Tx};
@@ -33,7 +34,7 @@ pub(crate) struct Settler<'a> {
 
 /// The reply decided for a message, before it is built.
 struct PlannedReply {
-    kind: &'static str,
+    kind: ReplyKind,
     subject_tag: &'static str,
     body: String,
     with_template: bool,
@@ -136,7 +137,7 @@ impl Settler<'_> {
     }
 
     pub(super) fn receipt_no(&self) -> String {
-        let date = local_date(self.row.received_at, self.config.office.timezone);
+        let date = self.config.office.date_of(self.row.received_at);
         format!("RD-{}-{:06}", date.format("%Y%m%d"), self.row.id)
     }
 
@@ -173,10 +174,7 @@ impl Settler<'_> {
         let mut recorded = Vec::new();
         let mut fixes = Vec::new();
         report.receipt_no = Some(self.receipt_no());
-        let case_period = Period::open_at(local_date(
-            self.row.received_at,
-            self.config.office.timezone,
-        ));
+        let case_period = Period::open_at(self.config.office.date_of(self.row.received_at));
         let cases = self.settle_cases(tx, unit, &reading, case_period).await?;
         fixes.extend(cases.fixes);
         for monthly in &reading.monthly {
@@ -212,7 +210,7 @@ impl Settler<'_> {
         let plan = if !fixes.is_empty() {
             report.outcome = Outcome::Rejected;
             PlannedReply {
-                kind: "return",
+                kind: ReplyKind::Return,
                 subject_tag: "（退回，请修改后重报）",
                 body: text::return_body(
                     &head,
@@ -226,7 +224,7 @@ impl Settler<'_> {
         } else if !recorded.is_empty() || !recorded_cases.is_empty() {
             report.outcome = Outcome::Accepted;
             PlannedReply {
-                kind: "receipt",
+                kind: ReplyKind::Receipt,
                 subject_tag: "（回执）",
                 body: text::receipt_body(&head, &envelope, &recorded, &recorded_cases),
                 with_template: false,
@@ -238,7 +236,7 @@ impl Settler<'_> {
                 receipts.join(", ")
             ));
             PlannedReply {
-                kind: "photos",
+                kind: ReplyKind::Photos,
                 subject_tag: "（照片已收到）",
                 body: text::photos_body(&head, &envelope, photos, &receipts),
                 with_template: false,
@@ -248,7 +246,7 @@ impl Settler<'_> {
             report.receipt_no = None;
             report.note = Some("no form attached: help reply".into());
             PlannedReply {
-                kind: "help",
+                kind: ReplyKind::Help,
                 subject_tag: "（未找到报表）",
                 body: text::help_body(&head, &envelope, &reading.other_attachments, deadline),
                 with_template: true,
@@ -266,9 +264,10 @@ impl Settler<'_> {
     ) -> Result<(FormReport, Recorded), StoreError> {
         let tz = self.config.office.timezone;
         let deadline_day = self.config.schedule.deadline_day;
-        let late = form
-            .period
-            .is_late(local_date(self.row.received_at, tz), deadline_day);
+        let late = form.period.is_late(
+            self.config.office.date_of(self.row.received_at),
+            deadline_day,
+        );
         let previous = submissions::latest(tx, unit.code.as_str(), form.period).await?;
         let receipt_no = self.receipt_no();
         let period_source = text::period_source_text(&form.period_source);
@@ -371,7 +370,8 @@ impl Settler<'_> {
         let original = self.message.subject.trim();
         let subject = reply_subject(original, plan.subject_tag);
         let key = &self.row.message_key;
-        let message_id = mime::reply_message_id(key, plan.kind, &self.config.office.address);
+        let message_id =
+            mime::reply_message_id(key, plan.kind.as_str(), &self.config.office.address);
         let outgoing = Outgoing {
             from_name: &self.config.office.name,
             from_address: &self.config.office.address,
@@ -389,27 +389,15 @@ impl Settler<'_> {
                 bytes: self.template,
             }),
         };
-        let body = match mime::build(&outgoing) {
-            Ok(body) => body,
-            Err(error) => {
+        match queue_mail(tx, &outgoing, plan.kind, Some(self.row.id)).await {
+            Ok(_) => {}
+            Err(QueueError::Build(error)) => {
                 tracing::warn!(%error, "cannot build the reply");
                 report.note = Some(format!("not answered: {error}"));
                 return Ok(None);
             }
-        };
-        outbox::enqueue(
-            tx,
-            &NewReply {
-                message_row: Some(self.row.id),
-                kind: plan.kind,
-                recipient: to,
-                subject: &subject,
-                outgoing_id: &message_id,
-                body: &body,
-                created_at: self.now,
-            },
-        )
-        .await?;
+            Err(QueueError::Store(error)) => return Err(error),
+        }
         Ok(Some(ReplyReport {
             to: to.to_string(),
             subject,

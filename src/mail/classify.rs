@@ -10,8 +10,8 @@ use std::fmt;
 
 use mail_parser::{Message, MimeHeaders};
 
+use super::headers::Mailbox;
 use super::headers::root_text;
-use super::message::Mailbox;
 
 /// Why a message gets no reply.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use super::attachments::{
 use super::body::raw_body_bytes;
 use super::headers::part_raw;
 use super::kind::{Treatment, treatment};
-use super::message::Limits;
+use super::limits::Limits;
 use super::params::param;
 use super::parse::{Parsed, parse_full};
 use crate::archive::{self, ArchiveError};

@@ -13,6 +13,15 @@ use base64::Engine as _;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use mail_parser::{Header, Message, MessagePart};
 
+/// A sender or reply address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mailbox {
+    /// The display name, decoded; `None` when absent or blank.
+    pub name: Option<String>,
+    /// The address, lower-cased.
+    pub address: String,
+}
+
 /// Lenient base64 (encoded-words, bodies): padding optional, trailing bits ignored.
 pub(crate) const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
     &base64::alphabet::STANDARD,

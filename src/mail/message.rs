@@ -11,44 +11,13 @@ use super::attachments::{Attachment, AttachmentProblem, ProblemKind};
 use super::body::first_text_body;
 use super::classify::{NoReplyReason, Signals, no_reply_reason};
 use super::collect::collect;
+use super::headers::Mailbox;
 use super::headers::{
     bytes_to_text, decode_unstructured, is_raw_8bit, message_ids, raw_value, root_header, root_raw,
     unfold,
 };
+use super::limits::Limits;
 use super::parse::{Parsed, parse_full, parse_headers};
-
-/// Size and shape limits for inbound mail (SPEC §6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Raw message size above which no attachment is read.
-    pub max_message_bytes: u64,
-    /// Files kept after unpacking archives; the rest are reported.
-    pub max_attachments: usize,
-    /// Bytes one archive (with the archives inside it) may inflate to.
-    pub max_uncompressed_bytes: u64,
-    /// MIME plus archive nesting followed at most (never more than 32 whatever is set here).
-    pub max_depth: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_message_bytes: 50 * 1024 * 1024,
-            max_attachments: 50,
-            max_uncompressed_bytes: 100 * 1024 * 1024,
-            max_depth: 10,
-        }
-    }
-}
-
-/// A sender or reply address.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mailbox {
-    /// The display name, decoded; `None` when absent or blank.
-    pub name: Option<String>,
-    /// The address, lower-cased.
-    pub address: String,
-}
 
 /// An inbound message, parsed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

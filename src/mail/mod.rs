@@ -3,9 +3,9 @@
 //! Layout: `message` (the result and [`parse_message`]), `classify` (whether to reply),
 //! `attachments` (attached files and problems), `collect` (walking MIME parts and archives),
 //! `kind` (what a file is), `headers` and `params` (raw header decoding: GBK, RFC 2047, RFC 2231),
-//! `body` (part bodies re-read from the raw bytes), `parse` (mail-parser called safely), and
-//! `maildir` (the local Maildir used in and out on the embedded default), `imap` and `smtp` (the
-//! live mailbox's clients), `tls` (rustls set-up) and `utf7` (IMAP folder names).
+//! `body` (part bodies re-read from the raw bytes), `parse` (mail-parser called safely),
+//! `limits` (the size and shape limits), and `maildir` (the local Maildir used in and out on the
+//! embedded default). The network clients (IMAP, SMTP, TLS) live in [`crate::net`].
 
 mod attachments;
 mod body;
@@ -13,15 +13,12 @@ mod classify;
 mod collect;
 pub mod dsn;
 mod headers;
-pub mod imap;
 mod kind;
+mod limits;
 pub mod maildir;
 mod message;
 mod params;
 mod parse;
-pub mod smtp;
-pub mod tls;
-pub mod utf7;
 
 #[cfg(test)]
 mod acceptance_tests;
@@ -34,6 +31,6 @@ mod test_mail;
 
 pub use attachments::{Attachment, AttachmentKind, AttachmentProblem, ProblemKind};
 pub use classify::NoReplyReason;
-pub use message::{
-    InboundMessage, Limits, Mailbox, message_key, parse_message, parse_message_with_password,
-};
+pub use headers::Mailbox;
+pub use limits::Limits;
+pub use message::{InboundMessage, message_key, parse_message, parse_message_with_password};

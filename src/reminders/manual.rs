@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use super::ReminderKind;
 use super::run::{Queued, queue_reminder};
 use crate::app::{App, AppError};
-use crate::clock::local_date;
 use crate::domain::period::Period;
 use crate::store::reminders;
 
@@ -42,7 +41,7 @@ pub fn manual_kind(date: NaiveDate, deadline: NaiveDate) -> ReminderKind {
 /// Queues a reminder to every unit without a counting form for the open period.
 pub async fn remind_missing_now(app: &App) -> Result<ManualOutcome, AppError> {
     let now = app.now();
-    let today = local_date(now, app.config.office.timezone);
+    let today = app.config.office.date_of(now);
     let period = Period::open_at(today);
     let status = crate::status::load(&app.config, &app.store, period).await?;
     let failing: HashSet<String> = reminders::failing(&app.store)

@@ -16,7 +16,9 @@ use crate::clock::local_text;
 use crate::domain::period::Period;
 use crate::forms::template::{TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE};
 use crate::replies::mime::{self, FileAttachment, Outgoing};
-use crate::store::outbox::{self, NewReply};
+use crate::replies::queue::{QueueError, queue_mail};
+use crate::store::outbox::ReplyKind;
+use crate::store::reminders::ReminderOutcome;
 use crate::store::{StoreError, reminders, submissions};
 
 /// One reminder queued (or, in a dry run, that would be).
@@ -111,8 +113,8 @@ pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
     }
     report.queued = sent;
     for (items, outcome) in [
-        (&report.superseded, "superseded"),
-        (&report.no_address, "no_address"),
+        (&report.superseded, ReminderOutcome::Superseded),
+        (&report.no_address, ReminderOutcome::NoAddress),
     ] {
         for item in items {
             let mut tx = app.store.begin().await?;
@@ -127,7 +129,7 @@ pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
             )
             .await?;
             tx.commit().await.map_err(StoreError::from)?;
-            if outcome == "no_address" {
+            if outcome == ReminderOutcome::NoAddress {
                 tracing::warn!(unit = %item.unit, slot = %item.slot, "no working address: reminder not sent");
             }
         }
@@ -169,7 +171,7 @@ pub(super) async fn queue_reminder(
         &item.unit,
         &item.period.to_string(),
         &item.slot,
-        "sent",
+        ReminderOutcome::Sent,
         &item.recipients,
         now,
     )
@@ -194,7 +196,8 @@ pub(super) async fn queue_reminder(
             "reminder:{}:{}:{}:{address}",
             item.unit, item.period, item.slot
         );
-        let message_id = mime::reply_message_id(&key, "reminder", &config.office.address);
+        let message_id =
+            mime::reply_message_id(&key, ReplyKind::Reminder.as_str(), &config.office.address);
         let outgoing = Outgoing {
             from_name: &config.office.name,
             from_address: &config.office.address,
@@ -212,26 +215,13 @@ pub(super) async fn queue_reminder(
                 bytes: &app.template,
             }),
         };
-        let raw = match mime::build(&outgoing) {
-            Ok(raw) => raw,
-            Err(error) => {
+        match queue_mail(&mut tx, &outgoing, ReplyKind::Reminder, None).await {
+            Ok(_) => {}
+            Err(QueueError::Build(error)) => {
                 tracing::error!(%error, %address, "cannot build a reminder");
-                continue;
             }
-        };
-        outbox::enqueue(
-            &mut tx,
-            &NewReply {
-                message_row: None,
-                kind: "reminder",
-                recipient: address,
-                subject: &subject,
-                outgoing_id: &message_id,
-                body: &raw,
-                created_at: now,
-            },
-        )
-        .await?;
+            Err(QueueError::Store(error)) => return Err(error.into()),
+        }
     }
     tx.commit().await.map_err(StoreError::from)?;
     tracing::info!(unit = %item.unit, slot = %item.slot, recipients = item.recipients.len(), "reminder queued");

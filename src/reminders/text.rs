@@ -3,7 +3,8 @@
 //! Reminders are short official notes in the office's voice: what is due, the deadline, how to
 //! submit (reply with the filled form attached; the blank template is attached), whom to contact.
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Weekday};
+pub use crate::domain::text::{zh_date, zh_date_weekday};
+use chrono::{NaiveDate, NaiveDateTime};
 
 use super::schedule::ReminderKind;
 use crate::domain::Period;
@@ -131,25 +132,6 @@ pub fn staff_digest(
         }));
     }
     lines.join("\n")
-}
-
-/// `2026年11月20日`.
-pub fn zh_date(date: NaiveDate) -> String {
-    format!("{}年{}月{}日", date.year(), date.month(), date.day())
-}
-
-/// `2026年11月20日（星期五）`.
-pub fn zh_date_weekday(date: NaiveDate) -> String {
-    let weekday = match date.weekday() {
-        Weekday::Mon => "一",
-        Weekday::Tue => "二",
-        Weekday::Wed => "三",
-        Weekday::Thu => "四",
-        Weekday::Fri => "五",
-        Weekday::Sat => "六",
-        Weekday::Sun => "日",
-    };
-    format!("{}（星期{weekday}）", zh_date(date))
 }
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! Replies to units: their words ([`text`]) and their form as mail ([`mime`]).
+//! Replies to units: their words ([`text`]), their form as mail ([`mime`]) and how a mail is
+//! queued ([`queue::queue_mail`]).
 
 pub mod mime;
+pub mod queue;
 pub mod text;

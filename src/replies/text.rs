@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 
-use crate::reminders::text::zh_date;
+use crate::domain::text::zh_date;
 
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;

@@ -39,7 +39,7 @@ pub struct UnknownSender {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
-    pub period: String,
+    pub period: Period,
     pub deadline: String,
     pub submitted: Vec<Submitted>,
     pub missing: Vec<Missing>,
@@ -98,7 +98,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
         })
         .collect();
     Ok(Status {
-        period: period.to_string(),
+        period,
         deadline: period.deadline(config.schedule.deadline_day).to_string(),
         submitted,
         missing,
@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn text_lists_submitted_late_missing_and_unknown_senders() {
         let status = Status {
-            period: "2026-11".into(),
+            period: Period::parse("2026-11").unwrap(),
             deadline: "2026-11-20".into(),
             submitted: vec![Submitted {
                 unit: "tiaodeng".into(),

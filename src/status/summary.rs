@@ -7,19 +7,19 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::Missing;
-use crate::checks::CheckKind;
-use crate::checks::{self, Check, CheckInput};
 use crate::config::Config;
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
 use crate::domain::quarter::Quarter;
 use crate::domain::unit::Unit;
+use crate::notice_checks::CheckKind;
+use crate::notice_checks::{self as checks, Check, CheckInput};
 use crate::store::submissions::{self, Submission};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
-    pub period: String,
+    pub period: Period,
     pub deadline: String,
     pub units: usize,
     pub reported: usize,
@@ -99,7 +99,7 @@ pub fn summarize_quarter(quarter: Quarter, months: Vec<Summary>) -> QuarterSumma
             .iter()
             .filter(|c| c.kind != CheckKind::QuarterlyMedia)
         {
-            checks.push((month.period.clone(), check.clone()));
+            checks.push((month.period.to_string(), check.clone()));
         }
     }
     if let Some(last) = months.last()
@@ -214,7 +214,7 @@ pub fn summarize(
         without_media,
     });
     Summary {
-        period: period.to_string(),
+        period,
         deadline: deadline.to_string(),
         units: units.len(),
         reported: counted.len(),
@@ -228,8 +228,8 @@ pub fn summarize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::CheckState;
     use crate::domain::unit::Roster;
+    use crate::notice_checks::CheckState;
 
     fn roster() -> Roster {
         Roster::parse(

@@ -89,15 +89,6 @@ pub async fn answered_by(
     .await?)
 }
 
-pub async fn photo_count(tx: &mut Tx, case_id: i64) -> Result<i64, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT COUNT(*) FROM case_photos WHERE case_id = ?")
-            .bind(case_id)
-            .fetch_one(&mut **tx)
-            .await?,
-    )
-}
-
 /// A stored case with its photo count, for the staff views.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CaseRecord {

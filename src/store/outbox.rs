@@ -7,10 +7,45 @@ use sqlx::FromRow;
 
 use super::{Store, StoreError, Tx};
 
+/// What a queued mail is (the `kind` column; `kind` in the ingest report's `reply`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyKind {
+    /// A receipt for accepted forms.
+    Receipt,
+    /// A return: what to fix, with the blank template.
+    Return,
+    /// Photos received for earlier cases.
+    Photos,
+    /// No form found: how to report, with the blank template.
+    Help,
+    /// A reminder before or after the deadline.
+    Reminder,
+}
+
+impl ReplyKind {
+    /// The stored text: `receipt`, `return`, `photos`, `help`, `reminder`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Receipt => "receipt",
+            Self::Return => "return",
+            Self::Photos => "photos",
+            Self::Help => "help",
+            Self::Reminder => "reminder",
+        }
+    }
+}
+
+impl std::fmt::Display for ReplyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewReply<'a> {
     pub message_row: Option<i64>,
-    pub kind: &'a str,
+    pub kind: ReplyKind,
     pub recipient: &'a str,
     pub subject: &'a str,
     pub outgoing_id: &'a str,
@@ -37,7 +72,7 @@ pub async fn enqueue(tx: &mut Tx, reply: &NewReply<'_>) -> Result<i64, StoreErro
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(reply.message_row)
-    .bind(reply.kind)
+    .bind(reply.kind.as_str())
     .bind(reply.recipient)
     .bind(reply.subject)
     .bind(reply.outgoing_id)

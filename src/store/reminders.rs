@@ -16,13 +16,35 @@ pub async fn decided(store: &Store, period: &str) -> Result<HashSet<(String, Str
     Ok(rows.into_iter().collect())
 }
 
+/// What became of a planned reminder (the `outcome` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderOutcome {
+    /// Queued to the unit's working addresses.
+    Sent,
+    /// Replaced by a later reminder after down-time: recorded, not sent.
+    Superseded,
+    /// The unit has no working address: staff must chase it by phone.
+    NoAddress,
+}
+
+impl ReminderOutcome {
+    /// The stored text: `sent`, `superseded`, `no_address`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Superseded => "superseded",
+            Self::NoAddress => "no_address",
+        }
+    }
+}
+
 /// Records a decision; `false` when it was already recorded (another step got there first).
 pub async fn record(
     tx: &mut Tx,
     unit_code: &str,
     period: &str,
     slot: &str,
-    outcome: &str,
+    outcome: ReminderOutcome,
     recipients: &[String],
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
@@ -33,7 +55,7 @@ pub async fn record(
     .bind(unit_code)
     .bind(period)
     .bind(slot)
-    .bind(outcome)
+    .bind(outcome.as_str())
     .bind(recipients.join(","))
     .bind(now)
     .execute(&mut **tx)

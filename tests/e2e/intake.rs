@@ -328,7 +328,7 @@ async fn a_message_recorded_before_a_crash_is_finished_on_the_next_pass() {
     )
     .await
     .unwrap();
-    let summary = app.pass().await.unwrap();
+    let summary = reportdesk::daemon::pass(&app).await.unwrap();
     assert_eq!(summary.reports.len(), 1);
     assert_eq!(summary.reports[0].outcome.as_str(), "accepted");
     assert_eq!(
@@ -338,7 +338,11 @@ async fn a_message_recorded_before_a_crash_is_finished_on_the_next_pass() {
     );
     assert_eq!(summary.replies_delivered, 1);
     assert!(
-        app.pass().await.unwrap().reports.is_empty(),
+        reportdesk::daemon::pass(&app)
+            .await
+            .unwrap()
+            .reports
+            .is_empty(),
         "finished once"
     );
 }

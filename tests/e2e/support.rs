@@ -102,7 +102,7 @@ pub fn at(text: &str) -> DateTime<Utc> {
 
 /// Runs intake on one raw message received at `received`, returning the ingest line as JSON.
 pub async fn ingest(app: &App, raw: &[u8], name: &str, received: &str) -> Value {
-    let intake = app.intake();
+    let intake = reportdesk::daemon::intake(app);
     let source = Source { kind: "file", name };
     let report = intake
         .ingest(raw, at(received), &source, at(received))
@@ -113,8 +113,7 @@ pub async fn ingest(app: &App, raw: &[u8], name: &str, received: &str) -> Value 
 
 /// Delivers what the outbox holds into the outbox Maildir.
 pub async fn deliver(app: &App) -> usize {
-    let transport = app.transport().expect("transport");
-    reportdesk::delivery::deliver_due(&app.store, &transport, app.now(), app.retry_policy())
+    reportdesk::daemon::deliver_due(app)
         .await
         .expect("delivery")
 }

@@ -185,17 +185,9 @@ fn numeral_month(chars: &[char], i: usize) -> Option<(u32, usize)> {
     Some((u32::try_from(month).ok()?, i + len))
 }
 
-/// The latest `month` not after the open period.
+/// The latest `month` not after the open period (the rule lives with [`Period`]).
 pub(super) fn infer_year(month: u32, open: Period) -> Option<Period> {
-    if !(1..=12).contains(&month) {
-        return None;
-    }
-    let year = if month <= open.month() {
-        open.year()
-    } else {
-        open.year() - 1
-    };
-    Period::new(year, month)
+    Period::latest_of_month(month, open)
 }
 
 #[cfg(test)]

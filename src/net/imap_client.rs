@@ -17,8 +17,8 @@ use tokio_rustls::client::TlsStream;
 use tokio_util::either::Either;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::ServerSettings;
-use crate::mail::{tls, utf7};
+use super::{tls, utf7};
+use crate::config::{ServerSettings, TlsMode};
 
 type Stream = Either<TlsStream<TcpStream>, TcpStream>;
 type Session = async_imap::Session<Stream>;
@@ -90,8 +90,8 @@ impl Connection {
         )
         .await
         .map_err(|r| fail("cannot connect", r))?;
-        let client = match settings.tls.as_str() {
-            "implicit" => {
+        let client = match settings.tls {
+            TlsMode::Implicit => {
                 let tls = wrap_tls(settings, tcp)
                     .await
                     .map_err(|r| fail("TLS handshake failed", r))?;
@@ -99,7 +99,7 @@ impl Connection {
                     .await
                     .map_err(|r| fail("no greeting", r))?
             }
-            "starttls" => {
+            TlsMode::Starttls => {
                 let mut plain = greeted(async_imap::Client::new(Either::Right(tcp)))
                     .await
                     .map_err(|r| fail("no greeting", r))?;
@@ -117,7 +117,7 @@ impl Connection {
                     .map_err(|r| fail("TLS handshake failed", r))?;
                 async_imap::Client::new(Either::Left(tls))
             }
-            _ => greeted(async_imap::Client::new(Either::Right(tcp)))
+            TlsMode::None => greeted(async_imap::Client::new(Either::Right(tcp)))
                 .await
                 .map_err(|r| fail("no greeting", r))?,
         };

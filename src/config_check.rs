@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::config::{Inbound, Outbound};
-use crate::mail::imap::Connection;
+use crate::net::imap_client::Connection;
 
 /// One line of the verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub async fn run(app: &App) -> Vec<Finding> {
             "outbound: local Maildir {}",
             config.data_dir.join("mail/outbox").display()
         )),
-        Outbound::Smtp(_) => match app.transport() {
+        Outbound::Smtp(_) => match crate::daemon::transport(app) {
             Ok(crate::delivery::Transport::Smtp(smtp)) => match smtp.check().await {
                 Ok(()) => Finding::ok("outbound: SMTP login works"),
                 Err(error) => Finding::failed(format!("outbound: {error}")),

@@ -11,7 +11,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 
-use crate::config::ServerSettings;
+use crate::config::{ServerSettings, TlsMode};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -61,10 +61,10 @@ impl Smtp {
                     settings.username.clone(),
                     password.expose_secret().to_string(),
                 ));
-        let builder = match settings.tls.as_str() {
-            "implicit" => builder.tls(Tls::Wrapper(tls)),
-            "starttls" => builder.tls(Tls::Required(tls)),
-            _ => builder.tls(Tls::None),
+        let builder = match settings.tls {
+            TlsMode::Implicit => builder.tls(Tls::Wrapper(tls)),
+            TlsMode::Starttls => builder.tls(Tls::Required(tls)),
+            TlsMode::None => builder.tls(Tls::None),
         };
         let sender = sender
             .parse()

@@ -1,5 +1,7 @@
 //! `run`: one task per job (inbound intake, outbox delivery, reminders, the chat bot) under one
-//! cancellation token.
+//! cancellation token; [`pass`]: the one pass of `run --once` and `demo`, and the transports.
+//! Each task is handed the handles it uses; what the inbound tasks take in goes to the caller's
+//! `on_taken` (the CLI prints it).
 //! SIGINT or SIGTERM cancels the token; each task notices it between messages, so the message in
 //! hand is finished and committed, and the daemon exits within a few seconds.
 
@@ -10,16 +12,26 @@ use anyhow::Result;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::app::{App, PassSummary};
+pub mod pass;
+
+pub use pass::{PassError, PassSummary, deliver_due, inbox, intake, pass, transport};
+
+use crate::app::App;
 use crate::config::Inbound;
+use crate::inbound::Taken;
 
 /// How long the tasks get to finish after a signal before the daemon exits anyway.
 const GRACE: Duration = Duration::from_secs(5);
 
-pub async fn run(app: App, once: bool) -> Result<()> {
+/// Runs the daemon until a signal (or, with `once`, makes one pass); `on_taken` is called with
+/// what each round of intake took in.
+pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
     if once {
-        let summary = app.pass().await?;
-        print_reports(&summary);
+        let summary = pass(&app).await?;
+        on_taken(&Taken {
+            reports: summary.reports,
+            failed: summary.failed,
+        });
         return Ok(());
     }
     let app = Arc::new(app);
@@ -32,11 +44,22 @@ pub async fn run(app: App, once: bool) -> Result<()> {
             "replies left mid-send by a stopped daemon are due again"
         );
     }
-    crate::inbound::resume_unfinished(&app, &mut PassSummary::default()).await?;
-    let transport = app.transport()?;
+    pass::resume_unfinished(&app, &pass::inlet(&app), &mut Taken::default()).await?;
+    let transport = transport(&app)?;
     {
         let (app, cancel) = (app.clone(), cancel.clone());
-        tasks.spawn(async move { crate::delivery::run(&app, transport, cancel).await });
+        tasks.spawn(async move {
+            let retry = pass::retry_policy(&app.config);
+            crate::delivery::run(
+                &app.store,
+                transport,
+                &app.clock,
+                retry,
+                &app.outbox_ready,
+                cancel,
+            )
+            .await;
+        });
     }
     if app.config.send_reminders {
         let (app, cancel) = (app.clone(), cancel.clone());
@@ -49,14 +72,18 @@ pub async fn run(app: App, once: bool) -> Result<()> {
     }
     match app.config.inbound.clone() {
         Inbound::Maildir => {
-            let (app, cancel) = (app.clone(), cancel.clone());
-            tasks.spawn(async move { crate::inbound::maildir::run(&app, cancel).await });
-        }
-        Inbound::Imap(settings) => {
-            let password = app.secret(&settings.password_env, "inbound.password_env")?;
+            let inbox = app.config.data_dir.join(pass::INBOX);
             let (app, cancel) = (app.clone(), cancel.clone());
             tasks.spawn(async move {
-                crate::inbound::imap::run(&app, &settings, &password, cancel).await
+                crate::inbound::maildir::run(&pass::inlet(&app), &inbox, &on_taken, cancel).await;
+            });
+        }
+        Inbound::Imap(settings) => {
+            let password = pass::imap_password(&app, &settings.password_env)?;
+            let (app, cancel) = (app.clone(), cancel.clone());
+            tasks.spawn(async move {
+                let inlet = pass::inlet(&app);
+                crate::inbound::imap::run(&inlet, &settings, &password, &on_taken, cancel).await;
             });
         }
     }
@@ -73,16 +100,6 @@ pub async fn run(app: App, once: bool) -> Result<()> {
     app.store.close().await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Prints the ingest line of each message taken in, and what could not be read.
-pub fn print_reports(summary: &PassSummary) {
-    for report in &summary.reports {
-        println!("{}", report.to_json_line());
-    }
-    for failure in &summary.failed {
-        eprintln!("reportdesk: {failure}");
-    }
 }
 
 async fn shutdown_signal() {

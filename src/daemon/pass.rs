@@ -1,0 +1,148 @@
+//! The orchestration of one pass (`run --once`, `demo`, `ingest`'s delivery): the transports
+//! built from the configuration, the messages a crash left half done, the inbound mailbox, then
+//! the replies that are due. The daemon's start-up in [`super::run`] repeats only the first
+//! steps, through the same functions.
+
+use secrecy::SecretString;
+use thiserror::Error;
+
+use crate::app::{App, AppError};
+use crate::config::{Config, Inbound, Outbound};
+use crate::delivery::{self, RetryPolicy, Transport};
+use crate::inbound::{self, InboundError, Inlet, Taken};
+use crate::intake::report::IngestReport;
+use crate::intake::{Intake, Source};
+use crate::mail::maildir::{Maildir, MaildirError};
+use crate::net::smtp_client::{Smtp, SmtpError};
+use crate::store::StoreError;
+
+#[derive(Debug, Error)]
+pub enum PassError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error(transparent)]
+    Inbound(#[from] InboundError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Maildir(#[from] MaildirError),
+    #[error(transparent)]
+    Smtp(#[from] SmtpError),
+}
+
+/// What one pass over the mailboxes did.
+#[derive(Debug, Default)]
+pub struct PassSummary {
+    pub reports: Vec<IngestReport>,
+    pub failed: Vec<String>,
+    pub replies_delivered: usize,
+}
+
+/// The intake pipeline over the app's configuration, database and template.
+pub fn intake(app: &App) -> Intake<'_> {
+    Intake::new(&app.config, app.store.clone(), &app.template)
+}
+
+/// The inbound side's handles, borrowed from the app.
+pub fn inlet(app: &App) -> Inlet<'_> {
+    Inlet {
+        intake: intake(app),
+        store: &app.store,
+        clock: &app.clock,
+        outbox_ready: &app.outbox_ready,
+    }
+}
+
+/// The local inbox Maildir under the data dir (the embedded default inbound).
+pub const INBOX: &str = "mail/inbox";
+
+/// The local inbox Maildir.
+pub fn inbox(config: &Config) -> Result<Maildir, MaildirError> {
+    Maildir::open(&config.data_dir.join(INBOX))
+}
+
+/// The configured outbound transport.
+pub fn transport(app: &App) -> Result<Transport, PassError> {
+    match &app.config.outbound {
+        Outbound::Maildir => Ok(Transport::Maildir(Maildir::open(
+            &app.config.data_dir.join("mail/outbox"),
+        )?)),
+        Outbound::Smtp(settings) => {
+            let password = app.secret(&settings.password_env, "outbound.password_env")?;
+            Ok(Transport::Smtp(Smtp::new(
+                settings,
+                &password,
+                &app.config.office.address,
+            )?))
+        }
+    }
+}
+
+/// The configured wait before a failed reply is tried again.
+pub fn retry_policy(config: &Config) -> RetryPolicy {
+    RetryPolicy::from_base_seconds(config.retry_base_seconds)
+}
+
+/// The inbound IMAP password, when the inbound is IMAP.
+pub fn imap_password(app: &App, password_env: &str) -> Result<SecretString, AppError> {
+    app.secret(password_env, "inbound.password_env")
+}
+
+/// Delivers every reply due now through the configured transport; returns how many went out.
+pub async fn deliver_due(app: &App) -> Result<usize, PassError> {
+    let transport = transport(app)?;
+    Ok(delivery::deliver_due(&app.store, &transport, app.now(), retry_policy(&app.config)).await?)
+}
+
+/// One pass: finish messages a crash left half done, take in everything waiting in the
+/// inbound mailbox, then deliver the replies that are due.
+pub async fn pass(app: &App) -> Result<PassSummary, PassError> {
+    let transport = transport(app)?;
+    let inlet = inlet(app);
+    let mut taken = Taken::default();
+    crate::store::outbox::release_claimed(&app.store, app.now()).await?;
+    resume_unfinished(app, &inlet, &mut taken).await?;
+    match &app.config.inbound {
+        Inbound::Maildir => {
+            inbound::maildir::pass(&inlet, &inbox(&app.config)?, &mut taken).await?
+        }
+        Inbound::Imap(settings) => {
+            let password = imap_password(app, &settings.password_env)?;
+            inbound::imap::pass(&inlet, settings, &password, &mut taken).await?;
+        }
+    }
+    let replies_delivered =
+        delivery::deliver_due(&app.store, &transport, app.now(), retry_policy(&app.config)).await?;
+    Ok(PassSummary {
+        reports: taken.reports,
+        failed: taken.failed,
+        replies_delivered,
+    })
+}
+
+/// Finishes messages that were recorded but not processed (the daemon stopped in between).
+pub async fn resume_unfinished(
+    app: &App,
+    inlet: &Inlet<'_>,
+    taken: &mut Taken,
+) -> Result<(), PassError> {
+    for row in crate::store::messages::unfinished(&app.store).await? {
+        let path = app.config.data_dir.join(&row.raw_path);
+        let raw = match std::fs::read(&path) {
+            Ok(raw) => raw,
+            Err(error) => {
+                tracing::error!(path = %path.display(), %error, "stored message unreadable");
+                taken.failed.push(format!("{}: {error}", path.display()));
+                continue;
+            }
+        };
+        let source = Source {
+            kind: "resume",
+            name: &row.raw_path,
+        };
+        taken
+            .reports
+            .push(inlet.ingest(&raw, row.received_at, &source).await?);
+    }
+    Ok(())
+}
