@@ -6,6 +6,7 @@
 use sha2::{Digest, Sha256};
 
 use super::assess::{CaseReadingOf, Reading};
+use super::findings::{error_item_of, fix_of};
 use super::report::{ErrorItem, FormReport, Outcome};
 use super::settle::Settler;
 use crate::domain::period::Period;
@@ -82,14 +83,7 @@ impl Settler<'_> {
                     });
                 }
                 Err(problems) => {
-                    let errors = problems
-                        .iter()
-                        .map(|p| ErrorItem {
-                            field: p.field.clone(),
-                            cell: p.cell.clone(),
-                            message: p.message.clone(),
-                        })
-                        .collect();
+                    let errors = problems.iter().map(error_item_of).collect();
                     settled.reports.push(case_report(
                         case,
                         Outcome::Rejected,
@@ -97,11 +91,9 @@ impl Settler<'_> {
                         errors,
                         warnings,
                     ));
-                    settled.fixes.extend(problems.iter().map(|p| Fix {
-                        attachment: Some(case.attachment.clone()),
-                        cell: p.cell.clone(),
-                        message: p.message.clone(),
-                    }));
+                    settled
+                        .fixes
+                        .extend(problems.iter().map(|p| fix_of(Some(&case.attachment), p)));
                 }
             }
         }

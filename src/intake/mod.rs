@@ -7,6 +7,7 @@
 
 pub mod assess;
 mod cases;
+mod findings;
 pub mod report;
 mod settle;
 

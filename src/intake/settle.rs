@@ -3,19 +3,21 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::assess::{MessageError, MonthlyReadingOf, Reading, Verdict};
-use super::report::{Change, ErrorItem, FormReport, IngestReport, Outcome, ReplyReport};
+use super::assess::{MonthlyReadingOf, Reading, Verdict};
+use super::findings::{
+    error_item, fix_of, fix_of_error, problems_of, rejected_form, sender_error, warning_text,
+};
+use super::report::{Change, FormReport, IngestReport, Outcome, ReplyReport};
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::monthly::MonthlyForm;
 use crate::forms::template::{TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE};
-use crate::forms::{Problem, Warning};
 use crate::mail::{InboundMessage, NoReplyReason, dsn};
 use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
-use crate::replies::text::{self, Envelope, Fix, Letterhead, Recorded};
+use crate::replies::text::{self, Envelope, Letterhead, Recorded};
 use crate::store::messages::{self, Finished, MessageRow};
 use crate::store::outbox::{self, ReplyKind};
 use crate::store::reminders;
@@ -198,11 +200,7 @@ impl Settler<'_> {
         let recorded_cases = cases.recorded;
         for error in &reading.errors {
             report.errors.push(error_item(error));
-            fixes.push(Fix {
-                attachment: error.attachment.clone(),
-                cell: None,
-                message: error.message.clone(),
-            });
+            fixes.push(fix_of_error(error));
         }
         let envelope = self.envelope(unit);
         let head = self.letterhead();
@@ -368,7 +366,7 @@ impl Settler<'_> {
             return Ok(None);
         }
         let original = self.message.subject.trim();
-        let subject = reply_subject(original, plan.subject_tag);
+        let subject = crate::replies::subject::reply_subject(original, plan.subject_tag);
         let key = &self.row.message_key;
         let message_id =
             mime::reply_message_id(key, plan.kind.as_str(), &self.config.office.address);
@@ -403,111 +401,5 @@ impl Settler<'_> {
             subject,
             kind: plan.kind,
         }))
-    }
-}
-
-/// `Re: <their subject><tag>`, without piling up `Re:` or `回复：` prefixes.
-fn reply_subject(original: &str, tag: &str) -> String {
-    let mut rest = original.trim();
-    loop {
-        let lower = rest.to_ascii_lowercase();
-        let cut = ["re:", "re：", "回复:", "回复：", "答复:", "答复："]
-            .iter()
-            .find(|p| lower.starts_with(&p.to_ascii_lowercase()))
-            .map(|p| p.len());
-        match cut {
-            Some(n) => rest = rest[n..].trim_start(),
-            None => break,
-        }
-    }
-    if rest.is_empty() {
-        format!("Re: 月情况报表{tag}")
-    } else {
-        format!("Re: {rest}{tag}")
-    }
-}
-
-fn problems_of(monthly: &MonthlyReadingOf) -> &[Problem] {
-    match &monthly.form {
-        Ok(_) => &[],
-        Err(problems) => problems,
-    }
-}
-
-fn rejected_form(monthly: &MonthlyReadingOf, problems: &[Problem]) -> FormReport {
-    let period = monthly.form.as_ref().ok().map(|f| f.period.to_string());
-    FormReport {
-        kind: "monthly",
-        attachment: Some(monthly.attachment.clone()),
-        outcome: Outcome::Rejected,
-        period,
-        period_source: None,
-        version: None,
-        late: None,
-        values: None,
-        changed: None,
-        errors: problems
-            .iter()
-            .map(|p| ErrorItem {
-                field: p.field.clone(),
-                cell: p.cell.clone(),
-                message: p.message.clone(),
-            })
-            .collect(),
-        warnings: monthly.warnings.iter().map(warning_text).collect(),
-    }
-}
-
-fn fix_of(attachment: Option<&str>, problem: &Problem) -> Fix {
-    Fix {
-        attachment: attachment.map(str::to_string),
-        cell: problem.cell.clone(),
-        message: problem.message.clone(),
-    }
-}
-
-fn warning_text(warning: &Warning) -> String {
-    match &warning.cell {
-        Some(cell) => format!("{cell}：{}", warning.message),
-        None => warning.message.clone(),
-    }
-}
-
-fn error_item(error: &MessageError) -> ErrorItem {
-    ErrorItem {
-        field: error.field.to_string(),
-        cell: None,
-        message: match &error.attachment {
-            Some(name) => format!("附件《{name}》：{}", error.message),
-            None => error.message.clone(),
-        },
-    }
-}
-
-fn sender_error() -> ErrorItem {
-    ErrorItem {
-        field: "sender".into(),
-        cell: None,
-        message:
-            "发件地址未在报送单位名单中登记：邮件已保存，由工作人员核实，不自动登记、不自动回复。"
-                .into(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reply_subjects_do_not_pile_up_prefixes() {
-        assert_eq!(
-            reply_subject("跳磴镇报表", "（回执）"),
-            "Re: 跳磴镇报表（回执）"
-        );
-        assert_eq!(
-            reply_subject("Re: RE：回复：报表", "（回执）"),
-            "Re: 报表（回执）"
-        );
-        assert_eq!(reply_subject("  ", "（回执）"), "Re: 月情况报表（回执）");
     }
 }

@@ -3,4 +3,5 @@
 
 pub mod mime;
 pub mod queue;
+pub mod subject;
 pub mod text;

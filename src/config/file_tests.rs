@@ -1,0 +1,95 @@
+//! Tests of the configuration file: defaults, paths, and errors that name their key.
+
+use super::*;
+
+fn shipped() -> PathBuf {
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/config/reportdesk.toml"
+    ))
+}
+
+#[test]
+fn the_shipped_config_loads_with_the_embedded_defaults() {
+    let config = Config::load(&shipped(), None).unwrap();
+    assert_eq!(config.inbound, Inbound::Maildir);
+    assert_eq!(config.outbound, Outbound::Maildir);
+    assert_eq!(config.office.timezone, chrono_tz::Asia::Shanghai);
+    assert_eq!(config.schedule.deadline_day, 20);
+    assert!(config.data_dir.ends_with("var"));
+    assert!(config.database_url.ends_with("var/reportdesk.db"));
+    assert!(!config.bot.enabled);
+}
+
+#[test]
+fn data_dir_from_the_command_line_wins() {
+    let config = Config::load(&shipped(), Some(Path::new("/tmp/rd"))).unwrap();
+    assert_eq!(config.data_dir, PathBuf::from("/tmp/rd"));
+    assert_eq!(config.database_url, "sqlite:///tmp/rd/reportdesk.db");
+}
+
+fn load_text(text: &str) -> Result<Config, ConfigError> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("config")).unwrap();
+    let roster = concat!(env!("CARGO_MANIFEST_DIR"), "/config/units.toml");
+    let path = dir.path().join("config/reportdesk.toml");
+    std::fs::write(&path, format!("roster = {roster:?}\n{text}")).unwrap();
+    Config::load(&path, None)
+}
+
+#[test]
+fn errors_name_the_key() {
+    let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+    let err = load_text(&format!("{office}[schedule]\ndeadline_day = 31\n")).unwrap_err();
+    assert!(err.to_string().contains("deadline_day"), "{err}");
+    let err = load_text(&format!(
+        "{office}[schedule]\nholidays = [\"2026-10-32\"]\n"
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("schedule.holidays"), "{err}");
+    let err = load_text(&format!("{office}timezone = \"Mars/Base\"\n")).unwrap_err();
+    assert!(err.to_string().contains("office.timezone"), "{err}");
+    let err = load_text(&format!("{office}[schedule]\ndeadlin_day = 3\n")).unwrap_err();
+    assert!(err.to_string().contains("deadlin_day"), "{err}");
+    let imap = "[inbound]\nkind = \"imap\"\nhost = \"imap.qq.com\"\nport = 993\ntls = \"none\"\nusername = \"u\"\npassword_env = \"P\"\n";
+    let err = load_text(&format!("{office}{imap}")).unwrap_err();
+    assert!(err.to_string().contains("loopback"), "{err}");
+    assert!(err.to_string().contains("inbound.tls"), "{err}");
+}
+
+#[test]
+fn the_tls_mode_is_parsed_once_and_an_unknown_one_names_its_key() {
+    let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+    let smtp = |tls: &str| {
+        format!(
+            "{office}[outbound]\nkind = \"smtp\"\nhost = \"smtp.qq.com\"\nport = 465\n{tls}username = \"u\"\npassword_env = \"P\"\n"
+        )
+    };
+    let err = load_text(&smtp("tls = \"ssl\"\n")).unwrap_err();
+    assert!(err.to_string().contains("outbound.tls"), "{err}");
+    assert!(err.to_string().contains("\"ssl\""), "{err}");
+    for (text, mode) in [
+        ("", TlsMode::Implicit),
+        ("tls = \"implicit\"\n", TlsMode::Implicit),
+        ("tls = \"starttls\"\n", TlsMode::Starttls),
+    ] {
+        let config = load_text(&smtp(text)).unwrap();
+        let Outbound::Smtp(settings) = config.outbound else {
+            panic!("SMTP outbound expected");
+        };
+        assert_eq!(settings.tls, mode);
+    }
+}
+
+#[test]
+fn a_missing_roster_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("reportdesk.toml");
+    std::fs::write(
+        &path,
+        "roster = \"/nonexistent/units.toml\"\n[office]\nname = \"x\"\naddress = \"o@example.cn\"\n",
+    )
+    .unwrap();
+    let err = Config::load(&path, None).unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/units.toml"), "{err}");
+}
