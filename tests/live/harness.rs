@@ -29,6 +29,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 pub use smtp_client::SmtpError;
+pub use system::python;
 
 use dovecot::Dovecot;
 use smtp_server::SmtpServer;
@@ -356,7 +357,8 @@ fn find_missing_tool() -> Result<(), String> {
     if !runs(dovecot::dovecot_binary(), &["--version"]) {
         return Err("dovecot is not installed (Debian: dovecot-imapd, dovecot-lmtpd)".into());
     }
-    if !runs("python3", &["-c", "import aiosmtpd"]) {
+    let python = system::python();
+    if !runs(&python.to_string_lossy(), &["-c", "import aiosmtpd"]) {
         return Err("python3 with the aiosmtpd module is not installed".into());
     }
     Ok(())

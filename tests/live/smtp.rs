@@ -49,7 +49,7 @@ pub fn python_send(
         _ => stack.smtp_port(),
     };
     let ca = stack.ca_file().display().to_string();
-    let mut child = Command::new("python3")
+    let mut child = Command::new(crate::harness::python())
         .args([
             "-c",
             PY_SEND,

@@ -1,4 +1,4 @@
-//! The stack's SMTP server: `smtp_server.py` (aiosmtpd) run by `python3`, its log in `smtp.log`,
+//! The stack's SMTP server: `smtp_server.py` (aiosmtpd) run by `python3` (see `system::python`), its log in `smtp.log`,
 //! controlled through the `smtp_rejects` file it reads on every RCPT.
 
 use std::fs::{self, File};
@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::certs::TestPki;
-use super::system::{OrphanGuard, free_port, log_tail, terminate};
+use super::system::{OrphanGuard, free_port, log_tail, python, terminate};
 
 const SCRIPT: &str = include_str!("../smtp_server.py");
 
@@ -117,7 +117,7 @@ impl SmtpServer {
         let log_err = log
             .try_clone()
             .map_err(|e| format!("cannot clone a file handle: {e}"))?;
-        let process = Command::new("python3")
+        let process = Command::new(python())
             .args(&self.args)
             .stdin(Stdio::null())
             .stdout(log)

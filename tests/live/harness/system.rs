@@ -152,6 +152,20 @@ pub fn signal_all(pids: &[libc::pid_t], signal: libc::c_int) {
     }
 }
 
+/// The Python that runs the SMTP server and smtplib: `REPORTDESK_TEST_PYTHON` if set, else the
+/// venv `scripts/install-test-deps` makes when the system Python refuses pip (target/test-venv),
+/// else `python3` on PATH.
+pub fn python() -> std::path::PathBuf {
+    if let Some(python) = std::env::var_os("REPORTDESK_TEST_PYTHON") {
+        return python.into();
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-venv/bin/python3");
+    if venv.exists() {
+        return venv;
+    }
+    "python3".into()
+}
+
 /// The last 40 lines of a log file (empty if it cannot be read).
 pub fn log_tail(path: &Path) -> String {
     let text = fs::read(path).unwrap_or_default();
