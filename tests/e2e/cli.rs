@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::support::{TestEnv, fixtures, message};
+use crate::support::{TestEnv, deliver_at, fixtures, message};
 
 fn stdout_of(output: &std::process::Output) -> String {
     assert!(
@@ -156,20 +156,19 @@ fn the_case_template_written_reads_back_as_a_case_form_without_content() {
 fn run_once_takes_in_the_inbox_maildir_and_delivers_the_replies() {
     let env = TestEnv::new();
     let inbox = env.data_dir().join("mail/inbox");
-    for sub in ["new", "cur", "tmp"] {
-        std::fs::create_dir_all(inbox.join(sub)).unwrap();
-    }
     let form = std::fs::read(fixtures().join("forms/f02-vertical-bachiao.xls")).unwrap();
-    std::fs::write(
-        inbox.join("new/1.host"),
-        message(
+    // Delivered the day before `--now`: the file's mtime, not the real clock, is the receipt time.
+    deliver_at(
+        &inbox,
+        "1.host",
+        &message(
             "bachiao@example.gov.cn",
             "报表",
             "m1@qq.example",
             &[("报表.xls", &form)],
         ),
-    )
-    .unwrap();
+        "2026-11-11T16:20:00+08:00",
+    );
     let out = stdout_of(
         &env.command()
             .args(["--now", "2026-11-12T10:00:00+08:00", "run", "--once"])
@@ -190,7 +189,23 @@ fn run_once_takes_in_the_inbox_maildir_and_delivers_the_replies() {
         "moved to cur/ after the commit"
     );
     assert_eq!(env.outbox().len(), 1);
-    let again = stdout_of(&env.command().args(["run", "--once"]).output().unwrap());
+    let status = stdout_of(
+        &env.command()
+            .args(["--now", "2026-11-12T10:00:00+08:00", "status", "--json"])
+            .output()
+            .unwrap(),
+    );
+    let status: Value = serde_json::from_str(status.trim()).unwrap();
+    assert_eq!(
+        status["submitted"][0]["received_at"], "2026-11-11 16:20",
+        "the Maildir delivery time: {status}"
+    );
+    let again = stdout_of(
+        &env.command()
+            .args(["--now", "2026-11-12T10:05:00+08:00", "run", "--once"])
+            .output()
+            .unwrap(),
+    );
     assert!(again.trim().is_empty(), "nothing left to do: {again}");
 }
 

@@ -94,6 +94,31 @@ impl TestEnv {
     }
 }
 
+/// Delivers `raw` into the Maildir at `root` (into `new/` through `tmp/`, as a delivery agent
+/// does) with the file's modification time, which is the Maildir delivery time and so the receipt
+/// time (SPEC §5), set to `delivered` (RFC 3339): a test's mail never carries the real clock.
+pub fn deliver_at(root: &Path, name: &str, raw: &[u8], delivered: &str) -> PathBuf {
+    for sub in ["new", "cur", "tmp"] {
+        std::fs::create_dir_all(root.join(sub)).expect("maildir folders");
+    }
+    let tmp = root.join("tmp").join(name);
+    std::fs::write(&tmp, raw).expect("write into tmp/");
+    set_mtime(&tmp, delivered);
+    let target = root.join("new").join(name);
+    std::fs::rename(&tmp, &target).expect("move into new/");
+    target
+}
+
+/// Sets a file's modification time to `when` (RFC 3339).
+pub fn set_mtime(path: &Path, when: &str) {
+    let when: std::time::SystemTime = at(when).into();
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_modified(when))
+        .unwrap_or_else(|e| panic!("cannot set the mtime of {}: {e}", path.display()));
+}
+
 pub fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .expect("RFC 3339 time")

@@ -212,9 +212,16 @@ pub fn signal(pid: u32, signal: i32) {
     assert_eq!(rc, 0, "kill({pid}, {signal})");
 }
 
-/// The period open now in the office's zone (the daemon runs on the real clock).
+/// The period every form of this test binary is for: the month open in the office's zone when
+/// first asked, then fixed. Mail sent by SMTP gets the server's real receipt time (the daemon
+/// reads INTERNALDATE, as it must), so the forms follow the real month; fixing it once means a
+/// month rollover mid-run turns a form into last month's (still accepted, and the receipt still
+/// names this period) instead of making the form and the assertion disagree. The one read of the
+/// real clock in tests/.
 pub fn open_period() -> Period {
-    Period::open_at(local_date(chrono::Utc::now(), chrono_tz::Asia::Shanghai))
+    static PERIOD: std::sync::OnceLock<Period> = std::sync::OnceLock::new();
+    *PERIOD
+        .get_or_init(|| Period::open_at(local_date(chrono::Utc::now(), chrono_tz::Asia::Shanghai)))
 }
 
 /// A unit's filled form as mail from `from`, with a distinct Message-ID.
