@@ -271,11 +271,19 @@ async fn digest(
 /// moment, until cancelled.
 pub async fn run(app: &App, cancel: CancellationToken) {
     loop {
-        if let Err(error) = step(app, false).await {
-            tracing::error!(%error, "reminder step failed; trying again in a minute");
-            tokio::select! {
-                () = cancel.cancelled() => return,
-                () = tokio::time::sleep(Duration::from_secs(60)) => continue,
+        match step(app, false).await {
+            // After every decision of the step is committed: tests wait for this line.
+            Ok(report) => tracing::info!(
+                now = %report.now,
+                queued = report.queued.len(),
+                "reminder step done"
+            ),
+            Err(error) => {
+                tracing::error!(%error, "reminder step failed; trying again in a minute");
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = tokio::time::sleep(Duration::from_secs(60)) => continue,
+                }
             }
         }
         let wait = until_next(app);

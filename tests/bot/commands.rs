@@ -65,18 +65,21 @@ async fn every_command_answers_from_the_database() {
     // 2 receipts of the seeded forms, then one reminder to each of the 16 missing units.
     let outbox = bot.env.data_dir().join("mail/outbox/new");
     let mails = || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0);
-    for _ in 0..250 {
-        if mails() >= 18 {
-            break;
-        }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while mails() < 18 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} of 18 mails in the outbox",
+            mails()
+        );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
+    let (_log, _env) = bot.stop_keeping_env().await;
     assert_eq!(
         mails(),
         18,
-        "the reminders went out through the outbox, once"
+        "the reminders went out through the outbox, once (counted after the daemon exited)"
     );
-    bot.stop().await;
 }
 
 #[tokio::test]
@@ -120,14 +123,21 @@ async fn a_long_missing_list_arrives_in_several_messages() {
     let bot = Daemon::start_in(env, MONDAY, false).await;
     let before = bot.api.sent().len();
     bot.api.say(STAFF as i64, STAFF, "/missing");
-    bot.api.wait_sent(before + 2).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    let sent = bot.api.sent()[before..].to_vec();
+    bot.api
+        .wait_until("the list's last line", |sent| {
+            sent.iter()
+                .skip(before)
+                .any(|s| s.text.contains("600. 测试街道599"))
+        })
+        .await;
+    let api = bot.api.clone();
+    bot.stop().await;
+    // Counted after the daemon exited: nothing more can come.
+    let sent = api.sent()[before..].to_vec();
     assert!(sent.iter().all(|s| s.text.chars().count() <= 4096));
     let joined: Vec<&str> = sent.iter().map(|s| s.text.as_str()).collect();
     let text = joined.join("\n");
     assert!(text.starts_with("<b>2026年11月 未报送 600 / 600 个单位</b>"));
     assert!(text.contains("\n600. 测试街道599"));
     assert_eq!(text.lines().count(), 601, "no line cut or lost");
-    bot.stop().await;
 }

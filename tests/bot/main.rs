@@ -3,13 +3,18 @@
 //! asserted for every command, the plain-Chinese phrasings, a stranger and a group chat, and
 //! the daemon must stop on SIGTERM through the dispatcher's shutdown token.
 
+#[allow(dead_code)]
+#[path = "../common/guard.rs"]
+mod guard;
 mod stand_in;
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]
 mod support;
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+
+use guard::Guarded;
 
 use stand_in::{Sent, StandIn};
 use support::{TestEnv, fixtures, ingest, message};
@@ -24,10 +29,15 @@ const TOKEN_VAR: &str = "REPORTDESK_TEST_BOT_TOKEN";
 const MONDAY: &str = "2026-11-16T10:00:00+08:00";
 const UNITS: usize = 18;
 
-/// A running daemon with the bot pointed at the stand-in; stopped (and checked) on `stop`.
+/// The daemon's grace period after SIGTERM (`src/daemon.rs`) and a loaded machine's margin.
+const GRACE: Duration = Duration::from_secs(5);
+const STOP_MARGIN: Duration = Duration::from_secs(5);
+
+/// A running daemon with the bot pointed at the stand-in; stopped (and checked) on `stop`,
+/// killed on drop when a test fails before that.
 struct Daemon {
     env: TestEnv,
-    child: Child,
+    child: Guarded,
     api: StandIn,
 }
 
@@ -46,15 +56,15 @@ impl Daemon {
 
     async fn start_with_api(env: TestEnv, api: StandIn, now: &str, send_reminders: bool) -> Daemon {
         configure(&env, &api.url, send_reminders);
-        let child = env
-            .command()
-            .args(["--now", now, "run"])
-            .env(TOKEN_VAR, "123456:TEST-TOKEN")
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run starts");
+        let child = Guarded::spawn(
+            env.command()
+                .args(["--now", now, "run"])
+                .env(TOKEN_VAR, "123456:TEST-TOKEN")
+                .env("RUST_LOG", "info")
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped()),
+        )
+        .expect("run starts");
         Daemon { env, child, api }
     }
 
@@ -72,46 +82,53 @@ impl Daemon {
         let before = self.api.sent().len();
         self.api.say(chat, user, text);
         self.api.say(chat, STAFF, "/help");
-        self.api.wait_sent(before + 1).await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
+        let is_help = |s: &Sent| s.chat_id == chat && s.text.contains("/missing");
         let sent = self
             .api
-            .sent()
-            .get(before..)
-            .map(<[Sent]>::to_vec)
-            .unwrap_or_default();
-        assert!(
-            sent.last().is_some_and(|s| s.text.contains("/missing")),
-            "{sent:#?}"
-        );
-        sent[..sent.len() - 1].to_vec()
+            .wait_until("the /help marker's answer", |sent| {
+                sent.get(before..)
+                    .is_some_and(|new| new.iter().any(is_help))
+            })
+            .await;
+        let new = &sent[before..];
+        let marker = new.iter().position(is_help).unwrap_or(new.len());
+        new[..marker].to_vec()
     }
 
-    /// SIGTERM; the daemon must exit cleanly within 5 s. Returns its log. Async: the stand-in
-    /// runs on this test's runtime and must answer the dispatcher's last getUpdates.
-    async fn stop(mut self) -> String {
+    /// SIGTERM; the daemon must exit cleanly within its grace period plus a margin, its tasks
+    /// done by themselves. Returns its log. Once this returns, the daemon has sent all it ever
+    /// will: "nothing more was sent" is asserted after it. Async: the stand-in runs on this
+    /// test's runtime and must answer the dispatcher's last getUpdates.
+    async fn stop_keeping_env(mut self) -> (String, TestEnv) {
         let pid = i32::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) on our own unreaped child.
         unsafe { libc::kill(pid, libc::SIGTERM) };
         let started = Instant::now();
         let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.child.0.try_wait().unwrap() {
                 break status;
             }
             assert!(
-                started.elapsed() < Duration::from_secs(6),
-                "no exit after SIGTERM"
+                started.elapsed() < GRACE + STOP_MARGIN,
+                "no exit {:?} after SIGTERM",
+                GRACE + STOP_MARGIN
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         let mut log = String::new();
         use std::io::Read;
         self.child
+            .0
             .stderr
             .take()
             .unwrap()
             .read_to_string(&mut log)
             .unwrap();
         let log = without_ansi(&log);
+        assert!(
+            !log.contains("tasks still busy"),
+            "the tasks outlived the grace period: {log}"
+        );
         let calls = self.api.calls();
         for method in ["getwebhookinfo", "getme", "getupdates"] {
             assert!(calls.iter().any(|c| c == method), "{method} in {calls:?}");
@@ -122,8 +139,12 @@ impl Daemon {
             !log.contains("TEST-TOKEN"),
             "the token leaked into the log:\n{log}"
         );
-        drop(self.env);
-        log
+        (log, self.env)
+    }
+
+    /// [`Daemon::stop_keeping_env`], then the data dir removed.
+    async fn stop(self) -> String {
+        self.stop_keeping_env().await.0
     }
 }
 

@@ -9,13 +9,13 @@ async fn a_stranger_gets_one_refusal_line_and_nothing_more() {
         let said = bot.ask(STRANGER as i64, STRANGER, text, 1).await;
         assert_eq!(one(&said), "抱歉，您没有使用本机器人的权限。", "{text}");
     }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(
-        bot.api.sent().len(),
-        4,
-        "one line per attempt, nothing more"
-    );
+    let api = bot.api.clone();
     let log = bot.stop().await;
+    assert_eq!(
+        api.sent().len(),
+        4,
+        "one line per attempt, nothing more (counted after the daemon exited)"
+    );
     assert_eq!(
         log.matches("refused a user not in [bot] staff or admins")
             .count(),
@@ -66,7 +66,12 @@ async fn the_staff_digest_goes_to_the_staff_chats() {
         digest.text
     );
     assert!(digest.text.contains("建胜镇"), "{}", digest.text);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert_eq!(bot.api.sent().len(), 1, "sent once");
-    bot.stop().await;
+    let api = bot.api.clone();
+    let log = bot.stop().await;
+    assert!(log.contains("staff digest sent to the chats"), "{log}");
+    assert_eq!(
+        api.sent().len(),
+        1,
+        "sent once (counted after the daemon exited)"
+    );
 }

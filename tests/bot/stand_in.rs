@@ -97,15 +97,21 @@ impl StandIn {
 
     /// Waits until at least `count` messages were sent in all, or panics after 15 s.
     pub async fn wait_sent(&self, count: usize) -> Vec<Sent> {
+        self.wait_until(&format!("{count} messages"), |sent| sent.len() >= count)
+            .await
+    }
+
+    /// Waits until what was sent satisfies `done`, or panics after 15 s naming `what`.
+    pub async fn wait_until(&self, what: &str, done: impl Fn(&[Sent]) -> bool) -> Vec<Sent> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
         loop {
             let sent = self.sent();
-            if sent.len() >= count {
+            if done(&sent) {
                 return sent;
             }
             assert!(
                 tokio::time::Instant::now() < deadline,
-                "waited for {count} messages, got {sent:#?}\ncalls: {:?}",
+                "waited for {what}, got {sent:#?}\ncalls: {:?}",
                 self.calls()
             );
             tokio::time::sleep(Duration::from_millis(20)).await;

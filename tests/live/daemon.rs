@@ -10,6 +10,7 @@ use reportdesk::clock::local_date;
 use reportdesk::domain::period::Period;
 use reportdesk::forms::template::{TemplateFill, monthly_filled};
 
+use crate::events::{assert_clean_stop, await_log, db_i64, tail, wait_until};
 use crate::harness::MailStack;
 use crate::support::{OFFICE, PASSWORD};
 
@@ -296,14 +297,6 @@ pub fn await_count(
     }
 }
 
-fn tail(text: &str, max: usize) -> &str {
-    let start = text.len().saturating_sub(max);
-    let start = (start..text.len())
-        .find(|&i| text.is_char_boundary(i))
-        .unwrap_or(0);
-    &text[start..]
-}
-
 /// The whole loop in one mode: a form by SMTP in, its threaded receipt back, the original moved.
 fn full_loop(mode: Mode) {
     let stack = MailStack::start();
@@ -338,8 +331,7 @@ fn full_loop(mode: Mode) {
         "moved out of the INBOX"
     );
     let (status, took) = daemon.terminate();
-    assert!(status.success(), "exit {status:?}\n{}", daemon.log());
-    assert!(took < Duration::from_secs(5), "stopping took {took:?}");
+    assert_clean_stop(&daemon, status, took);
 }
 
 #[test]
@@ -394,7 +386,25 @@ fn a_dovecot_restart_loses_and_duplicates_nothing() {
         2,
         Duration::from_secs(10),
     );
-    std::thread::sleep(Duration::from_secs(2));
+    // The marker: both receipts sent and both UIDs recorded as done after the reconnect's drain.
+    // A second receipt would be a third outbox row, queued before that record.
+    wait_until(
+        &daemon,
+        "both receipts sent and both UIDs recorded",
+        Duration::from_secs(30),
+        || {
+            db_i64(&daemon, "SELECT COUNT(*) FROM outbox WHERE state = 'sent'") >= 2
+                && db_i64(
+                    &daemon,
+                    "SELECT COALESCE(MAX(last_uid), 0) FROM imap_folders",
+                ) >= 2
+        },
+    );
+    assert_eq!(
+        db_i64(&daemon, "SELECT COUNT(*) FROM outbox"),
+        2,
+        "one reply per message"
+    );
     assert_eq!(stack.mailbox(first, "INBOX").len(), 1, "one receipt only");
     assert_eq!(stack.mailbox(second, "INBOX").len(), 1, "one receipt only");
     assert_eq!(stack.mailbox(OFFICE, "reportdesk/processed").len(), 2);
@@ -554,10 +564,31 @@ fn the_daemon_sends_the_reminders_due_when_it_starts() {
         );
         assert_eq!(parsed.attachment_count(), 1, "the template");
     }
+    await_log(&daemon, "reminder step done", 1, Duration::from_secs(30));
     daemon.terminate();
+    let steps = daemon.log().matches("reminder step done").count();
+    let queued = db_i64(
+        &daemon,
+        "SELECT COUNT(*) FROM outbox WHERE kind = 'reminder'",
+    );
     daemon.start_with(&["--now", "2026-11-18T10:30:00+08:00"]);
-    std::thread::sleep(Duration::from_secs(2));
-    daemon.terminate();
+    // The marker: the restarted daemon's catch-up step has committed every decision it made.
+    await_log(
+        &daemon,
+        "reminder step done",
+        steps + 1,
+        Duration::from_secs(30),
+    );
+    let (status, took) = daemon.terminate();
+    assert_clean_stop(&daemon, status, took);
+    assert_eq!(
+        db_i64(
+            &daemon,
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'reminder'"
+        ),
+        queued,
+        "no reminder queued twice (one per unit of the roster, mailbox or not)"
+    );
     for (unit, _) in UNITS {
         assert_eq!(
             stack.mailbox(unit, "INBOX").len(),

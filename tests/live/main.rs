@@ -5,6 +5,7 @@
 
 mod backlog;
 mod daemon;
+mod events;
 mod harness;
 mod imap;
 mod lifecycle;
