@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::daemon::{Daemon, PLAIN_IDLE, await_count, form_mail, in_reply_to};
+use crate::events::{db_i64, wait_until};
 use crate::harness::MailStack;
 use crate::support::OFFICE;
 
@@ -50,16 +51,30 @@ fn a_sigkill_mid_backlog_loses_nothing_and_duplicates_nothing() {
     }
     let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster);
     daemon.start();
-    await_count(
-        &stack,
+    // Counting files, not reading them: the kill should land while the daemon is busy.
+    wait_until(
         &daemon,
-        OFFICE,
-        "reportdesk/processed",
-        MESSAGES / 5,
+        "a fifth of the backlog moved",
         Duration::from_secs(120),
+        || stack.count(OFFICE, "reportdesk/processed") >= MESSAGES / 5,
     );
     crate::daemon::signal(daemon.pid(), libc::SIGKILL);
     daemon.kill();
+    // The kill landed mid-work: checked on the dead daemon's database and mailbox, before the
+    // restart. Without this the test would pass with a kill after the last message.
+    let recorded = db_i64(
+        &daemon,
+        "SELECT COUNT(*) FROM messages WHERE state = 'processed'",
+    );
+    let moved = stack.count(OFFICE, "reportdesk/processed");
+    assert!(
+        (1..MESSAGES as i64).contains(&recorded) && moved < MESSAGES,
+        "the SIGKILL must land mid-backlog: {recorded} recorded, {moved} moved of {MESSAGES}"
+    );
+    assert!(
+        stack.count(OFFICE, "INBOX") > 0,
+        "messages still waiting at the kill"
+    );
     daemon.start();
     await_count(
         &stack,
