@@ -90,4 +90,7 @@ async fn the_stand_in_records_a_document_sent_by_teloxide() {
         (sent[0].method.as_str(), sent[0].chat_id),
         ("senddocument", -500)
     );
+    let (name, bytes) = sent[0].document.clone().expect("the file is kept");
+    assert_eq!(bytes, b"PK\x03\x04");
+    assert!(name.ends_with(".xlsx"), "{name}");
 }

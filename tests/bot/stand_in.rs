@@ -20,6 +20,8 @@ pub struct Sent {
     pub chat_id: i64,
     pub text: String,
     pub parse_mode: Option<String>,
+    /// sendDocument: the file's name and bytes as the bot uploaded them.
+    pub document: Option<(String, Vec<u8>)>,
 }
 
 #[derive(Default)]
@@ -204,28 +206,76 @@ impl StandIn {
             chat_id,
             text: text.clone(),
             parse_mode: request["parse_mode"].as_str().map(str::to_string),
+            document: None,
         });
         sent_message(chat_id, &text)
     }
 
-    /// sendDocument is multipart: the chat id is read from its `chat_id` part.
+    /// sendDocument is multipart: the chat id is read from its `chat_id` part, and the file
+    /// from its `document` part is kept for the test to open.
     fn record_document(&self, body: &[u8]) -> Value {
-        let text = String::from_utf8_lossy(body);
-        let chat_id = text
-            .split("name=\"chat_id\"")
-            .nth(1)
-            .and_then(|rest| rest.split("\r\n\r\n").nth(1))
-            .and_then(|rest| rest.split("\r\n").next())
-            .and_then(|id| id.trim().parse().ok())
+        let parts = multipart_parts(body);
+        let part = |name: &str| {
+            let needle = format!("name=\"{name}\"");
+            parts.iter().find(|(headers, _)| headers.contains(&needle))
+        };
+        let chat_id = part("chat_id")
+            .and_then(|(_, value)| String::from_utf8_lossy(value).trim().parse().ok())
             .unwrap_or(0);
+        // teloxide sends `document=attach://ID` and the file in the part named ID.
+        let attached = part("document").and_then(|(_, value)| {
+            let value = String::from_utf8_lossy(value);
+            value.strip_prefix("attach://").map(str::to_string)
+        });
+        let file_part = match attached {
+            Some(id) => part(&id),
+            None => part("document"),
+        };
+        let document = file_part.map(|(headers, bytes)| {
+            let file_name = headers
+                .split("filename=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap_or_default()
+                .to_string();
+            (file_name, bytes.clone())
+        });
         self.state.lock().unwrap().sent.push(Sent {
             method: "senddocument".into(),
             chat_id,
             text: String::new(),
             parse_mode: None,
+            document,
         });
         sent_message(chat_id, "")
     }
+}
+
+/// The parts of a multipart/form-data body as (headers, content); the boundary is the body's
+/// first line.
+fn multipart_parts(body: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let Some(line_end) = find(body, b"\r\n") else {
+        return Vec::new();
+    };
+    let delimiter = [b"\r\n", &body[..line_end]].concat();
+    let mut parts = Vec::new();
+    let mut rest = &body[line_end..];
+    while let Some(start) = rest.strip_prefix(b"\r\n") {
+        let Some(end) = find(start, &delimiter) else {
+            break;
+        };
+        let part = &start[..end];
+        if let Some(split) = find(part, b"\r\n\r\n") {
+            let headers = String::from_utf8_lossy(&part[..split]).into_owned();
+            parts.push((headers, part[split + 4..].to_vec()));
+        }
+        rest = &start[end + delimiter.len()..];
+    }
+    parts
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn sent_message(chat_id: i64, text: &str) -> Value {

@@ -242,26 +242,45 @@ fn the_demo_processes_its_samples_and_leaves_the_replies_in_the_outbox() {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_zip_bomb_is_refused_with_memory_bounded() {
+    use std::io::Read;
     let env = TestEnv::new();
     let bomb = crate::support::acceptance().join("out/048-zip-bomb-xlsx.eml");
-    let out = env
+    let mut child = env
         .command()
         .args(["--now", "2026-11-25T09:30:00+08:00", "ingest"])
         .arg(&bomb)
-        .output()
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
         .unwrap();
-    let line: Value = serde_json::from_str(stdout_of(&out).trim()).unwrap();
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let (status, peak_kib) = wait_with_peak_rss(&child);
+    assert_eq!(status, 0, "exit status");
+    let line: Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(line["outcome"], "rejected");
-    let peak_kib = peak_child_rss_kib();
-    assert!(peak_kib < 200 * 1024, "peak RSS of a child: {peak_kib} KiB");
+    assert!(
+        peak_kib < 200 * 1024,
+        "peak RSS of the ingest: {peak_kib} KiB"
+    );
 }
 
-/// The largest resident set of any child this test process has waited for, from getrusage.
+/// Reaps this one child with wait4(2): its exit code and its own peak resident set (KiB), not
+/// that of every child the test process ever waited for (RUSAGE_CHILDREN).
 #[cfg(target_os = "linux")]
-fn peak_child_rss_kib() -> i64 {
-    // SAFETY: getrusage only writes into the struct we hand it.
+fn wait_with_peak_rss(child: &std::process::Child) -> (i32, i64) {
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    let mut status = 0;
+    // SAFETY: wait4 writes only into the two values we hand it; the pid is our unreaped child,
+    // and the `Child` is never waited for afterwards.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    assert_eq!(rc, 0);
-    usage.ru_maxrss
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(rc, pid, "wait4: {}", std::io::Error::last_os_error());
+    assert!(libc::WIFEXITED(status), "the child did not exit: {status}");
+    (libc::WEXITSTATUS(status), usage.ru_maxrss)
 }

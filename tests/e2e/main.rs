@@ -10,3 +10,4 @@ mod forms_fixtures;
 mod intake;
 mod reminders;
 mod support;
+mod template;
