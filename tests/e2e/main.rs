@@ -8,6 +8,7 @@ mod corpus;
 mod export;
 mod forms_fixtures;
 mod intake;
+mod promises;
 mod reminders;
 mod support;
 mod template;
