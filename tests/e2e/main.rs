@@ -5,8 +5,12 @@ mod cases;
 mod cases_fixtures;
 mod cli;
 mod corpus;
+mod daemon;
 mod export;
 mod forms_fixtures;
+#[allow(dead_code)]
+#[path = "../common/guard.rs"]
+mod guard;
 mod intake;
 mod promises;
 mod reminders;
