@@ -75,3 +75,64 @@ async fn the_staff_digest_goes_to_the_staff_chats() {
         "sent once (counted after the daemon exited)"
     );
 }
+
+/// The overdue day (the 21st, a Saturday in November 2026, moves to Monday the 23rd): the units
+/// still missing get an overdue notice by mail and the overdue list reaches the staff chat.
+#[tokio::test]
+async fn the_overdue_list_reaches_the_staff_chat() {
+    let bot = Daemon::start("2026-11-23T09:30:00+08:00", true).await;
+    let sent = bot
+        .api
+        .wait_until("the overdue list in the staff chat", |sent| {
+            sent.iter().any(|s| s.chat_id == STAFF_CHAT)
+        })
+        .await;
+    let list = &sent.iter().find(|s| s.chat_id == STAFF_CHAT).unwrap().text;
+    assert!(list.contains("已过报送截止日期"), "{list}");
+    let missing = list
+        .split("未报送（16）")
+        .nth(1)
+        .and_then(|rest| rest.split("已报送").next())
+        .unwrap_or_else(|| panic!("no list of the 16 missing units: {list}"));
+    assert!(
+        missing.contains("建胜镇") && missing.contains("区应急局"),
+        "{list}"
+    );
+    assert!(
+        !missing.contains("跳磴镇") && !missing.contains("八桥镇"),
+        "{list}"
+    );
+
+    let outbox = bot.env.data_dir().join("mail/outbox/new");
+    let overdue_notices = || {
+        std::fs::read_dir(&outbox)
+            .map(|d| {
+                d.filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+                    .filter_map(|raw| {
+                        let parsed = mail_parser::MessageParser::default().parse(&raw)?;
+                        Some(parsed.subject()?.contains("逾期"))
+                    })
+                    .filter(|overdue| *overdue)
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while overdue_notices() < 16 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} notices",
+            overdue_notices()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let api = bot.api.clone();
+    let (_log, _env) = bot.stop_keeping_env().await;
+    assert_eq!(overdue_notices(), 16, "one overdue notice per missing unit");
+    let to_chat = api
+        .sent()
+        .iter()
+        .filter(|s| s.chat_id == STAFF_CHAT)
+        .count();
+    assert_eq!(to_chat, 1, "the list once");
+}
