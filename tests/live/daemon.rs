@@ -225,14 +225,25 @@ pub fn open_period() -> Period {
         .get_or_init(|| Period::open_at(local_date(chrono::Utc::now(), chrono_tz::Asia::Shanghai)))
 }
 
-/// A unit's filled form as mail from `from`, with a distinct Message-ID.
+/// A unit's filled form for this binary's period as mail from `from`, with a distinct Message-ID.
 pub fn form_mail(from: &str, unit_name: &str, id: &str, first_value: u64) -> Vec<u8> {
+    form_mail_for(from, unit_name, id, first_value, open_period())
+}
+
+/// The same for a given period.
+pub fn form_mail_for(
+    from: &str,
+    unit_name: &str,
+    id: &str,
+    first_value: u64,
+    period: Period,
+) -> Vec<u8> {
     use base64::Engine;
     let mut values = [2u64; 11];
     values[0] = first_value;
     let form = monthly_filled(&TemplateFill {
         unit: unit_name.into(),
-        period: open_period().zh(),
+        period: period.zh(),
         filled_by: "张敏".into(),
         phone: "023-68173265".into(),
         filled_on: "2026-11-10".into(),

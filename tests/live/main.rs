@@ -6,6 +6,7 @@
 mod backlog;
 mod daemon;
 mod events;
+mod fallbacks;
 mod harness;
 mod imap;
 mod lifecycle;

@@ -37,11 +37,28 @@ pub struct Layout {
     pub mail_uid: u32,
     /// `Some((user, group))` when not run as root: Dovecot then runs all its services as them.
     pub service_user: Option<(String, String)>,
+    /// How this Dovecot differs from a default one.
+    pub options: Options,
+}
+
+/// A Dovecot that is not the default one, for the client's fallbacks.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Replaces the CAPABILITY list (`imap_capability`), e.g. one without MOVE and IDLE. Dovecot
+    /// still accepts those commands; the rawlog shows whether the client used them.
+    pub imap_capability: Option<String>,
+    /// Records every IMAP session's client commands in `home/<login>/rawlog/*.in` (`rawlog_dir`).
+    pub rawlog: bool,
 }
 
 impl Dovecot {
     /// Writes the config and starts Dovecot, retrying with other ports if one was taken meanwhile.
-    pub fn start_on_free_ports(root: &Path, pki: &TestPki, mail_uid: u32) -> Dovecot {
+    pub fn start_on_free_ports(
+        root: &Path,
+        pki: &TestPki,
+        mail_uid: u32,
+        options: &Options,
+    ) -> Dovecot {
         make_dir(&root.join("run"));
         make_dir(&root.join("state"));
         let service_user = (!is_root()).then(|| (id_name("-un"), id_name("-gn")));
@@ -55,6 +72,7 @@ impl Dovecot {
                 imaps_port: free_port(),
                 mail_uid,
                 service_user: service_user.clone(),
+                options: options.clone(),
             };
             let conf = root.join("dovecot.conf");
             fs::write(&conf, render_config(&layout))
@@ -229,6 +247,13 @@ pub fn render_config(layout: &Layout) -> String {
         .root
         .file_name()
         .map_or("rd".into(), |n| n.to_string_lossy());
+    let mut protocol_imap = String::from("  mail_max_userip_connections = 1000\n");
+    if let Some(capability) = &layout.options.imap_capability {
+        protocol_imap.push_str(&format!("  imap_capability = {capability}\n"));
+    }
+    if layout.options.rawlog {
+        protocol_imap.push_str(&format!("  rawlog_dir = {root}/home/%u/rawlog\n"));
+    }
     let service_users = layout
         .service_user
         .as_ref()
@@ -272,8 +297,7 @@ userdb {{
   args = username_format=%u {root}/users
 }}
 protocol imap {{
-  mail_max_userip_connections = 1000
-}}
+{protocol_imap}}}
 service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
@@ -317,7 +341,22 @@ mod tests {
             imaps_port: 40002,
             mail_uid: 5000,
             service_user: service_user.map(|u| (u.to_string(), format!("{u}-group"))),
+            options: Options::default(),
         }
+    }
+
+    #[test]
+    fn config_can_hide_move_and_idle_and_record_sessions() {
+        let mut layout = layout(None);
+        assert!(!render_config(&layout).contains("imap_capability"));
+        layout.options = Options {
+            imap_capability: Some("IMAP4rev1 UIDPLUS".into()),
+            rawlog: true,
+        };
+        let conf = render_config(&layout);
+        assert!(conf.contains(
+            "protocol imap {\n  mail_max_userip_connections = 1000\n  imap_capability = IMAP4rev1 UIDPLUS\n  rawlog_dir = /tmp/rd-abc123/home/%u/rawlog\n}"
+        ));
     }
 
     #[test]
