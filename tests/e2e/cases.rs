@@ -145,10 +145,19 @@ fn env_with_archive_password() -> TestEnv {
         "addresses = [\"jiansheng@example.gov.cn\"]",
         "addresses = [\"jiansheng@example.gov.cn\"]\narchive_password_env = \"RD_TEST_ZIP_JIANSHENG\"",
     );
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.keep().join("units.toml");
+    // Written into the env's own temp dir, so it goes when the env does.
+    let env = TestEnv::new();
+    let path = env.dir.path().join("units.toml");
     std::fs::write(&path, roster).unwrap();
-    TestEnv::with_roster(&path, crate::support::DEFAULT_OFFICE)
+    let config = std::fs::read_to_string(&env.config_path).unwrap();
+    let shipped = crate::support::project().join("config/units.toml");
+    let config = config.replace(
+        &format!("roster = {:?}", shipped.display().to_string()),
+        &format!("roster = {:?}", path.display().to_string()),
+    );
+    assert!(config.contains("units.toml"), "{config}");
+    std::fs::write(&env.config_path, config).unwrap();
+    env
 }
 
 fn ingest_encrypted(env: &TestEnv, id: &str, password: Option<&str>) -> serde_json::Value {

@@ -145,13 +145,15 @@ replies_per_sender_per_hour = 100000
             .append(true)
             .open(self.dir.path().join("daemon.log"))
             .expect("log file");
-        let child = self
-            .command()
+        let mut command = self.command();
+        command
             .args(global)
             .arg("run")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
-            .stderr(log)
+            .stderr(log);
+        // Killed on drop (below) and, where no drop runs, by the kernel with this test's thread.
+        let child = crate::guard::die_with_parent(&mut command)
             .spawn()
             .expect("daemon starts");
         self.child = Some(child);

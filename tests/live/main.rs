@@ -7,6 +7,9 @@ mod backlog;
 mod daemon;
 mod events;
 mod fallbacks;
+#[allow(dead_code)]
+#[path = "../common/guard.rs"]
+mod guard;
 mod harness;
 mod imap;
 mod lifecycle;

@@ -74,16 +74,23 @@ impl SmtpServer {
         self.tls_port
     }
 
-    /// Starts it again on the same ports (no-op if it runs).
+    /// Starts it again on the same ports (no-op if it runs). The previous process's sockets may
+    /// hold a port for a moment (or another process may have taken it meanwhile), hence retries
+    /// until the ready timeout, as Dovecot's restart does.
     pub fn start(&mut self) {
         if self.process.is_some() {
             return;
         }
-        if let Err(why) = self.spawn_and_wait() {
-            panic!(
-                "the SMTP server did not restart: {why}\n{}",
-                log_tail(&self.root.join("smtp.log"))
-            );
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            match self.spawn_and_wait() {
+                Ok(()) => return,
+                Err(why) if Instant::now() >= deadline => panic!(
+                    "the SMTP server did not restart: {why}\n{}",
+                    log_tail(&self.root.join("smtp.log"))
+                ),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
         }
     }
 
