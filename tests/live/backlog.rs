@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::daemon::{Daemon, PLAIN_IDLE, await_count, form_mail, in_reply_to};
 use crate::events::{db_i64, wait_until};
 use crate::harness::MailStack;
+use crate::running::{Daemon, PLAIN_IDLE, await_count, form_mail, in_reply_to};
 use crate::support::OFFICE;
 
 const MESSAGES: usize = 500;
@@ -35,7 +35,7 @@ fn a_sigkill_mid_backlog_loses_nothing_and_duplicates_nothing() {
         .map(|i| format!("u{i:03}@town.example.gov.cn"))
         .collect();
     let refs: Vec<&str> = addresses.iter().map(String::as_str).collect();
-    crate::daemon::add_users(&stack, &refs);
+    crate::running::add_users(&stack, &refs);
     let mut ids = Vec::with_capacity(MESSAGES);
     for n in 0..MESSAGES {
         let unit = n % UNITS;
@@ -58,7 +58,7 @@ fn a_sigkill_mid_backlog_loses_nothing_and_duplicates_nothing() {
         Duration::from_secs(120),
         || stack.count(OFFICE, "reportdesk/processed") >= MESSAGES / 5,
     );
-    crate::daemon::signal(daemon.pid(), libc::SIGKILL);
+    crate::running::signal(daemon.pid(), libc::SIGKILL);
     daemon.kill();
     // The kill landed mid-work: checked on the dead daemon's database and mailbox, before the
     // restart. Without this the test would pass with a kill after the last message.

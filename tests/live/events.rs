@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use sqlx::Connection;
 
-use crate::daemon::Daemon;
+use crate::running::Daemon;
 
 /// The daemon's own grace period after SIGTERM/SIGINT (`src/daemon.rs`), and the margin a loaded
 /// CI machine gets on top of it: a stop must take less than the sum.

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use reportdesk::domain::period::Period;
 
-use crate::daemon::{
-    Daemon, PLAIN_IDLE, UNITS, add_users, await_count, form_mail, form_mail_for, roster_path,
-};
 use crate::events::{assert_clean_stop, db_i64, wait_until};
 use crate::harness::{MailStack, Options};
+use crate::running::{
+    Daemon, PLAIN_IDLE, UNITS, add_users, await_count, form_mail, form_mail_for, roster_path,
+};
 use crate::support::OFFICE;
 
 /// Dovecot 2.3's CAPABILITY without IDLE and MOVE (nor the extensions the client never uses).

@@ -13,5 +13,6 @@ mod guard;
 mod harness;
 mod imap;
 mod lifecycle;
+mod running;
 mod smtp;
 mod support;
