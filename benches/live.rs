@@ -12,16 +12,19 @@
 #[path = "../tests/live"]
 #[allow(dead_code, unused_imports)]
 mod live {
-    pub mod daemon;
+    pub mod events;
+    #[path = "../common/guard.rs"]
+    pub mod guard;
     pub mod harness;
+    pub mod running;
     pub mod support;
 }
-use live::{daemon, harness, support};
+use live::{events, guard, harness, running, support};
 
 use std::time::{Duration, Instant};
 
-use daemon::{Daemon, PLAIN_IDLE, add_users, await_count, form_mail, roster_path};
 use harness::MailStack;
+use running::{Daemon, PLAIN_IDLE, add_users, await_count, form_mail, roster_path};
 use support::OFFICE;
 
 const LATENCY_MESSAGES: usize = 200;
@@ -52,7 +55,7 @@ fn ms(d: Duration) -> String {
 
 fn latency() {
     let stack = MailStack::start();
-    let units = &daemon::UNITS;
+    let units = &running::UNITS;
     add_users(&stack, &units.iter().map(|u| u.0).collect::<Vec<_>>());
     let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
     daemon.start();
@@ -90,7 +93,7 @@ fn latency() {
 
 fn backlog() {
     let stack = MailStack::start();
-    let units = &daemon::UNITS;
+    let units = &running::UNITS;
     add_users(&stack, &units.iter().map(|u| u.0).collect::<Vec<_>>());
     // Dovecot must know the INBOX exists before files appear in it.
     stack.inject(

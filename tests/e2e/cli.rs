@@ -241,6 +241,10 @@ fn the_demo_processes_its_samples_and_leaves_the_replies_in_the_outbox() {
 
 #[cfg(target_os = "linux")]
 #[test]
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4 in wait_with_peak_rss"
+)]
 fn a_zip_bomb_is_refused_with_memory_bounded() {
     use std::io::Read;
     let env = TestEnv::new();
