@@ -78,7 +78,7 @@ impl Settler<'_> {
                         attachment: case.attachment.clone(),
                         period,
                         photos: photos.len(),
-                        reward: form.reward_yuan.map(|a| format!("{a} 元")),
+                        reward: form.reward_yuan,
                         warnings,
                     });
                 }

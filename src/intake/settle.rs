@@ -13,11 +13,14 @@ use crate::config::Config;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::monthly::MonthlyForm;
-use crate::forms::template::{TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE};
+use crate::forms::template::{
+    CASE_TEMPLATE_FILE_NAME, TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE, case_template,
+};
 use crate::mail::{InboundMessage, NoReplyReason, dsn};
 use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
-use crate::replies::text::{self, Envelope, Letterhead, Recorded};
+use crate::replies::subject::{TAG_HELP, TAG_PHOTOS, TAG_RECEIPT, TAG_RETURN, reply_subject};
+use crate::replies::text::{self, Due, Envelope, Letterhead, Recorded, Resend};
 use crate::store::messages::{self, Finished, MessageRow};
 use crate::store::outbox::{self, ReplyKind};
 use crate::store::reminders;
@@ -39,7 +42,14 @@ struct PlannedReply {
     kind: ReplyKind,
     subject_tag: &'static str,
     body: String,
-    with_template: bool,
+    template: Option<Template>,
+}
+
+/// The blank template attached to a reply.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Template {
+    Monthly,
+    Case,
 }
 
 impl Settler<'_> {
@@ -178,6 +188,7 @@ impl Settler<'_> {
         report.receipt_no = Some(self.receipt_no());
         let case_period = Period::open_at(self.config.office.date_of(self.row.received_at));
         let cases = self.settle_cases(tx, unit, &reading, case_period).await?;
+        let case_fixes = cases.fixes.len();
         fixes.extend(cases.fixes);
         for monthly in &reading.monthly {
             match &monthly.form {
@@ -204,28 +215,37 @@ impl Settler<'_> {
         }
         let envelope = self.envelope(unit);
         let head = self.letterhead();
-        let deadline = open_period.deadline(self.config.schedule.deadline_day);
+        let due = Due {
+            period: open_period,
+            deadline: open_period.deadline(self.config.schedule.deadline_day),
+        };
         let plan = if !fixes.is_empty() {
             report.outcome = Outcome::Rejected;
+            let resend = Resend::of(fixes.len() > case_fixes, case_fixes > 0);
             PlannedReply {
                 kind: ReplyKind::Return,
-                subject_tag: "（退回，请修改后重报）",
+                subject_tag: TAG_RETURN,
                 body: text::return_body(
                     &head,
                     &envelope,
                     &fixes,
                     (&recorded, &recorded_cases),
-                    deadline,
+                    resend,
+                    due,
                 ),
-                with_template: true,
+                template: Some(if resend.attaches_case_template() {
+                    Template::Case
+                } else {
+                    Template::Monthly
+                }),
             }
         } else if !recorded.is_empty() || !recorded_cases.is_empty() {
             report.outcome = Outcome::Accepted;
             PlannedReply {
                 kind: ReplyKind::Receipt,
-                subject_tag: "（回执）",
+                subject_tag: TAG_RECEIPT,
                 body: text::receipt_body(&head, &envelope, &recorded, &recorded_cases),
-                with_template: false,
+                template: None,
             }
         } else if let Some((photos, receipts)) = self.later_photos(tx, unit, &reading).await? {
             report.outcome = Outcome::Ignored;
@@ -235,9 +255,9 @@ impl Settler<'_> {
             ));
             PlannedReply {
                 kind: ReplyKind::Photos,
-                subject_tag: "（照片已收到）",
+                subject_tag: TAG_PHOTOS,
                 body: text::photos_body(&head, &envelope, photos, &receipts),
-                with_template: false,
+                template: None,
             }
         } else {
             report.outcome = Outcome::Ignored;
@@ -245,9 +265,9 @@ impl Settler<'_> {
             report.note = Some("no form attached: help reply".into());
             PlannedReply {
                 kind: ReplyKind::Help,
-                subject_tag: "（未找到报表）",
-                body: text::help_body(&head, &envelope, &reading.other_attachments, deadline),
-                with_template: true,
+                subject_tag: TAG_HELP,
+                body: text::help_body(&head, &envelope, &reading.other_attachments, due),
+                template: Some(Template::Monthly),
             }
         };
         Ok(Some(plan))
@@ -366,10 +386,26 @@ impl Settler<'_> {
             return Ok(None);
         }
         let original = self.message.subject.trim();
-        let subject = crate::replies::subject::reply_subject(original, plan.subject_tag);
+        let subject = reply_subject(original, plan.subject_tag);
         let key = &self.row.message_key;
         let message_id =
             mime::reply_message_id(key, plan.kind.as_str(), &self.config.office.address);
+        // The case template is built only for the rare return that needs it.
+        let case_bytes;
+        let attachment = match plan.template {
+            None => None,
+            Some(Template::Monthly) => Some((TEMPLATE_FILE_NAME, self.template)),
+            Some(Template::Case) => match case_template() {
+                Ok(bytes) => {
+                    case_bytes = bytes;
+                    Some((CASE_TEMPLATE_FILE_NAME, case_bytes.as_slice()))
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot build the case template: the monthly one goes");
+                    Some((TEMPLATE_FILE_NAME, self.template))
+                }
+            },
+        };
         let outgoing = Outgoing {
             from_name: &self.config.office.name,
             from_address: &self.config.office.address,
@@ -381,10 +417,10 @@ impl Settler<'_> {
             message_id: &message_id,
             date: self.now,
             auto_submitted: "auto-replied",
-            attachment: plan.with_template.then_some(FileAttachment {
-                name: TEMPLATE_FILE_NAME,
+            attachment: attachment.map(|(name, bytes)| FileAttachment {
+                name,
                 content_type: XLSX_CONTENT_TYPE,
-                bytes: self.template,
+                bytes,
             }),
         };
         match queue_mail(tx, &outgoing, plan.kind, Some(self.row.id)).await {

@@ -2,6 +2,11 @@
 //!
 //! A receipt (回执) lists what was recorded, so the unit can check it; a return (退回) lists each
 //! problem with the file and cell and says how to fix it; a help reply says how to submit.
+//!
+//! One voice, as in the office's reminders: the unit is 贵单位 and the office 我办; every month is
+//! named (`2026年11月`), never 本月, since a late form or a reply read days later makes "this
+//! month" ambiguous; an amount carries its unit once (`3000元`). A return about a case quotes the
+//! case rules (附件2), not the monthly deadline. `voice_tests` renders every kind and checks this.
 
 use std::fmt::Write;
 
@@ -11,6 +16,7 @@ use crate::domain::text::zh_date;
 
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
+use crate::forms::case::Amount;
 
 /// Who signs the replies.
 #[derive(Debug, Clone)]
@@ -43,8 +49,8 @@ pub struct RecordedCase {
     pub period: Period,
     /// Photos linked to it from this mail.
     pub photos: usize,
-    /// The reward paid, as read from the form ("1000 元").
-    pub reward: Option<String>,
+    /// The reward paid, as read from the form.
+    pub reward: Option<Amount>,
     pub warnings: Vec<String>,
 }
 
@@ -55,6 +61,44 @@ pub struct Fix {
     pub cell: Option<String>,
     pub message: String,
 }
+
+/// The month a unit is asked to report for and its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub period: Period,
+    pub deadline: NaiveDate,
+}
+
+/// What a return asks the unit to send again: it decides the rules quoted and the template
+/// attached (the monthly one unless only case forms are returned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resend {
+    Monthly,
+    Case,
+    Both,
+}
+
+impl Resend {
+    /// What a return is about, from whether it has problems of monthly forms (or of the mail)
+    /// and of case forms.
+    pub fn of(monthly_or_mail: bool, case: bool) -> Self {
+        match (monthly_or_mail, case) {
+            (false, true) => Resend::Case,
+            (true, true) => Resend::Both,
+            _ => Resend::Monthly,
+        }
+    }
+
+    /// Whether the blank case template (rather than the monthly one) goes with the return.
+    pub fn attaches_case_template(self) -> bool {
+        self == Resend::Case
+    }
+}
+
+/// The notice's rules for a typical case (附件2), as a return quotes them.
+pub const CASE_RULES: &str = "典型案例请按《安全生产举报奖励工作典型案例报送表》（附件2）填写“典型案例概述”：\
+    写明线索来源、简要案情、执法处罚、奖励发放等相关工作情况，字数不超过600字（不计空格），\
+    并附上工作图片（直接作为邮件附件发送）；必要时，相关信息需加密处理。典型案例随时报送，不受每月报表期限限制。";
 
 /// The facts every reply to a unit starts from.
 #[derive(Debug, Clone)]
@@ -71,7 +115,8 @@ pub fn period_source_text(source: &crate::forms::monthly::PeriodSource) -> Strin
         PeriodSource::Title(cell) => format!("取自表格标题，{cell}"),
         PeriodSource::Subject => "取自邮件主题".into(),
         PeriodSource::OpenAtReceipt => {
-            "表内未写报表月份，按收件时的当月登记；如不对，请在“报表月份”中写明后重新发送".into()
+            "表内未写报表月份，按收件时所在的月份登记；如不对，请在“报表月份”中写明后重新发送"
+                .into()
         }
     }
 }
@@ -103,7 +148,7 @@ pub fn receipt_body(
     }
     let _ = writeln!(
         out,
-        "你单位报送的{}已收到并登记，请核对以下内容。\n",
+        "贵单位报送的{}已收到并登记，请核对以下内容。\n",
         what.join("、")
     );
     let _ = writeln!(out, "回执编号：{}", env.receipt_no);
@@ -160,7 +205,8 @@ fn write_recorded(out: &mut String, form: &Recorded) {
     if form.late {
         let _ = writeln!(
             out,
-            "说明：本月报表应于 {} 前报送，本次已登记，记为逾期报送。",
+            "说明：{}报表应于{}前报送，本次已登记，记为逾期报送。",
+            form.period.zh(),
             zh_date(form.deadline)
         );
     }
@@ -187,18 +233,24 @@ fn write_recorded(out: &mut String, form: &Recorded) {
 }
 
 /// The body of a return: what could not be recorded and how to fix each problem. Forms of the same
-/// message that were recorded are listed too, so one reply tells the whole story.
+/// message that were recorded are listed too, so one reply tells the whole story. `resend` decides
+/// the closing: the monthly template and deadline, the case rules, or both.
 pub fn return_body(
     head: &Letterhead,
     env: &Envelope,
     fixes: &[Fix],
     (recorded, cases): (&[Recorded], &[RecordedCase]),
-    deadline: NaiveDate,
+    resend: Resend,
+    due: Due,
 ) -> String {
     let mut out = format!("{}：\n\n", env.unit_name);
+    let what = match resend {
+        Resend::Case => "典型案例报送表",
+        Resend::Monthly | Resend::Both => "报表",
+    };
     let _ = writeln!(
         out,
-        "你单位 {} 发来的邮件中，以下内容未能登记，请修改后重新发送（直接回复本邮件并附上改好的报表即可）：\n",
+        "贵单位 {} 发来的邮件中，以下内容未能登记，请修改后重新发送（直接回复本邮件并附上改好的{what}即可）：\n",
         env.received_local
     );
     for (i, fix) in fixes.iter().enumerate() {
@@ -220,26 +272,39 @@ pub fn return_body(
             write_case(&mut out, case);
         }
     }
-    let _ = writeln!(
-        out,
-        "\n随信附上空白模板，可直接填写。本月报表请于 {} 前报送。",
-        zh_date(deadline)
-    );
+    out.push('\n');
+    match resend {
+        Resend::Case => {
+            let _ = writeln!(
+                out,
+                "{CASE_RULES}随信附上空白的典型案例报送表模板，可直接填写。"
+            );
+        }
+        Resend::Monthly => monthly_closing(&mut out, due),
+        Resend::Both => {
+            monthly_closing(&mut out, due);
+            let _ = writeln!(out, "{CASE_RULES}");
+        }
+    }
     sign(&mut out, head);
     out
 }
 
+fn monthly_closing(out: &mut String, due: Due) {
+    let _ = writeln!(
+        out,
+        "随信附上空白的月情况报表模板，可直接填写。{}《安全生产举报奖励宣传工作月情况报表》请于{}前报送。",
+        due.period.zh(),
+        zh_date(due.deadline)
+    );
+}
+
 /// The body of a help reply: the mail held no form.
-pub fn help_body(
-    head: &Letterhead,
-    env: &Envelope,
-    others: &[String],
-    deadline: NaiveDate,
-) -> String {
+pub fn help_body(head: &Letterhead, env: &Envelope, others: &[String], due: Due) -> String {
     let mut out = format!("{}：\n\n", env.unit_name);
     let _ = writeln!(
         out,
-        "我们收到了你单位 {} 发来的邮件，但其中没有找到需要登记的报表。",
+        "我办收到了贵单位 {} 发来的邮件，但其中没有找到需要登记的报表。",
         env.received_local
     );
     if !others.is_empty() {
@@ -248,8 +313,9 @@ pub fn help_body(
     let _ = writeln!(
         out,
         "\n报送方法：将填好的《安全生产举报奖励宣传工作月情况报表》作为附件（Excel 或 WPS 表格：xlsx、xls、ods、et 均可）发送到本邮箱，\
-         系统会在几秒内回复回执；表中有问题的，会逐项说明如何修改。本月报表请于 {} 前报送。随信附上空白模板。",
-        zh_date(deadline)
+         系统会在几秒内回复回执；表中有问题的，会逐项说明如何修改。{}报表请于{}前报送。随信附上空白模板。",
+        due.period.zh(),
+        zh_date(due.deadline)
     );
     sign(&mut out, head);
     out
@@ -265,7 +331,7 @@ pub fn photos_body(
     let mut out = format!("{}：\n\n", env.unit_name);
     let _ = writeln!(
         out,
-        "你单位 {} 补发的工作照片 {} 张已收到，已归入典型案例（回执编号 {}）。",
+        "贵单位 {} 补发的工作照片 {} 张已收到，已归入典型案例（回执编号 {}）。",
         env.received_local,
         photos,
         receipts.join("、")
@@ -298,6 +364,13 @@ mod tests {
             unit_name: "跳磴镇".into(),
             received_local: "2026-11-12 10:30".into(),
             receipt_no: "RD-20261112-000007".into(),
+        }
+    }
+
+    fn due() -> Due {
+        Due {
+            period: Period::new(2026, 11).unwrap(),
+            deadline: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
         }
     }
 
@@ -344,7 +417,7 @@ mod tests {
         let mut form = recorded(1);
         form.late = true;
         let body = receipt_body(&head(), &env(), &[form], &[]);
-        assert!(body.contains("2026年11月20日 前报送"));
+        assert!(body.contains("说明：2026年11月报表应于2026年11月20日前报送"));
         assert!(body.contains("逾期"));
         assert!(!body.contains("变动"));
     }
@@ -363,15 +436,14 @@ mod tests {
                 message: "压缩包已损坏".into(),
             },
         ];
-        let deadline = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let body = return_body(&head(), &env(), &fixes, (&[], &[]), deadline);
+        let body = return_body(&head(), &env(), &fixes, (&[], &[]), Resend::Monthly, due());
         assert!(
             body.contains(
                 "1. 附件《报表.xlsx》Sheet1!I6：企业培训（次）未填写。请填写，没有请填0。"
             )
         );
         assert!(body.contains("2. 附件《照片.zip》：压缩包已损坏"));
-        assert!(body.contains("空白模板"));
+        assert!(body.contains("空白的月情况报表模板"));
         assert!(!body.contains("已登记："));
     }
 
@@ -381,13 +453,13 @@ mod tests {
             attachment: "典型案例.docx".into(),
             period: Period::new(2026, 11).unwrap(),
             photos: 2,
-            reward: Some("2000 元".into()),
+            reward: Some(Amount::from_fen(200_000)),
             warnings: vec![],
         };
         let body = receipt_body(&head(), &env(), &[], std::slice::from_ref(&case));
         assert!(body.contains("典型案例报送表 1 份已收到并登记"), "{body}");
         assert!(body.contains("工作照片：2 张"));
-        assert!(body.contains("奖励发放金额：2000 元"));
+        assert!(body.contains("奖励发放金额：2000元\n"));
         let without = RecordedCase {
             photos: 0,
             warnings: vec!["请回复本邮件补发现场或工作照片".into()],
@@ -400,8 +472,7 @@ mod tests {
 
     #[test]
     fn a_help_reply_explains_how_to_submit() {
-        let deadline = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        let body = help_body(&head(), &env(), &["现场.jpg".into()], deadline);
+        let body = help_body(&head(), &env(), &["现场.jpg".into()], due());
         assert!(body.contains("没有找到需要登记的报表"));
         assert!(body.contains("现场.jpg"));
         assert!(body.contains("xlsx、xls、ods、et"));

@@ -92,6 +92,20 @@ async fn over_600_characters_is_returned_with_the_count_and_no_photo_is_a_warnin
             .any(|e| e["message"].as_str().unwrap_or("").contains("600")),
         "{line}"
     );
+    // A case return carries the case template and the case rules, not the monthly deadline.
+    assert_eq!(crate::support::deliver(&app).await, 1);
+    let returned = env.outbox().pop().expect("the return");
+    let parsed = mail_parser::MessageParser::default()
+        .parse(&returned)
+        .expect("a message");
+    let body = parsed.body_text(0).expect("a body").to_string();
+    assert!(body.contains("字数不超过600字"), "{body}");
+    assert!(!body.contains("月情况报表》请于"), "{body}");
+    let attached = parsed.attachment(0).expect("the template");
+    assert_eq!(
+        mail_parser::MimeHeaders::attachment_name(attached),
+        Some(reportdesk::forms::template::CASE_TEMPLATE_FILE_NAME)
+    );
     let bare = message(
         "yingji@example.gov.cn",
         "案例",
