@@ -70,6 +70,9 @@ pub enum Command {
         /// Include the tip sources (线索来源) of the cases: for an admin, on purpose.
         #[arg(long)]
         with_tip_sources: bool,
+        /// Also write each case of the month as a Word document (附件2) with its photos here.
+        #[arg(long)]
+        cases_dir: Option<PathBuf>,
     },
     /// Queues the reminders due at --now (or now) and delivers them; --dry-run only lists them.
     Remind {
@@ -131,9 +134,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
             month,
             output,
             with_tip_sources,
+            cases_dir,
         } => {
-            let period = Period::parse(&month)
-                .with_context(|| format!("--month {month:?}: expected YYYY-MM, e.g. 2026-11"))?;
+            let period = parse_month(&month)?;
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             let bytes = crate::export::build(
                 &app.config,
@@ -146,6 +149,22 @@ pub async fn run(cli: Cli) -> Result<i32> {
             std::fs::write(&output, bytes)
                 .with_context(|| format!("cannot write {}", output.display()))?;
             eprintln!("wrote {}", output.display());
+            if let Some(dir) = cases_dir {
+                let (config, store) = (&app.config, &app.store);
+                let written = crate::export::case_files::write_case_documents(
+                    config,
+                    store,
+                    period,
+                    with_tip_sources,
+                    &dir,
+                )
+                .await?;
+                eprintln!(
+                    "wrote {} case documents into {}",
+                    written.len(),
+                    dir.display()
+                );
+            }
             Ok(0)
         }
         Command::Remind { dry_run, json } => {
@@ -162,6 +181,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
             .await
             .map(|()| 0),
     }
+}
+
+fn parse_month(month: &str) -> Result<Period> {
+    Period::parse(month)
+        .with_context(|| format!("--month {month:?}: expected YYYY-MM, e.g. 2026-11"))
 }
 
 async fn open(config: &Path, data_dir: Option<&Path>, clock: Clock) -> Result<App> {

@@ -130,6 +130,12 @@ pub struct Office {
     pub timezone: Tz,
     /// A phone number or person printed in replies, when configured.
     pub contact: Option<String>,
+    /// 填报人 of the district's own 附件3 (`[office] reporter`).
+    pub reporter: Option<String>,
+    /// 联系电话 of the district's own 附件3 (`[office] phone`).
+    pub phone: Option<crate::domain::PhoneNumber>,
+    /// Where `submit` mails the district's summary (`[office] upstream_address`), lower-cased.
+    pub upstream_address: Option<String>,
 }
 
 impl Office {

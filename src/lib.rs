@@ -28,7 +28,9 @@
 //! - [`reminders`]: which reminders are due when (pure), plus the scheduler task that queues them.
 //! - [`status`]: who has and who has not reported, the district summary, a unit's months: one
 //!   query layer for the CLI and the bot; [`notice_checks`]: the notice's checks as met / not
-//!   yet / missed; [`export`]: the month's summary workbook for the city (汇总上报).
+//!   yet / missed; [`export`]: the month's summary workbook for the city (汇总上报): the
+//!   district's own 附件3 first, then the units, the missing, the checks and the cases; each case
+//!   also as a `.docx`.
 //! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake;
 //!   [`delivery`]: the outbox worker, to the local Maildir or SMTP; [`bot`]: the staff chat bot
 //!   (teloxide). Each task is given the handles it uses.

@@ -43,6 +43,12 @@ struct OfficeFile {
     timezone: String,
     #[serde(default)]
     contact: Option<String>,
+    #[serde(default)]
+    reporter: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    upstream_address: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -218,6 +224,9 @@ pub(super) fn build(
         address,
         timezone,
         contact: raw.office.contact,
+        reporter: raw.office.reporter.filter(|r| !r.trim().is_empty()),
+        phone: office_phone(raw.office.phone.as_deref(), &invalid)?,
+        upstream_address: upstream(raw.office.upstream_address.as_deref(), &invalid)?,
     };
     let database_url = raw
         .database
@@ -402,6 +411,43 @@ fn intake(file: IntakeFile) -> Intake {
             max_uncompressed_bytes: file.max_uncompressed_mib << 20,
             max_depth: file.max_nesting,
         },
+    }
+}
+
+/// `[office] phone`: a mainland number, as on the forms.
+fn office_phone(
+    text: Option<&str>,
+    invalid: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<Option<crate::domain::PhoneNumber>, ConfigError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => crate::domain::PhoneNumber::parse(text)
+            .map(Some)
+            .map_err(|e| {
+                invalid(
+                    "office.phone",
+                    format!("{text:?} is not a phone number ({e}); write e.g. 023-68173265"),
+                )
+            }),
+    }
+}
+
+/// `[office] upstream_address`: the city office's mailbox, checked as an e-mail address.
+fn upstream(
+    text: Option<&str>,
+    invalid: &dyn Fn(&'static str, String) -> ConfigError,
+) -> Result<Option<String>, ConfigError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => text
+            .parse::<lettre::Address>()
+            .map(|_| Some(text.to_lowercase()))
+            .map_err(|e| {
+                invalid(
+                    "office.upstream_address",
+                    format!("{text:?} is not an e-mail address ({e})"),
+                )
+            }),
     }
 }
 

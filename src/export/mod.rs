@@ -1,11 +1,26 @@
-//! The district summary for the city (汇总上报, SPEC §10): one workbook per month, built from the
-//! same query layer as `status` and the bot. Sheet 1 is the 附件3 layout with one row per unit in
-//! roster order and a 合计 row, then the notice's checks; sheet 2 the missing units; sheet 3 the
-//! month's cases, with tip sources only when an admin asks for them explicitly.
+//! The district summary for the city (汇总上报, SPEC §10, §16): one workbook per month, built from
+//! the same query layer as `status` and the bot.
+//!
+//! Sheets, in order: the district's own 附件3 ([`district`]), in the template's layout with the
+//! office as 填报单位 and the eleven district totals, ready to send upward as it is; the units one
+//! row each in roster order with a 合计 row of formulas ([`units`]); the missing units; the
+//! notice's checks (an internal sheet, not for the city); the month's cases, every field wrapped
+//! in rows tall enough for their text ([`cases`]), with tip sources only when an admin asks for
+//! them. Every sheet prints on A4 landscape, fitted to the page width. Row heights come from
+//! [`fit`]. `export --cases-dir` also writes each case as a Word document ([`docx`]).
 
+pub mod case_files;
+pub mod cases;
+pub mod district;
+pub mod docx;
+pub mod fit;
+pub mod units;
+
+use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use crate::domain::fields::{Field, MonthlyValues};
+use crate::domain::PhoneNumber;
+use crate::domain::fields::MonthlyValues;
 use crate::domain::period::Period;
 use crate::notice_checks::Check;
 use crate::status::cases::CaseView;
@@ -29,220 +44,91 @@ pub struct Reported {
 /// Everything the workbook shows.
 pub struct ExportData<'a> {
     pub office_name: &'a str,
+    /// 填报人 and 联系电话 of the district's 附件3 (`[office] reporter`, `phone`).
+    pub reporter: Option<&'a str>,
+    pub phone: Option<&'a PhoneNumber>,
     pub period: Period,
-    pub deadline: String,
+    /// The day the export is made (office-local): the title says 截至 this day.
+    pub made_on: NaiveDate,
     pub rows: &'a [UnitRow],
     pub totals: MonthlyValues,
     pub checks: &'a [Check],
     pub cases: &'a [CaseView],
     /// Show 线索来源: only when an admin asks for it.
     pub with_tip_sources: bool,
+    /// Who the workbook is for: the city's copy has no internal sheet and no tip sources.
+    pub audience: Audience,
 }
 
-const FIRST_VALUE_COL: u16 = 2;
+/// Who a workbook is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The office itself: every sheet, the internal checks included.
+    Office,
+    /// The city office (`submit`): the internal checks left out, never a tip source.
+    City,
+}
+
+/// The sheets' names, in order.
+pub const SHEETS: [&str; 5] = [
+    "区汇总（附件3）",
+    "各单位报送情况",
+    "未报送单位",
+    "核查情况（内部）",
+    "典型案例",
+];
 
 /// Builds the workbook.
 pub fn workbook(data: &ExportData<'_>) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    summary_sheet(book.add_worksheet(), data)?;
-    missing_sheet(book.add_worksheet(), data)?;
-    cases_sheet(book.add_worksheet(), data)?;
+    district::sheet(book.add_worksheet(), data)?;
+    units::sheet(book.add_worksheet(), data)?;
+    units::missing_sheet(book.add_worksheet(), data)?;
+    if data.audience == Audience::Office {
+        units::checks_sheet(book.add_worksheet(), data)?;
+    }
+    cases::sheet(book.add_worksheet(), data)?;
     book.save_to_buffer()
 }
 
-fn cell_format() -> Format {
+/// A boxed, wrapped, centred cell.
+pub(crate) fn cell_format() -> Format {
     Format::new()
+        .set_font_name("宋体")
+        .set_font_size(11)
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
 }
 
-fn title(sheet: &mut Worksheet, text: &str, last_col: u16) -> Result<(), XlsxError> {
+/// A boxed, wrapped header cell.
+pub(crate) fn head_format() -> Format {
+    cell_format().set_bold().set_background_color(0xDDEBF7)
+}
+
+/// The title over a table, merged across its columns.
+pub(crate) fn title(sheet: &mut Worksheet, text: &str, last_col: u16) -> Result<(), XlsxError> {
     let format = Format::new()
+        .set_font_name("宋体")
         .set_bold()
         .set_font_size(14)
-        .set_align(FormatAlign::Center);
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
     sheet.merge_range(0, 0, 0, last_col, text, &format)?;
     sheet.set_row_height(0, 28)?;
     Ok(())
 }
 
-fn a4(sheet: &mut Worksheet, landscape: bool) {
-    sheet.set_paper_size(9);
-    if landscape {
-        sheet.set_landscape();
-    }
-    sheet.set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(0, 2).ok();
-}
-
-fn summary_sheet(sheet: &mut Worksheet, data: &ExportData<'_>) -> Result<(), XlsxError> {
-    sheet.set_name("月情况汇总")?;
-    let last_col = FIRST_VALUE_COL + 11 + 2;
-    title(
-        sheet,
-        &format!(
-            "{} {} 安全生产举报奖励宣传工作月情况汇总表（截止 {}）",
-            data.office_name,
-            data.period.zh(),
-            data.deadline
-        ),
-        last_col,
-    )?;
-    let head = cell_format().set_bold().set_background_color(0xDDEBF7);
-    let body = cell_format();
-    sheet.write_string_with_format(1, 0, "序号", &head)?;
-    sheet.write_string_with_format(1, 1, "单位", &head)?;
-    for (i, field) in Field::ALL.iter().enumerate() {
-        sheet.write_string_with_format(1, FIRST_VALUE_COL + i as u16, field.label(), &head)?;
-    }
-    for (offset, label) in ["报送时间", "版本", "逾期"].iter().enumerate() {
-        sheet.write_string_with_format(1, FIRST_VALUE_COL + 11 + offset as u16, *label, &head)?;
-    }
-    sheet.set_row_height(1, 45)?;
-    let mut row = 2u32;
-    for (n, unit) in data.rows.iter().enumerate() {
-        sheet.write_number_with_format(row, 0, (n + 1) as f64, &body)?;
-        sheet.write_string_with_format(row, 1, &unit.name, &body)?;
-        match &unit.reported {
-            Some(r) => {
-                for (i, (_, value)) in r.values.iter().enumerate() {
-                    sheet.write_number_with_format(
-                        row,
-                        FIRST_VALUE_COL + i as u16,
-                        value as f64,
-                        &body,
-                    )?;
-                }
-                sheet.write_string_with_format(row, FIRST_VALUE_COL + 11, &r.received, &body)?;
-                sheet.write_number_with_format(
-                    row,
-                    FIRST_VALUE_COL + 12,
-                    r.version as f64,
-                    &body,
-                )?;
-                sheet.write_string_with_format(
-                    row,
-                    FIRST_VALUE_COL + 13,
-                    if r.late { "是" } else { "" },
-                    &body,
-                )?;
-            }
-            None => {
-                for col in FIRST_VALUE_COL..FIRST_VALUE_COL + 11 {
-                    sheet.write_blank(row, col, &body)?;
-                }
-                sheet.write_string_with_format(row, FIRST_VALUE_COL + 11, "未报送", &body)?;
-                sheet.write_blank(row, FIRST_VALUE_COL + 12, &body)?;
-                sheet.write_blank(row, FIRST_VALUE_COL + 13, &body)?;
-            }
-        }
-        row += 1;
-    }
-    let bold = cell_format().set_bold();
-    sheet.write_string_with_format(row, 0, "", &bold)?;
-    sheet.write_string_with_format(row, 1, "合计", &bold)?;
-    for (i, (_, value)) in data.totals.iter().enumerate() {
-        sheet.write_number_with_format(row, FIRST_VALUE_COL + i as u16, value as f64, &bold)?;
-    }
-    row += 2;
-    sheet.write_string(row, 0, "通知要求完成情况")?;
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
-    for check in data.checks {
-        row += 1;
-        sheet.write_string(row, 1, check.kind.zh())?;
-        sheet.write_string(row, FIRST_VALUE_COL, check.state.zh())?;
-        // The detail may list many units: wrapped across the table's width, not past its edge.
-        sheet.merge_range(
-            row,
-            FIRST_VALUE_COL + 1,
-            row,
-            last_col,
-            &check.detail,
-            &wrap,
-        )?;
-        let lines = check.detail.chars().count() / 70 + 1;
-        sheet.set_row_height(row, 15.0 * lines as f64)?;
-    }
-    sheet.set_column_width(0, 5)?;
-    sheet.set_column_width(1, 16)?;
-    for col in FIRST_VALUE_COL..FIRST_VALUE_COL + 11 {
-        sheet.set_column_width(col, 9)?;
-    }
-    sheet.set_column_width(FIRST_VALUE_COL + 11, 17)?;
-    sheet.set_column_width(FIRST_VALUE_COL + 12, 6)?;
-    sheet.set_column_width(FIRST_VALUE_COL + 13, 6)?;
-    sheet.set_freeze_panes(2, 2)?;
-    a4(sheet, true);
-    Ok(())
-}
-
-fn missing_sheet(sheet: &mut Worksheet, data: &ExportData<'_>) -> Result<(), XlsxError> {
-    sheet.set_name("未报送单位")?;
-    title(sheet, &format!("{} 未报送单位", data.period.zh()), 2)?;
-    let head = cell_format().set_bold();
-    let body = cell_format();
-    for (col, label) in ["序号", "单位", "类别"].iter().enumerate() {
-        sheet.write_string_with_format(1, col as u16, *label, &head)?;
-    }
-    let missing = data.rows.iter().filter(|u| u.reported.is_none());
-    for (n, unit) in missing.enumerate() {
-        let row = 2 + n as u32;
-        sheet.write_number_with_format(row, 0, (n + 1) as f64, &body)?;
-        sheet.write_string_with_format(row, 1, &unit.name, &body)?;
-        sheet.write_string_with_format(row, 2, unit.kind, &body)?;
-    }
-    sheet.set_column_width(1, 20)?;
-    sheet.set_column_width(2, 10)?;
-    sheet.set_freeze_panes(2, 0)?;
-    a4(sheet, false);
-    Ok(())
-}
-
-fn cases_sheet(sheet: &mut Worksheet, data: &ExportData<'_>) -> Result<(), XlsxError> {
-    sheet.set_name("典型案例")?;
-    let mut labels = vec!["序号", "单位", "收到时间", "案情摘要", "奖励发放", "照片"];
-    if data.with_tip_sources {
-        labels.push("线索来源");
-    }
-    title(
-        sheet,
-        &format!("{} 典型案例", data.period.zh()),
-        labels.len() as u16 - 1,
-    )?;
-    let head = cell_format().set_bold();
-    let body = cell_format().set_align(FormatAlign::Left);
-    for (col, label) in labels.iter().enumerate() {
-        sheet.write_string_with_format(1, col as u16, *label, &head)?;
-    }
-    for (n, case) in data.cases.iter().enumerate() {
-        let row = 2 + n as u32;
-        let summary = case
-            .facts
-            .as_deref()
-            .or(case.overview.as_deref())
-            .unwrap_or_default();
-        sheet.write_number_with_format(row, 0, (n + 1) as f64, &body)?;
-        sheet.write_string_with_format(row, 1, &case.unit_name, &body)?;
-        sheet.write_string_with_format(row, 2, &case.received, &body)?;
-        sheet.write_string_with_format(row, 3, summary, &body)?;
-        sheet.write_string_with_format(row, 4, case.reward_yuan.as_deref().unwrap_or(""), &body)?;
-        sheet.write_number_with_format(row, 5, case.photos as f64, &body)?;
-        if data.with_tip_sources {
-            sheet.write_string_with_format(
-                row,
-                6,
-                case.tip_source.as_deref().unwrap_or(""),
-                &body,
-            )?;
-        }
-    }
-    for (col, width) in [5.0, 16.0, 17.0, 60.0, 12.0, 6.0, 30.0].iter().enumerate() {
-        sheet.set_column_width(col as u16, *width)?;
-    }
-    sheet.set_freeze_panes(2, 0)?;
-    a4(sheet, true);
+/// A4, landscape, one page wide, the title and header rows repeated on every page.
+pub(crate) fn a4_landscape(sheet: &mut Worksheet) -> Result<(), XlsxError> {
+    sheet
+        .set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_center_horizontally(true)
+        .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_repeat_rows(0, 1)?;
     Ok(())
 }
 
@@ -264,12 +150,71 @@ pub async fn build(
     period: Period,
     with_tip_sources: bool,
 ) -> Result<Vec<u8>, ExportError> {
+    let data = load(config, store, today, period).await?;
+    render(&data, with_tip_sources, Audience::Office)
+        .map_err(|e| ExportError::Workbook(e.to_string()))
+}
+
+/// What a month's workbook is made of, read once.
+pub struct MonthData<'a> {
+    pub config: &'a crate::config::Config,
+    pub period: Period,
+    pub made_on: NaiveDate,
+    pub rows: Vec<UnitRow>,
+    pub summary: crate::status::summary::Summary,
+    pub cases: Vec<CaseView>,
+}
+
+/// Reads everything a month's workbook shows; `made_on` (office-local) is its 截至 date and
+/// decides whether the deadline has passed.
+pub async fn load<'a>(
+    config: &'a crate::config::Config,
+    store: &crate::store::Store,
+    made_on: NaiveDate,
+    period: Period,
+) -> Result<MonthData<'a>, crate::store::StoreError> {
+    Ok(MonthData {
+        config,
+        period,
+        made_on,
+        rows: unit_rows(config, store, period).await?,
+        summary: crate::status::summary::load(config, store, period, made_on).await?,
+        cases: crate::status::cases::load(config, store, period).await?,
+    })
+}
+
+/// The workbook of a month read by [`load`].
+pub fn render(
+    month: &MonthData<'_>,
+    with_tip_sources: bool,
+    audience: Audience,
+) -> Result<Vec<u8>, XlsxError> {
+    let office = &month.config.office;
+    workbook(&ExportData {
+        office_name: &office.name,
+        reporter: office.reporter.as_deref(),
+        phone: office.phone.as_ref(),
+        period: month.period,
+        made_on: month.made_on,
+        rows: &month.rows,
+        totals: month.summary.totals,
+        checks: &month.summary.checks,
+        cases: &month.cases,
+        with_tip_sources: with_tip_sources && audience == Audience::Office,
+        audience,
+    })
+}
+
+/// Every unit of the roster, in its order, with its counting version of the month.
+pub async fn unit_rows(
+    config: &crate::config::Config,
+    store: &crate::store::Store,
+    period: Period,
+) -> Result<Vec<UnitRow>, crate::store::StoreError> {
     use crate::domain::unit::UnitKind;
     let tz = config.office.timezone;
     let latest = crate::store::submissions::latest_for_period(store, period).await?;
-    let summary = crate::status::summary::load(config, store, period, today).await?;
-    let cases = crate::status::cases::load(config, store, period).await?;
-    let rows: Vec<UnitRow> = config
+    Ok(config
         .roster
         .units()
         .iter()
@@ -290,16 +235,5 @@ pub async fn build(
                     late: s.late,
                 }),
         })
-        .collect();
-    let data = ExportData {
-        office_name: &config.office.name,
-        period,
-        deadline: summary.deadline.clone(),
-        rows: &rows,
-        totals: summary.totals,
-        checks: &summary.checks,
-        cases: &cases,
-        with_tip_sources,
-    };
-    workbook(&data).map_err(|e| ExportError::Workbook(e.to_string()))
+        .collect())
 }

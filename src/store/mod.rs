@@ -8,6 +8,7 @@ pub mod cases;
 pub mod folders;
 pub mod messages;
 pub mod outbox;
+pub mod papers;
 pub mod reminders;
 pub mod submissions;
 

@@ -86,13 +86,23 @@ async fn the_export_holds_every_unit_the_totals_the_checks_the_missing_and_the_c
         open_workbook_auto_from_rs(std::io::Cursor::new(std::fs::read(&out).unwrap())).unwrap();
     assert_eq!(
         book.sheet_names(),
-        vec!["月情况汇总", "未报送单位", "典型案例"]
+        vec![
+            "区汇总（附件3）",
+            "各单位报送情况",
+            "未报送单位",
+            "核查情况（内部）",
+            "典型案例"
+        ]
     );
 
-    let sheet = book.worksheet_range("月情况汇总").unwrap();
+    let sheet = book.worksheet_range("各单位报送情况").unwrap();
     assert!(text(&sheet, 0, 0).contains("2026年11月"));
-    assert_eq!(text(&sheet, 1, 2), "公开信（封）");
-    assert_eq!(text(&sheet, 1, 12), "获取立案查处以上线索（条）");
+    assert!(text(&sheet, 0, 0).contains("截至2026年11月25日"));
+    assert_eq!(text(&sheet, 1, 2), "公开信\n（封）");
+    assert_eq!(
+        text(&sheet, 1, 12).replace('\n', ""),
+        "获取立案查处以上线索（条）"
+    );
     assert_eq!(text(&sheet, 1, 13), "报送时间");
     let roster = app.config.roster.units();
     assert_eq!(roster.len(), 18);
@@ -122,9 +132,10 @@ async fn the_export_holds_every_unit_the_totals_the_checks_the_missing_and_the_c
     assert_eq!(text(&sheet, total_row, 1), "合计");
     assert_eq!(text(&sheet, total_row, 2), (431 + 350).to_string());
     assert_eq!(text(&sheet, total_row, 12), "3", "case leads: 3 + 0");
-    assert_eq!(text(&sheet, total_row + 2, 0), "通知要求完成情况");
-    assert_eq!(text(&sheet, total_row + 3, 1), "各单位每月20日前报送");
-    assert_eq!(text(&sheet, total_row + 3, 2), "未达到");
+    let checks = book.worksheet_range("核查情况（内部）").unwrap();
+    assert!(text(&checks, 0, 0).contains("通知要求完成情况"));
+    assert_eq!(text(&checks, 2, 1), "各单位每月20日前报送");
+    assert_eq!(text(&checks, 2, 2), "未达到");
 
     let missing = book.worksheet_range("未报送单位").unwrap();
     assert_eq!(text(&missing, 2, 1), "建胜镇");
@@ -133,7 +144,11 @@ async fn the_export_holds_every_unit_the_totals_the_checks_the_missing_and_the_c
 
     let cases = book.worksheet_range("典型案例").unwrap();
     assert_eq!(text(&cases, 2, 1), "建胜镇");
-    assert_eq!(text(&cases, 1, 6), "", "no tip sources unless asked for");
+    assert_eq!(
+        text(&cases, 1, 3),
+        "简要案情（典型案例概述）",
+        "no tip sources unless asked for"
+    );
 
     let with = env.dir.path().join("with.xlsx");
     let run = env
@@ -154,8 +169,8 @@ async fn the_export_holds_every_unit_the_totals_the_checks_the_missing_and_the_c
     let mut book =
         open_workbook_auto_from_rs(std::io::Cursor::new(std::fs::read(&with).unwrap())).unwrap();
     let cases = book.worksheet_range("典型案例").unwrap();
-    assert_eq!(text(&cases, 1, 6), "线索来源");
-    assert!(!text(&cases, 2, 6).is_empty());
+    assert_eq!(text(&cases, 1, 3), "线索来源");
+    assert!(!text(&cases, 2, 3).is_empty());
 }
 
 #[test]

@@ -12,7 +12,9 @@ mod forms_fixtures;
 #[path = "../common/guard.rs"]
 mod guard;
 mod intake;
+mod papers;
 mod promises;
 mod reminders;
 mod support;
 mod template;
+mod xlsx_parts;

@@ -1,8 +1,9 @@
 //! The official template as `reportdesk template monthly` writes it, read back from the file
-//! against SPEC §3: the title with a blank for the month, the header labels with blank values, the
-//! eleven labels exactly as in the notice in one row with a blank value row below, column widths
-//! wide enough for a label, and value cells formatted as integers. Text comes back through
-//! calamine; widths and number formats from the xlsx's XML parts (sheet1.xml, styles.xml).
+//! against SPEC §3: the mark 附件3, the title with a blank for the month, the header labels with
+//! blank values, the eleven labels exactly as in the notice (line breaks aside) in one row with a
+//! blank value row below, column widths wide enough for a label, and value cells formatted as
+//! integers. Text comes back through calamine; widths and number formats from the xlsx's XML
+//! parts (sheet1.xml, styles.xml).
 
 use std::io::Read;
 
@@ -97,8 +98,9 @@ fn the_monthly_template_has_the_notices_title_labels_widths_and_integer_cells() 
             .unwrap_or_else(|| panic!("no cell {wanted:?} in the template"))
     };
 
-    // The title, first, with a blank where the month goes.
-    let title = text(0, 0);
+    // The notice's mark 附件3 first, then the title with a blank where the month goes.
+    assert_eq!(text(0, 0), "附件3");
+    let title = text(1, 0);
     let month_blank = title
         .strip_prefix("安全生产举报奖励宣传工作")
         .and_then(|rest| rest.strip_suffix("月情况报表"))
@@ -111,7 +113,7 @@ fn the_monthly_template_has_the_notices_title_labels_widths_and_integer_cells() 
     // Each header label, with its value cell to the right left blank.
     for label in HEADER_LABELS {
         let (row, col) = find(label);
-        assert!(row > 0, "{label} below the title");
+        assert!(row > 1, "{label} below the title");
         assert_eq!(text(row, col + 1), "", "{label}'s value is blank");
     }
 
@@ -119,7 +121,13 @@ fn the_monthly_template_has_the_notices_title_labels_widths_and_integer_cells() 
     let (label_row, first_col) = find(NOTICE_LABELS[0]);
     for (offset, label) in NOTICE_LABELS.iter().enumerate() {
         let col = first_col + offset as u32;
-        assert_eq!(&text(label_row, col), label, "label {}", offset + 1);
+        // A label may be broken into lines (so that none starts with a lone "）").
+        assert_eq!(
+            &text(label_row, col).replace('\n', ""),
+            label,
+            "label {}",
+            offset + 1
+        );
         assert_eq!(text(label_row + 1, col), "", "value under {label}");
     }
 

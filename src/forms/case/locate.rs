@@ -68,6 +68,26 @@ impl Found {
             .map(|e| e.label_place.as_deref())
     }
 
+    /// Drops `guidance` (the blank template's text, compared without whitespace) from the start
+    /// of the overview; an overview that was only the guidance is no overview.
+    pub fn drop_guidance(&mut self, guidance: &str) {
+        let overview = CaseLabel::Part(CasePart::Overview);
+        let Some(entry) = self.entries.iter_mut().find(|e| e.label == overview) else {
+            return;
+        };
+        let Some(spot) = &mut entry.value else {
+            return;
+        };
+        if let Some(rest) = strip_prefix_ignoring_whitespace(&spot.text, guidance) {
+            let rest = rest.trim();
+            if rest.is_empty() {
+                entry.value = None;
+            } else {
+                spot.text = rest.to_string();
+            }
+        }
+    }
+
     /// How many content parts other than 备注 were found (a measure of how much form there is).
     pub fn part_count(&self) -> usize {
         self.entries
@@ -75,6 +95,23 @@ impl Found {
             .filter(|e| matches!(e.label, CaseLabel::Part(p) if p != CasePart::Remarks))
             .count()
     }
+}
+
+/// `text` after `prefix`, both compared with all whitespace ignored; `None` if it does not start so.
+fn strip_prefix_ignoring_whitespace<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let mut wanted = prefix.chars().filter(|c| !c.is_whitespace()).peekable();
+    for (i, c) in text.char_indices() {
+        if wanted.peek().is_none() {
+            return text.get(i..);
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        if wanted.next() != Some(c) {
+            return None;
+        }
+    }
+    wanted.peek().is_none().then_some("")
 }
 
 /// The sheet holding the most case labels (a visible one on a tie), and a warning when other

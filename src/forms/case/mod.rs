@@ -18,6 +18,7 @@ use crate::domain::PhoneNumber;
 use crate::forms::docx::Document;
 use crate::forms::header_checks::{bad_phone_message, names_unit, other_unit_message, parse_phone};
 use crate::forms::labels::{CaseLabel, CasePart, Header};
+use crate::forms::template::CASE_GUIDANCE;
 use crate::forms::{Problem, Warning, Workbook};
 
 pub use amount::Amount;
@@ -64,13 +65,16 @@ impl CaseContext<'_> {
 
 /// Reads and checks the case form in a workbook.
 pub fn read_case_workbook(wb: &Workbook, ctx: &CaseContext) -> CaseReading {
-    let (found, warnings) = locate::locate_workbook(wb);
+    let (mut found, warnings) = locate::locate_workbook(wb);
+    found.drop_guidance(CASE_GUIDANCE);
     assemble(&found, warnings, ctx)
 }
 
 /// Reads and checks the case form in a Word document.
 pub fn read_case_docx(doc: &Document, ctx: &CaseContext) -> CaseReading {
-    assemble(&locate::locate_document(doc), Vec::new(), ctx)
+    let mut found = locate::locate_document(doc);
+    found.drop_guidance(CASE_GUIDANCE);
+    assemble(&found, Vec::new(), ctx)
 }
 
 /// The warning for a case sent without any photo (the notice asks for work photos).
@@ -151,10 +155,17 @@ fn assemble(found: &Found, warnings: Vec<Warning>, ctx: &CaseContext) -> CaseRea
     }
 }
 
+/// Arabic, full-width or Chinese digits.
+fn is_digit(c: char) -> bool {
+    c.is_numeric() || "〇零一二三四五六七八九十".contains(c)
+}
+
+/// A footer value; the template's blank date (`年  月  日`, no digit) is no date.
 fn footer(found: &Found, header: Header) -> Option<&Spot> {
     found
         .value(CaseLabel::Header(header))
         .filter(|s| !s.text.trim().is_empty())
+        .filter(|s| header != Header::FilledOn || s.text.chars().any(is_digit))
 }
 
 /// The four parts or an overview must be there: what is missing, part by part when some are

@@ -128,7 +128,7 @@ fn merged_regions_are_kept() {
         wb.sheets[0]
             .merges()
             .iter()
-            .any(|m| m.start == (0, 0) && m.end == (0, 10))
+            .any(|m| m.start == (1, 0) && m.end == (1, 10))
     );
 }
 

@@ -1,9 +1,9 @@
-//! The official typical-case template (附件2, SPEC §4) as an .xlsx.
+//! The official typical-case template (附件2, SPEC §4) as an .xlsx, laid out as in the notice.
 //!
-//! Layout (the vertical one the case reader and acceptance sample 039 know): the title in row 1;
-//! the labels 线索来源 / 简要案情 / 执法处罚 / 奖励发放 / 备注 down column A from row 3, each with a
-//! wide wrapped text cell merged over B:F; after a blank row the notice's filling note; the footer pairs
-//! 填报单位 / 填报人 and 联系电话 / 填报时间 in the last two rows. A4 portrait, one page wide.
+//! Layout: the mark 附件2 in row 1; the title in row 2; 典型案例概述 (merged over A:E) and 备注 (F)
+//! side by side in row 3, the case box under each in row 4 (the overview box carries the notice's
+//! guidance, which the reader ignores); after a blank row, the notice's one-line footer
+//! `填报单位：  填报人：  联系电话：  填报时间：  年  月  日` in row 6. A4 portrait, one page.
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
@@ -13,29 +13,24 @@ use crate::forms::labels::{CasePart, Header};
 pub const CASE_TITLE: &str = "安全生产举报奖励工作典型案例报送表";
 /// The file name the case template is attached under.
 pub const CASE_TEMPLATE_FILE_NAME: &str = "安全生产举报奖励工作典型案例报送表（模板）.xlsx";
+/// The notice's guidance, printed in the blank overview box; the reader drops it.
+pub const CASE_GUIDANCE: &str = "典型案例上报内容包括：\n线索来源、简要案情、执法处罚、奖励发放等相关工作情况，\
+    字数不超过600字，并附上工作图片。必要时，相关信息需加密处理。";
+/// The case template's mark in the notice.
+pub const CASE_MARK: &str = "附件2";
 
 const LAST_COL: u16 = 5;
-const FIRST_PART_ROW: u32 = 2;
-const PARTS: [(CasePart, f64); 5] = [
-    (CasePart::TipSource, 60.0),
-    (CasePart::Facts, 120.0),
-    (CasePart::Enforcement, 90.0),
-    (CasePart::Reward, 60.0),
-    (CasePart::Remarks, 40.0),
-];
-// A blank row after 备注 keeps the note from reading as its text.
-const NOTE_ROW: u32 = FIRST_PART_ROW + PARTS.len() as u32 + 1;
-const FOOTER_ROW: u32 = NOTE_ROW + 2;
-const NOTE: &str = "填表说明：典型案例上报内容包括线索来源、简要案情、执法处罚、奖励发放等相关工作情况，\
-    字数不超过600字，并附上工作图片（照片直接作为邮件附件发送）。必要时，相关信息需加密处理。";
+const TITLE_ROW: u32 = 1;
+const LABEL_ROW: u32 = 2;
+const BOX_ROW: u32 = 3;
+const FOOTER_ROW: u32 = 5;
+/// Tall enough for 600 characters at the box's width (about 38 per line), with room to spare.
+const BOX_HEIGHT: f64 = 400.0;
 
 /// The texts of a filled copy.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFill {
-    pub tip_source: String,
-    pub facts: String,
-    pub enforcement: String,
-    pub reward: String,
+    pub overview: String,
     pub remarks: String,
     pub unit: String,
     pub filled_by: String,
@@ -43,41 +38,51 @@ pub struct CaseFill {
     pub filled_on: String,
 }
 
-impl CaseFill {
-    fn part(&self, part: CasePart) -> &str {
-        match part {
-            CasePart::TipSource => &self.tip_source,
-            CasePart::Facts => &self.facts,
-            CasePart::Enforcement => &self.enforcement,
-            CasePart::Reward => &self.reward,
-            CasePart::Remarks => &self.remarks,
-            CasePart::Overview => "",
-        }
-    }
-}
-
 /// The blank official case template.
 pub fn case_template() -> Result<Vec<u8>, XlsxError> {
-    build(&CaseFill::default())
+    build(None)
 }
 
 /// The case template filled in, as a unit would send it back.
 pub fn case_filled(fill: &CaseFill) -> Result<Vec<u8>, XlsxError> {
-    build(fill)
+    build(Some(fill))
+}
+
+/// The footer line: the four pairs on one line, blanks to write in when empty.
+pub fn footer_text(fill: Option<&CaseFill>) -> String {
+    let Some(fill) = fill else {
+        return format!(
+            "{}：            {}：            {}：                {}：      年    月    日",
+            Header::Unit.label(),
+            Header::FilledBy.label(),
+            Header::Phone.label(),
+            Header::FilledOn.label()
+        );
+    };
+    [
+        (Header::Unit, &fill.unit),
+        (Header::FilledBy, &fill.filled_by),
+        (Header::Phone, &fill.phone),
+        (Header::FilledOn, &fill.filled_on),
+    ]
+    .iter()
+    .map(|(header, value)| format!("{}：{value}", header.label()))
+    .collect::<Vec<_>>()
+    .join("　　")
 }
 
 struct Formats {
+    mark: Format,
     title: Format,
     label: Format,
     text: Format,
-    note: Format,
-    footer_label: Format,
-    footer_value: Format,
+    footer: Format,
 }
 
 fn formats() -> Formats {
     let (base, boxed) = super::base_and_boxed();
     Formats {
+        mark: super::mark_format(),
         title: base
             .clone()
             .set_bold()
@@ -93,53 +98,58 @@ fn formats() -> Formats {
             .set_text_wrap()
             .set_align(FormatAlign::Left)
             .set_align(FormatAlign::Top),
-        note: base.clone().set_text_wrap().set_font_size(10),
-        footer_label: base.clone().set_bold(),
-        footer_value: base.set_align(FormatAlign::Left).set_num_format("@"),
+        footer: base.set_align(FormatAlign::Left),
     }
 }
 
-fn build(fill: &CaseFill) -> Result<Vec<u8>, XlsxError> {
+fn build(fill: Option<&CaseFill>) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("Sheet1")?;
     let f = formats();
-    sheet.merge_range(0, 0, 0, LAST_COL, CASE_TITLE, &f.title)?;
-    sheet.set_row_height(0, 36)?;
-    sheet.set_column_width(0, 14)?;
-    for col in 1..=LAST_COL {
+    sheet.write_string_with_format(0, 0, CASE_MARK, &f.mark)?;
+    sheet.set_row_height(0, 22)?;
+    sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, LAST_COL, CASE_TITLE, &f.title)?;
+    sheet.set_row_height(TITLE_ROW, 40)?;
+    for col in 0..LAST_COL {
         sheet.set_column_width(col, 14)?;
     }
-    for ((part, height), row) in PARTS.iter().zip(FIRST_PART_ROW..) {
-        sheet.write_string_with_format(row, 0, part.label(), &f.label)?;
-        sheet.merge_range(row, 1, row, LAST_COL, fill.part(*part), &f.text)?;
-        sheet.set_row_height(row, *height)?;
-    }
-    sheet.merge_range(NOTE_ROW, 0, NOTE_ROW, LAST_COL, NOTE, &f.note)?;
-    sheet.set_row_height(NOTE_ROW, 42)?;
-    write_footer(sheet, &f, fill)?;
+    sheet.set_column_width(LAST_COL, 18)?;
+    write_boxes(sheet, &f, fill)?;
+    sheet.set_row_height(BOX_ROW + 1, 10)?;
+    sheet.merge_range(
+        FOOTER_ROW,
+        0,
+        FOOTER_ROW,
+        LAST_COL,
+        &footer_text(fill),
+        &f.footer,
+    )?;
+    sheet.set_row_height(FOOTER_ROW, 26)?;
     sheet
         .set_portrait()
         .set_paper_size(9)
-        .set_print_fit_to_pages(1, 0)
+        .set_print_fit_to_pages(1, 1)
         .set_print_center_horizontally(true);
-    sheet.set_print_area(0, 0, FOOTER_ROW + 1, LAST_COL)?;
+    sheet.set_print_area(0, 0, FOOTER_ROW, LAST_COL)?;
     workbook.save_to_buffer()
 }
 
-/// Footer pairs: the label, then its value merged over the next two columns.
-fn write_footer(sheet: &mut Worksheet, f: &Formats, fill: &CaseFill) -> Result<(), XlsxError> {
-    let pairs = [
-        (FOOTER_ROW, 0, Header::Unit, &fill.unit),
-        (FOOTER_ROW, 3, Header::FilledBy, &fill.filled_by),
-        (FOOTER_ROW + 1, 0, Header::Phone, &fill.phone),
-        (FOOTER_ROW + 1, 3, Header::FilledOn, &fill.filled_on),
-    ];
-    for (row, col, header, value) in pairs {
-        sheet.write_string_with_format(row, col, header.label(), &f.footer_label)?;
-        sheet.merge_range(row, col + 1, row, col + 2, value, &f.footer_value)?;
-        sheet.set_row_height(row, 24)?;
-    }
+/// 典型案例概述 and 备注 side by side, their boxes below.
+fn write_boxes(
+    sheet: &mut Worksheet,
+    f: &Formats,
+    fill: Option<&CaseFill>,
+) -> Result<(), XlsxError> {
+    let overview = CasePart::Overview.label();
+    sheet.merge_range(LABEL_ROW, 0, LABEL_ROW, LAST_COL - 1, overview, &f.label)?;
+    sheet.write_string_with_format(LABEL_ROW, LAST_COL, CasePart::Remarks.label(), &f.label)?;
+    sheet.set_row_height(LABEL_ROW, 26)?;
+    let text = fill.map_or(CASE_GUIDANCE, |fill| fill.overview.as_str());
+    sheet.merge_range(BOX_ROW, 0, BOX_ROW, LAST_COL - 1, text, &f.text)?;
+    let remarks = fill.map_or("", |fill| fill.remarks.as_str());
+    sheet.write_string_with_format(BOX_ROW, LAST_COL, remarks, &f.text)?;
+    sheet.set_row_height(BOX_ROW, BOX_HEIGHT)?;
     Ok(())
 }
 
@@ -170,12 +180,20 @@ mod tests {
     }
 
     #[test]
+    fn the_blank_footer_is_the_notices_line() {
+        let line = footer_text(None);
+        assert!(line.starts_with("填报单位："), "{line}");
+        assert!(line.ends_with("年    月    日"), "{line}");
+        assert_eq!(line.lines().count(), 1);
+    }
+
+    #[test]
     fn a_filled_copy_reads_back_exactly() {
         let fill = CaseFill {
-            tip_source: "群众通过“渝快办”实名举报。".into(),
-            facts: "现场核查属实，安全出口被堵塞。".into(),
-            enforcement: "责令整改，并处罚款2万元。".into(),
-            reward: "向举报人发放奖励1000元。".into(),
+            overview:
+                "线索来源：群众通过“渝快办”实名举报。\n简要案情：现场核查属实，安全出口被堵塞。\n\
+                       执法处罚：责令整改，并处罚款2万元。\n奖励发放：向举报人发放奖励1000元。"
+                    .into(),
             remarks: "举报人信息已保密。".into(),
             unit: "跳磴镇".into(),
             filled_by: "张丽".into(),
@@ -184,9 +202,7 @@ mod tests {
         };
         let reading = read(&case_filled(&fill).unwrap());
         let form = reading.form.unwrap();
-        assert_eq!(form.tip_source.as_deref(), Some(fill.tip_source.as_str()));
-        assert_eq!(form.facts.as_deref(), Some(fill.facts.as_str()));
-        assert_eq!(form.enforcement.as_deref(), Some(fill.enforcement.as_str()));
+        assert_eq!(form.overview.as_deref(), Some(fill.overview.as_str()));
         assert_eq!(form.remarks.as_deref(), Some(fill.remarks.as_str()));
         assert_eq!(form.reward_yuan, Some(Amount::from_fen(100_000)));
         assert_eq!(form.unit_text.as_deref(), Some("跳磴镇"));
@@ -194,5 +210,21 @@ mod tests {
         assert_eq!(form.phone.unwrap().as_str(), "13594021187");
         assert_eq!(form.filled_on.as_deref(), Some("2026年11月19日"));
         assert!(reading.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_case_typed_after_the_guidance_reads_without_it() {
+        let fill = CaseFill {
+            overview: format!(
+                "{CASE_GUIDANCE}\n某企业违规动火作业，经查属实，罚款1万元，奖励举报人500元。"
+            ),
+            ..CaseFill::default()
+        };
+        let form = read(&case_filled(&fill).unwrap()).form.unwrap();
+        assert_eq!(
+            form.overview.as_deref(),
+            Some("某企业违规动火作业，经查属实，罚款1万元，奖励举报人500元。")
+        );
+        assert_eq!(form.filled_on, None, "a blank date is no date");
     }
 }
