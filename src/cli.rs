@@ -74,6 +74,15 @@ pub enum Command {
         #[arg(long)]
         cases_dir: Option<PathBuf>,
     },
+    /// Mails the month's district summary to `[office] upstream_address` (汇总上报), once.
+    Submit {
+        /// The month, YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// Send it again although it was sent already (a correction).
+        #[arg(long)]
+        again: bool,
+    },
     /// Queues the reminders due at --now (or now) and delivers them; --dry-run only lists them.
     Remind {
         #[arg(long)]
@@ -167,6 +176,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Submit { month, again } => {
+            let period = parse_month(&month)?;
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            submit(&app, period, again).await
+        }
         Command::Remind { dry_run, json } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             remind(&app, dry_run, json).await.map(|()| 0)
@@ -186,6 +200,23 @@ pub async fn run(cli: Cli) -> Result<i32> {
 fn parse_month(month: &str) -> Result<Period> {
     Period::parse(month)
         .with_context(|| format!("--month {month:?}: expected YYYY-MM, e.g. 2026-11"))
+}
+
+/// Queues the summary for the city and delivers it; a second sending without --again exits 1.
+async fn submit(app: &App, period: Period, again: bool) -> Result<i32> {
+    let (config, store) = (&app.config, &app.store);
+    match crate::submit::submit(config, store, app.now(), period, again).await {
+        Ok(sent) => {
+            crate::daemon::deliver_due(app).await?;
+            println!("{}", serde_json::to_string(&sent)?);
+            Ok(0)
+        }
+        Err(error @ crate::submit::SubmitError::AlreadySent { .. }) => {
+            eprintln!("reportdesk: {error}");
+            Ok(1)
+        }
+        Err(error) => Err(error.into()),
+    }
 }
 
 async fn open(config: &Path, data_dir: Option<&Path>, clock: Clock) -> Result<App> {
@@ -284,13 +315,16 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
     let status = crate::status::load(&app.config, &app.store, period).await?;
     let today = app.today();
     let summary = crate::status::summary::load(&app.config, &app.store, period, today).await?;
+    let sendings = crate::submit::sendings(&app.store, period).await?;
     if json {
         let mut value = serde_json::to_value(&status)?;
         value["checks"] = serde_json::to_value(&summary.checks)?;
+        value["upstream"] = serde_json::to_value(&sendings)?;
         println!("{value}");
     } else {
         print!("{}", crate::status::render_text(&status));
         print!("{}", crate::status::summary::render_checks(&summary.checks));
+        print!("{}", crate::submit::status_lines(&app.config, &sendings));
     }
     Ok(())
 }

@@ -30,7 +30,7 @@
 //!   query layer for the CLI and the bot; [`notice_checks`]: the notice's checks as met / not
 //!   yet / missed; [`export`]: the month's summary workbook for the city (汇总上报): the
 //!   district's own 附件3 first, then the units, the missing, the checks and the cases; each case
-//!   also as a `.docx`.
+//!   also as a `.docx`; [`submit`]: mailing that summary to the city office, once per month.
 //! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake;
 //!   [`delivery`]: the outbox worker, to the local Maildir or SMTP; [`bot`]: the staff chat bot
 //!   (teloxide). Each task is given the handles it uses.
@@ -59,4 +59,5 @@ pub mod reminders;
 pub mod replies;
 pub mod status;
 pub mod store;
+pub mod submit;
 pub mod telemetry;

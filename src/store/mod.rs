@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod papers;
 pub mod reminders;
 pub mod submissions;
+pub mod upstream;
 
 use std::str::FromStr;
 use std::time::Duration;

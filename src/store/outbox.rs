@@ -21,10 +21,12 @@ pub enum ReplyKind {
     Help,
     /// A reminder before or after the deadline.
     Reminder,
+    /// The district's summary sent to the city office (`submit`).
+    Upstream,
 }
 
 impl ReplyKind {
-    /// The stored text: `receipt`, `return`, `photos`, `help`, `reminder`.
+    /// The stored text: `receipt`, `return`, `photos`, `help`, `reminder`, `upstream`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Receipt => "receipt",
@@ -32,6 +34,7 @@ impl ReplyKind {
             Self::Photos => "photos",
             Self::Help => "help",
             Self::Reminder => "reminder",
+            Self::Upstream => "upstream",
         }
     }
 }

@@ -13,6 +13,7 @@ mod forms_fixtures;
 mod guard;
 mod intake;
 mod papers;
+mod papers_out;
 mod promises;
 mod reminders;
 mod support;
