@@ -93,3 +93,25 @@ fn a_missing_roster_names_the_file() {
     let err = Config::load(&path, None).unwrap_err();
     assert!(err.to_string().contains("/nonexistent/units.toml"), "{err}");
 }
+
+#[test]
+fn the_papers_keys_are_parsed_and_their_errors_name_the_key() {
+    let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+    let config = load_text(&format!(
+        "{office}reporter = \"王晓梅\"\nphone = \"023-68830000\"\nupstream_address = \"City@Example.gov.cn\"\n"
+    ))
+    .unwrap();
+    assert_eq!(config.office.reporter.as_deref(), Some("王晓梅"));
+    assert_eq!(config.office.phone.unwrap().as_str(), "023-68830000");
+    assert_eq!(
+        config.office.upstream_address.as_deref(),
+        Some("city@example.gov.cn")
+    );
+    let unset = load_text(office).unwrap();
+    assert_eq!(unset.office.upstream_address, None);
+    assert_eq!(unset.office.phone, None);
+    let err = load_text(&format!("{office}phone = \"12\"\n")).unwrap_err();
+    assert!(err.to_string().contains("office.phone"), "{err}");
+    let err = load_text(&format!("{office}upstream_address = \"city\"\n")).unwrap_err();
+    assert!(err.to_string().contains("office.upstream_address"), "{err}");
+}

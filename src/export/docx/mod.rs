@@ -117,3 +117,61 @@ pub fn case_docx(doc: &CaseDocument<'_>) -> Result<Vec<u8>, zip::result::ZipErro
     }
     package::package(&xml::document(&body, PAGE_W, PAGE_H, MARGIN), &media)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::image::ImageKind;
+    use super::*;
+
+    fn size(width: u32, height: u32) -> ImageSize {
+        ImageSize {
+            kind: ImageKind::Png,
+            width,
+            height,
+        }
+    }
+
+    #[test]
+    fn a_wide_photo_takes_the_page_width_with_its_aspect() {
+        let (cx, cy) = placed_size(size(4000, 3000));
+        assert_eq!(cx, TEXT_W * EMU_PER_TWIP);
+        assert_eq!(cy, cx * 3 / 4);
+        let (cx, _) = placed_size(size(100, 50));
+        assert_eq!(
+            cx,
+            TEXT_W * EMU_PER_TWIP,
+            "small photos are scaled up to the width too"
+        );
+    }
+
+    #[test]
+    fn a_tall_photo_is_narrowed_to_fit_most_of_a_page() {
+        let (cx, cy) = placed_size(size(1000, 4000));
+        let max_h = (PAGE_H - 2 * MARGIN) * EMU_PER_TWIP * 6 / 10;
+        assert_eq!(cy, max_h);
+        assert_eq!(cx, max_h / 4);
+    }
+
+    #[test]
+    fn text_is_escaped_and_unknown_pictures_are_named_not_embedded() {
+        let doc = CaseDocument {
+            unit_name: "跳磴镇",
+            facts: Some("A<B & \"C\"\u{1}"),
+            photos: vec![b"not a picture".to_vec()],
+            ..CaseDocument::default()
+        };
+        let bytes = case_docx(&doc).unwrap();
+        let parsed = crate::forms::docx::read_docx(&bytes, 1 << 20).unwrap();
+        let text: Vec<String> = parsed
+            .blocks
+            .iter()
+            .map(|b| match b {
+                crate::forms::docx::Block::Paragraph(p) => p.clone(),
+                crate::forms::docx::Block::Table(rows) => rows.concat().join("\n"),
+            })
+            .collect();
+        let all = text.join("\n");
+        assert!(all.contains("简要案情：A<B & \"C\""), "{all}");
+        assert!(all.contains("另有 1 张格式无法嵌入"), "{all}");
+    }
+}
