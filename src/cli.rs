@@ -92,12 +92,23 @@ pub enum Command {
     },
     /// Checks the config and roster and tries the configured mail servers.
     CheckConfig,
+    /// The WeCom, DingTalk and Feishu group robots of the `[[notify]]` tables.
+    Notify {
+        #[command(subcommand)]
+        action: NotifyAction,
+    },
     /// Writes a blank form template.
     Template {
         kind: TemplateKind,
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NotifyAction {
+    /// Sends one test line to every robot and prints what each platform answered.
+    Test,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -191,6 +202,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
             print!("{}", crate::config_check::render(&findings));
             Ok(if findings.iter().all(|f| f.ok) { 0 } else { 1 })
         }
+        Command::Notify {
+            action: NotifyAction::Test,
+        } => notify_test(&cli.config, cli.data_dir.as_deref(), clock).await,
         Command::Demo => crate::demo::run(&cli.config, cli.data_dir.as_deref(), clock)
             .await
             .map(|()| 0),
@@ -340,6 +354,31 @@ async fn quarter_status(app: &App, quarter: &str, json: bool) -> Result<()> {
         print!("{}", crate::status::summary::render_quarter(&summary));
     }
     Ok(())
+}
+
+/// `notify test`: one line to every `[[notify]]` robot; exit 1 unless every one took it.
+async fn notify_test(config: &Path, data_dir: Option<&Path>, clock: Clock) -> Result<i32> {
+    let config = crate::config::Config::load(config, data_dir)
+        .with_context(|| format!("cannot start with {}", config.display()))?;
+    if config.notify.is_empty() {
+        eprintln!(
+            "reportdesk: {} has no [[notify]] tables; see README \"Group robots\"",
+            config.path.display()
+        );
+        return Ok(1);
+    }
+    let probes = crate::notify::probe::test_all(
+        &config.notify,
+        &config.path,
+        &config.office.name,
+        clock.now(),
+    )
+    .await;
+    for probe in &probes {
+        let mark = if probe.ok { "ok  " } else { "FAIL" };
+        println!("{mark} {}: {}", probe.channel, probe.said);
+    }
+    Ok(if probes.iter().all(|p| p.ok) { 0 } else { 1 })
 }
 
 /// Prints the ingest line of each message taken in (stdout), and what could not be read (stderr).

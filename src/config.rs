@@ -184,6 +184,8 @@ pub struct Config {
     pub send_reminders: bool,
     pub bot: Bot,
     pub intake: Intake,
+    /// The `[[notify]]` group robots (SPEC §14).
+    pub notify: Vec<crate::notify::Channel>,
 }
 
 mod file;

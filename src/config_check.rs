@@ -63,6 +63,9 @@ pub async fn run(app: &App) -> Vec<Finding> {
     if config.bot.enabled {
         findings.push(check_bot(app).await);
     }
+    for (ok, what) in crate::notify::probe::check(&config.notify, &config.path) {
+        findings.push(Finding { ok, what });
+    }
     findings
 }
 

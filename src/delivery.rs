@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use crate::clock::Clock;
 use crate::mail::maildir::Maildir;
 use crate::net::smtp_client::Smtp;
+use crate::notify::alerts::{Alert, queue_alert};
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Store, StoreError};
 
@@ -83,6 +84,14 @@ pub async fn deliver_one(
         }
         Err(Failure {
             reason: error,
+            permanent: true,
+        }) => {
+            give_up(store, &row, &error, now).await?;
+            tracing::warn!(id = row.id, %error, retry = false, "reply not delivered");
+            Ok(Step::Failed { id: row.id, error })
+        }
+        Err(Failure {
+            reason: error,
             permanent,
         }) => {
             let retry_at = (!permanent).then(|| now + retry.after(row.attempts));
@@ -95,6 +104,25 @@ pub async fn deliver_one(
             })
         }
     }
+}
+
+/// A reply refused for good: marked failed, and staff alerted (SPEC §14), in one transaction.
+async fn give_up(
+    store: &Store,
+    row: &OutboxRow,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    outbox::mark_given_up(&mut tx, row.id, error).await?;
+    let alert = Alert::SmtpFailed {
+        outbox: row.id,
+        recipient: row.recipient.clone(),
+        error: error.to_string(),
+    };
+    queue_alert(&mut tx, &alert, now).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Delivers every reply due now; returns how many went out. A transient failure ends the round:
@@ -165,6 +193,48 @@ pub async fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A reply refused for good is marked failed and alerted once, in one transaction; the row
+    /// is never claimed again, so a second refusal cannot happen for it.
+    #[tokio::test]
+    async fn a_reply_refused_for_good_is_alerted_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let now = Utc::now();
+        let mut tx = store.begin().await.unwrap();
+        let reply = outbox::NewReply {
+            message_row: None,
+            kind: outbox::ReplyKind::Receipt,
+            recipient: "bachiao@example.gov.cn",
+            subject: "回执",
+            outgoing_id: "<r1@x>",
+            body: b"raw",
+            created_at: now,
+        };
+        outbox::enqueue(&mut tx, &reply).await.unwrap();
+        tx.commit().await.unwrap();
+        let row = outbox::claim_next(&store, now, Duration::minutes(10))
+            .await
+            .unwrap()
+            .unwrap();
+        give_up(&store, &row, "550 5.1.1 no such user", now)
+            .await
+            .unwrap();
+        let keys: Vec<String> = sqlx::query_scalar("SELECT key FROM notify_events")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+        assert_eq!(keys, vec![format!("alert:smtp_failed:{}", row.id)]);
+        assert!(
+            outbox::claim_next(&store, now, Duration::minutes(10))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let counts = outbox::counts(&store).await.unwrap();
+        assert_eq!(counts, vec![("failed".to_string(), 1)]);
+    }
 
     #[test]
     fn retries_double_up_to_the_cap() {

@@ -36,6 +36,7 @@
 //!   (teloxide). Each task is given the handles it uses.
 //! - [`daemon`]: orchestration: one pass, the transports, the daemon's tasks; [`config_check`],
 //!   [`demo`], [`cli`]: the commands.
+//! - [`notify`]: the WeCom, DingTalk and Feishu group robots (SPEC §14), fed by a durable queue.
 
 pub mod app;
 pub mod archive;
@@ -55,6 +56,7 @@ pub mod intake;
 pub mod mail;
 pub mod net;
 pub mod notice_checks;
+pub mod notify;
 pub mod reminders;
 pub mod replies;
 pub mod status;

@@ -32,6 +32,8 @@ pub(super) struct ConfigFile {
     bot: BotFile,
     #[serde(default)]
     intake: IntakeFile,
+    #[serde(default)]
+    notify: Vec<crate::notify::settings::NotifyFile>,
 }
 
 #[derive(Deserialize)]
@@ -249,6 +251,7 @@ pub(super) fn build(
         schedule: schedule(raw.schedule, &invalid)?,
         bot: bot(raw.bot, &invalid)?,
         intake: intake(raw.intake),
+        notify: crate::notify::settings::build(raw.notify).map_err(|m| invalid("notify", m))?,
         data_dir,
         roster_path,
         roster,

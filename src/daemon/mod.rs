@@ -1,7 +1,7 @@
-//! `run`: one task per job (inbound intake, outbox delivery, reminders, the chat bot) under one
-//! cancellation token; [`pass`]: the one pass of `run --once` and `demo`, and the transports.
-//! Each task is handed the handles it uses; what the inbound tasks take in goes to the caller's
-//! `on_taken` (the CLI prints it).
+//! `run`: one task per job (inbound intake, outbox delivery, reminders, the chat bot, the group
+//! robots' sender and the mailbox watchdog) under one cancellation token; [`pass`]: the one pass
+//! of `run --once` and `demo`, and the transports. Each task is handed the handles it uses; what
+//! the inbound tasks take in goes to the caller's `on_taken` (the CLI prints it).
 //! SIGINT or SIGTERM cancels the token; each task notices it between messages, so the message in
 //! hand is finished and committed, and the daemon exits within a few seconds.
 
@@ -65,6 +65,16 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move { crate::reminders::run::run(&app, cancel).await });
     }
+    if !app.config.notify.is_empty() {
+        let sender = crate::notify::sender::Sender::connect(
+            &app.config.notify,
+            &app.config.path,
+            app.store.clone(),
+            app.clock,
+            app.config.office.timezone,
+        )?;
+        tasks.spawn(sender.run(cancel.clone()));
+    }
     if app.config.bot.enabled {
         let bot = crate::bot::connect(&app)?;
         let (app, cancel) = (app.clone(), cancel.clone());
@@ -80,10 +90,23 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         }
         Inbound::Imap(settings) => {
             let password = pass::imap_password(&app, &settings.password_env)?;
+            let health = crate::notify::health::MailboxHealth::default();
+            if !app.config.notify.is_empty() {
+                let (store, health, clock) = (app.store.clone(), health.clone(), app.clock);
+                let started = std::time::Instant::now();
+                let now = move || crate::notify::sender::running_clock(clock, started);
+                tasks.spawn(crate::notify::health::run(
+                    store,
+                    health,
+                    now,
+                    cancel.clone(),
+                ));
+            }
             let (app, cancel) = (app.clone(), cancel.clone());
             tasks.spawn(async move {
                 let inlet = pass::inlet(&app);
-                crate::inbound::imap::run(&inlet, &settings, &password, &on_taken, cancel).await;
+                crate::inbound::imap::run(&inlet, &settings, &password, &health, &on_taken, cancel)
+                    .await;
             });
         }
     }

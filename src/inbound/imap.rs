@@ -15,6 +15,7 @@ use super::{InboundError, Inlet, OnTaken, Taken};
 use crate::config::ServerSettings;
 use crate::intake::Source;
 use crate::net::imap_client::{Connection, IDLE_RENEW, Woken};
+use crate::notify::health::MailboxHealth;
 use crate::store::folders;
 
 /// Messages fetched per round trip: bounds memory (each may be up to the message size limit).
@@ -35,18 +36,31 @@ pub async fn pass(
 }
 
 /// The daemon's inbound task: stays connected, waits for mail, reconnects after failures.
+/// Each successful round and each failure is reported to `health` (the mailbox watchdog).
 pub async fn run(
     inlet: &Inlet<'_>,
     settings: &ServerSettings,
     password: &SecretString,
+    health: &MailboxHealth,
     on_taken: OnTaken<'_>,
     cancel: CancellationToken,
 ) {
     let mut failures: u32 = 0;
     while !cancel.is_cancelled() {
-        match session(inlet, settings, password, on_taken, &cancel, &mut failures).await {
+        match session(
+            inlet,
+            settings,
+            password,
+            health,
+            on_taken,
+            &cancel,
+            &mut failures,
+        )
+        .await
+        {
             Ok(()) => return,
             Err(error) => {
+                health.failed(inlet.clock.now(), &error.to_string());
                 failures = failures.saturating_add(1);
                 let wait = backoff(failures);
                 tracing::error!(%error, retry_in_ms = wait.as_millis() as u64, "IMAP intake failed; reconnecting");
@@ -64,6 +78,7 @@ async fn session(
     inlet: &Inlet<'_>,
     settings: &ServerSettings,
     password: &SecretString,
+    health: &MailboxHealth,
     on_taken: OnTaken<'_>,
     cancel: &CancellationToken,
     failures: &mut u32,
@@ -76,6 +91,7 @@ async fn session(
     loop {
         let mut summary = Taken::default();
         drain(inlet, &mut connection, settings, &mut summary, Some(cancel)).await?;
+        health.polled(inlet.clock.now());
         on_taken(&summary);
         if cancel.is_cancelled() {
             connection.close().await;

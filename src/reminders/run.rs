@@ -256,9 +256,28 @@ async fn digest(
         &missing,
         now,
     );
-    if reminders::record_digest(&app.store, &period.to_string(), &slot.key(), &text, now_utc)
-        .await?
-    {
+    let mut tx = app.store.begin().await?;
+    let recorded =
+        reminders::record_digest(&mut tx, &period.to_string(), &slot.key(), &text, now_utc).await?;
+    if recorded {
+        // The group robots' copy, in the same transaction (SPEC §14).
+        let event = if slot.kind == ReminderKind::Overdue {
+            crate::notify::Event::Overdue
+        } else {
+            crate::notify::Event::Digest
+        };
+        crate::notify::alerts::queue_digest(
+            &mut tx,
+            event,
+            &period.to_string(),
+            &slot.key(),
+            &text,
+            now_utc,
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    if recorded {
         tracing::info!(period = %period, slot = %slot.key(), "staff digest:\n{text}");
         app.digest_ready.notify_one();
         Ok(Some(text))

@@ -7,6 +7,7 @@
 pub mod cases;
 pub mod folders;
 pub mod messages;
+pub mod notifications;
 pub mod outbox;
 pub mod papers;
 pub mod reminders;

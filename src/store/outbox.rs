@@ -175,6 +175,17 @@ pub async fn mark_attempt_failed(
     Ok(())
 }
 
+/// A reply the server refused for good, marked `failed` in the caller's transaction (the alert
+/// to the staff channels goes in the same one).
+pub async fn mark_given_up(tx: &mut Tx, id: i64, error: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?")
+        .bind(error)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 /// Counts of replies by state, for `status`.
 pub async fn counts(store: &Store) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(

@@ -76,8 +76,10 @@ pub async fn digests_of(
     Ok(rows.into_iter().collect())
 }
 
+/// Records a staff digest in the caller's transaction (the group robots' notification of it
+/// goes in the same one); `false` when it was recorded before.
 pub async fn record_digest(
-    store: &Store,
+    tx: &mut Tx,
     period: &str,
     slot: &str,
     text: &str,
@@ -91,7 +93,7 @@ pub async fn record_digest(
     .bind(slot)
     .bind(text)
     .bind(now)
-    .execute(store.pool())
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
