@@ -186,6 +186,8 @@ pub struct Config {
     pub intake: Intake,
     /// The `[[notify]]` group robots (SPEC §14).
     pub notify: Vec<crate::notify::Channel>,
+    /// `[dingtalk]`: the two-way robot in DingTalk Stream mode.
+    pub dingtalk: crate::notify::stream::settings::StreamSettings,
 }
 
 mod file;

@@ -95,15 +95,27 @@ async fn answer(bot: Bot, msg: Message, me: Me, app: Arc<App>, role: Role) -> Re
     if let Parsed::Ask(Ask::Export(period)) = parsed {
         return export(&bot, &msg, &app, period, audience).await;
     }
-    let reply = match parsed {
-        Parsed::Ask(ask) => respond(&app, ask, role, audience).await?,
+    if let Some(reply) = reply(&app, parsed, role, audience).await? {
+        send(&bot, msg.chat.id, &reply).await?;
+    }
+    Ok(())
+}
+
+/// The answer to a message from staff or an admin, the same on every channel (Telegram here,
+/// DingTalk in `notify::stream`); `None`: chatter in a group, left unanswered.
+pub async fn reply(
+    app: &App,
+    parsed: Parsed,
+    role: Role,
+    audience: Audience,
+) -> Result<Option<String>, BotError> {
+    Ok(Some(match parsed {
+        Parsed::Ask(ask) => respond(app, ask, role, audience).await?,
         Parsed::BadMonth(arg) => answers::bad_month(&arg),
         Parsed::UnknownUnit(name) => answers::unknown_unit(&name),
         Parsed::Unknown if audience == Audience::Private => answers::NOT_UNDERSTOOD.to_string(),
-        Parsed::Unknown => return Ok(()),
-    };
-    send(&bot, msg.chat.id, &reply).await?;
-    Ok(())
+        Parsed::Unknown => return Ok(None),
+    }))
 }
 
 /// The answer to a question from staff or an admin.

@@ -34,6 +34,8 @@ pub(super) struct ConfigFile {
     intake: IntakeFile,
     #[serde(default)]
     notify: Vec<crate::notify::settings::NotifyFile>,
+    #[serde(default)]
+    dingtalk: crate::notify::stream::settings::StreamFile,
 }
 
 #[derive(Deserialize)]
@@ -252,6 +254,8 @@ pub(super) fn build(
         bot: bot(raw.bot, &invalid)?,
         intake: intake(raw.intake),
         notify: crate::notify::settings::build(raw.notify).map_err(|m| invalid("notify", m))?,
+        dingtalk: crate::notify::stream::settings::build(raw.dingtalk)
+            .map_err(|m| invalid("dingtalk", m))?,
         data_dir,
         roster_path,
         roster,

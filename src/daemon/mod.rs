@@ -75,6 +75,17 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         )?;
         tasks.spawn(sender.run(cancel.clone()));
     }
+    if app.config.dingtalk.enabled {
+        let credentials = crate::notify::stream::Credentials {
+            client_id: app.secret(&app.config.dingtalk.client_id_env, "dingtalk.client_id_env")?,
+            client_secret: app.secret(
+                &app.config.dingtalk.client_secret_env,
+                "dingtalk.client_secret_env",
+            )?,
+        };
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tasks.spawn(crate::notify::stream::run(app, credentials, cancel));
+    }
     if app.config.bot.enabled {
         let bot = crate::bot::connect(&app)?;
         let (app, cancel) = (app.clone(), cancel.clone());

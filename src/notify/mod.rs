@@ -12,6 +12,7 @@
 //! - [`health`]: the mailbox watchdog (no successful poll for 30 minutes, and the recovery).
 //! - [`post`]: one HTTP POST of a shaped message to a robot (reqwest with rustls).
 //! - [`probe`]: `notify test` (a line to every robot) and the `check-config` findings.
+//! - [`stream`]: the two-way DingTalk robot in Stream mode (the daemon connects out).
 //! - [`sender`]: the daemon task: fans recorded events out to the channels, then claims one
 //!   notification, sends it outside any transaction and marks it (the house pattern of
 //!   [`crate::delivery`]).
@@ -32,5 +33,6 @@ pub mod sender;
 pub mod settings;
 pub mod shape;
 pub mod sign;
+pub mod stream;
 
 pub use settings::{Channel, Event, RobotKind};

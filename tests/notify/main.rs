@@ -10,6 +10,7 @@ mod support;
 mod commands;
 mod queue;
 mod run;
+mod stream;
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -83,6 +84,10 @@ impl Daemon {
             .stderr(Stdio::piped())
             .spawn()
             .expect("run starts");
+        Daemon { child }
+    }
+
+    pub fn from_child(child: Child) -> Daemon {
         Daemon { child }
     }
 

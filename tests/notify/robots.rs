@@ -369,7 +369,7 @@ fn check_feishu(body: &Value, now: i64, problems: &mut Vec<String>) {
 }
 
 /// Reads one request: its path and body (Content-Length or chunked). `None` at end of stream.
-async fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> {
+pub async fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> {
     let mut line = String::new();
     if reader.read_line(&mut line).await.ok()? == 0 {
         return None;
