@@ -2,6 +2,8 @@
 //! tables pointing at loopback stand-ins written from the platforms' pages ([`robots`]). Every
 //! wait is on an event at the stand-in, under a deadline.
 
+#[path = "../common/guard.rs"]
+mod guard;
 mod robots;
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]
@@ -12,9 +14,10 @@ mod queue;
 mod run;
 mod stream;
 
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use guard::Guarded;
 use robots::Robots;
 use support::TestEnv;
 
@@ -73,22 +76,24 @@ pub fn command(env: &TestEnv, robots: &Robots) -> std::process::Command {
 
 /// `run` at `now`, stopped with SIGTERM by [`Daemon::stop`].
 pub struct Daemon {
-    child: Child,
+    child: Guarded,
 }
 
 impl Daemon {
     pub fn start(env: &TestEnv, robots: &Robots, now: &str) -> Daemon {
-        let child = command(env, robots)
+        let mut command = command(env, robots);
+        command
             .args(["--now", now, "run"])
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run starts");
-        Daemon { child }
+            .stderr(Stdio::piped());
+        Daemon::spawn(&mut command)
     }
 
-    pub fn from_child(child: Child) -> Daemon {
-        Daemon { child }
+    /// Spawns `command` guarded: killed when the test ends, whatever happens.
+    pub fn spawn(command: &mut std::process::Command) -> Daemon {
+        Daemon {
+            child: Guarded::spawn(command).expect("run starts"),
+        }
     }
 
     /// SIGTERM; the daemon must exit cleanly within 6 s. Returns its log.
@@ -97,7 +102,7 @@ impl Daemon {
         unsafe { libc::kill(pid, libc::SIGTERM) };
         let started = Instant::now();
         let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.child.0.try_wait().unwrap() {
                 break status;
             }
             assert!(
@@ -109,6 +114,7 @@ impl Daemon {
         let mut log = String::new();
         use std::io::Read;
         self.child
+            .0
             .stderr
             .take()
             .unwrap()

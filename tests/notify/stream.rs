@@ -167,17 +167,15 @@ async fn a_stream_question_is_answered_through_the_session_webhook() {
     let env = TestEnv::new();
     let (gateway, mut sockets) = Gateway::start().await;
     configure(&env, &gateway.base);
-    let child = env
-        .command()
+    let mut command = env.command();
+    command
         .args(["--now", WEDNESDAY_18, "run"])
         .env("RD_TEST_DT_ID", CLIENT_ID)
         .env("RD_TEST_DT_SECRET", CLIENT_SECRET)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run starts");
-    let daemon = Daemon::from_child(child);
+        .stderr(Stdio::piped());
+    let daemon = Daemon::spawn(&mut command);
     let mut socket = next_socket(&mut sockets).await;
     let opened = gateway.opens.lock().unwrap()[0].clone();
     assert_eq!(opened["clientId"], CLIENT_ID);
