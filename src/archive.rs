@@ -37,6 +37,15 @@ pub struct Entry {
 /// Checks that `bytes` is a readable zip whose entries, by their declared sizes, inflate to at most
 /// `limit` bytes in all. Inflates nothing.
 pub fn check_declared_size(bytes: &[u8], limit: u64) -> Result<(), ArchiveError> {
+    if declared_size(bytes)? > limit {
+        return Err(ArchiveError::TooLarge { limit });
+    }
+    Ok(())
+}
+
+/// What the entries of the zip `bytes` declare they inflate to, in all (saturating). zip 9
+/// refuses to inflate an entry beyond its declared size, so this bounds what reading it costs.
+pub fn declared_size(bytes: &[u8]) -> Result<u64, ArchiveError> {
     let mut archive = open(bytes)?;
     let mut total: u64 = 0;
     for i in 0..archive.len() {
@@ -44,11 +53,8 @@ pub fn check_declared_size(bytes: &[u8], limit: u64) -> Result<(), ArchiveError>
             .by_index_raw(i)
             .map_err(|e| ArchiveError::Damaged(e.to_string()))?;
         total = total.saturating_add(entry.size());
-        if total > limit {
-            return Err(ArchiveError::TooLarge { limit });
-        }
     }
-    Ok(())
+    Ok(total)
 }
 
 /// Takes every file (not folder) out of the archive, inflating at most `limit` bytes in all,

@@ -43,6 +43,9 @@ pub enum DocxError {
     TooLarge { limit: u64 },
     #[error("the document is password-protected")]
     Encrypted,
+    /// More table cells or paragraphs than any case form has.
+    #[error("the document has more than {limit} table cells and paragraphs")]
+    TooManyCells { limit: usize },
 }
 
 impl DocxError {
@@ -66,9 +69,18 @@ impl DocxError {
             DocxError::Encrypted => "Word文档设置了打开密码，无法读取。\
                 请取消密码后重新发送。"
                 .to_string(),
+            DocxError::TooManyCells { limit } => format!(
+                "Word文档的表格单元格和段落超过{limit}个，远超典型案例报送表应有的大小，没有读取。\
+                请按附件2的格式只填写一份报送表后重新发送。"
+            ),
         }
     }
 }
+
+/// At most this many table cells (a cell spanning n grid columns counts n), rows and paragraphs
+/// are built from one document; a case form has a few hundred. Counted before each is built, so
+/// a small file of spanning cells cannot grow into gigabytes of empty strings.
+pub const MAX_ITEMS: usize = 100_000;
 
 const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 const DOCUMENT_PART: &str = "word/document.xml";
@@ -116,8 +128,14 @@ fn compound_kind(bytes: &[u8]) -> DocxError {
 /// Parses `word/document.xml` into blocks.
 pub fn parse_document_xml(xml: &str) -> Result<Document, DocxError> {
     let mut reader = Reader::from_str(xml);
-    let mut builder = Builder::default();
+    let mut builder = Builder {
+        budget: MAX_ITEMS,
+        ..Builder::default()
+    };
     loop {
+        if builder.overflowed {
+            return Err(DocxError::TooManyCells { limit: MAX_ITEMS });
+        }
         let event = reader
             .read_event()
             .map_err(|e| DocxError::Damaged(e.to_string()))?;
@@ -183,6 +201,9 @@ struct Builder {
     /// Paragraphs inside a paragraph (text boxes) add their text to the outer one.
     paragraph_depth: usize,
     in_text: bool,
+    /// Cells, rows and paragraphs still allowed (see [`MAX_ITEMS`]).
+    budget: usize,
+    overflowed: bool,
 }
 
 impl Builder {
@@ -240,13 +261,29 @@ impl Builder {
             "t" => self.in_text = false,
             "tc" => self.finish_cell(),
             "tr" => {
-                if let Some(table) = self.tables.last_mut() {
+                if self.spend(1)
+                    && let Some(table) = self.tables.last_mut()
+                {
                     let row = std::mem::take(&mut table.row);
                     table.rows.push(row);
                 }
             }
             "tbl" => self.finish_table(),
             _ => {}
+        }
+    }
+
+    /// Takes `n` items from the budget; false (and marked) when that would go past it.
+    fn spend(&mut self, n: usize) -> bool {
+        match self.budget.checked_sub(n) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => {
+                self.overflowed = true;
+                false
+            }
         }
     }
 
@@ -261,6 +298,9 @@ impl Builder {
     }
 
     fn finish_paragraph(&mut self, text: String) {
+        if !self.spend(1) {
+            return;
+        }
         match self.open_cell() {
             Some(cell) => cell.paragraphs.push(text),
             None => self.blocks.push(Block::Paragraph(text)),
@@ -268,6 +308,13 @@ impl Builder {
     }
 
     fn finish_cell(&mut self) {
+        let span = match self.tables.last().and_then(|t| t.cell.as_ref()) {
+            Some(cell) => cell.span,
+            None => return,
+        };
+        if !self.spend(span) {
+            return;
+        }
         let Some(table) = self.tables.last_mut() else {
             return;
         };

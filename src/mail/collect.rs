@@ -3,9 +3,11 @@
 //! Depth counts every level of nesting: multipart containers, `message/rfc822` parts and zip
 //! archives. The root part is at depth 0, the files of an ordinary `multipart/mixed` at 1, a zip's
 //! members one deeper than the zip. A container whose contents would lie deeper than
-//! `max_depth` is not opened (a `TooDeep` problem). Each top-level archive gets
-//! `max_uncompressed_bytes` to inflate, shared with the archives nested in it, so a zip of zips
-//! cannot multiply the budget. Walking stops as soon as more than `max_attachments` files are
+//! `max_depth` is not opened (a `TooDeep` problem). The whole message gets
+//! `max_uncompressed_bytes` to inflate (SPEC §6): every archive, nested or not, and every
+//! zip-based workbook or Word file (xlsx, ods, docx: charged what its entries declare, which is
+//! what reading it will inflate) draw on that one budget, so neither a zip of zips nor fifty zips
+//! side by side can multiply it. Walking stops as soon as more than `max_attachments` files are
 //! found, which also bounds how many archives are inflated.
 
 use mail_parser::{Message, MessagePart, MimeHeaders, PartType};
@@ -46,6 +48,8 @@ struct Collector<'l> {
     problems: Vec<AttachmentProblem>,
     unnamed: usize,
     full: bool,
+    /// Bytes the rest of the message may still inflate.
+    budget: u64,
 }
 
 impl<'l> Collector<'l> {
@@ -58,6 +62,7 @@ impl<'l> Collector<'l> {
             problems: Vec::new(),
             unnamed: 0,
             full: false,
+            budget: limits.max_uncompressed_bytes,
         }
     }
 
@@ -107,7 +112,6 @@ impl<'l> Collector<'l> {
                         content_type(part),
                         raw_body_bytes(message, part),
                         depth,
-                        None,
                     );
                 }
             }
@@ -117,7 +121,7 @@ impl<'l> Collector<'l> {
                     self.walk_unparsed_message(name, bytes, depth);
                 } else if !is_report_structure(part) {
                     let name = self.display_name(message, part);
-                    self.add_file(name, content_type(part), bytes.to_vec(), depth, None);
+                    self.add_file(name, content_type(part), bytes.to_vec(), depth);
                 }
             }
         }
@@ -156,23 +160,51 @@ impl<'l> Collector<'l> {
         false
     }
 
-    /// Keeps a file or, for an archive, its contents. `budget` is the inflation budget left to
-    /// the enclosing top-level archive, `None` outside archives.
+    /// Keeps a file or, for an archive, its contents; a zip-based document is charged to the
+    /// message's budget here, before anything reads it.
     fn add_file(
         &mut self,
         name: String,
         content_type: Option<String>,
         bytes: Vec<u8>,
         depth: usize,
-        budget: Option<&mut u64>,
     ) {
         match treatment(&name, content_type.as_deref(), &bytes) {
-            Treatment::Keep(kind) => self.push(Attachment { name, kind, bytes }),
-            Treatment::Unpack => self.unpack(name, bytes, depth, budget),
+            Treatment::Keep(kind) => {
+                if self.charge_document(&name, kind, &bytes) {
+                    self.push(Attachment { name, kind, bytes });
+                }
+            }
+            Treatment::Unpack => self.unpack(name, bytes, depth),
         }
     }
 
-    fn unpack(&mut self, name: String, bytes: Vec<u8>, depth: usize, budget: Option<&mut u64>) {
+    /// Takes what a zip-based workbook or Word file declares it inflates to from the budget;
+    /// false (and a `TooLarge` problem) when that is more than is left. A damaged zip costs
+    /// nothing here: reading it says it is damaged.
+    fn charge_document(&mut self, name: &str, kind: AttachmentKind, bytes: &[u8]) -> bool {
+        let zipped = matches!(kind, AttachmentKind::Spreadsheet | AttachmentKind::Docx)
+            && bytes.starts_with(b"PK");
+        let Some(declared) = zipped.then(|| archive::declared_size(bytes).ok()).flatten() else {
+            return true;
+        };
+        match self.budget.checked_sub(declared) {
+            Some(left) => {
+                self.budget = left;
+                true
+            }
+            None => {
+                let limit = self.limits.max_uncompressed_bytes;
+                self.problems.push(AttachmentProblem::new(
+                    name,
+                    ProblemKind::TooLarge { limit },
+                ));
+                false
+            }
+        }
+    }
+
+    fn unpack(&mut self, name: String, bytes: Vec<u8>, depth: usize) {
         if !self.may_open(depth, &name) {
             self.push(Attachment {
                 name,
@@ -181,27 +213,19 @@ impl<'l> Collector<'l> {
             });
             return;
         }
-        let mut own_budget = self.limits.max_uncompressed_bytes;
-        let budget = budget.unwrap_or(&mut own_budget);
-        let entries = match archive::extract_with(&bytes, *budget, self.password) {
+        let entries = match archive::extract_with(&bytes, self.budget, self.password) {
             Ok(entries) => entries,
             Err(error) => return self.refuse_archive(name, bytes, &error),
         };
         drop(bytes);
         let inflated: u64 = entries.iter().map(|e| e.bytes.len() as u64).sum();
-        *budget = budget.saturating_sub(inflated);
+        self.budget = self.budget.saturating_sub(inflated);
         for entry in entries {
             let path = clean_member_path(&entry.name);
             if self.full || path.is_empty() || is_junk_member(&entry.name) {
                 continue;
             }
-            self.add_file(
-                format!("{name}/{path}"),
-                None,
-                entry.bytes,
-                depth + 1,
-                Some(&mut *budget),
-            );
+            self.add_file(format!("{name}/{path}"), None, entry.bytes, depth + 1);
         }
     }
 

@@ -87,7 +87,10 @@ impl<K: Copy + PartialEq> LabelTable<K> {
         let mut key = first;
         let mut value_start = first_colon + colon_len(text, first_colon);
         let mut search_from = value_start;
-        while let Some((colon, next_key, label_start)) = self.next_label(text, search_from) {
+        let mut budget = MAX_LOOKUPS_PER_CELL;
+        while let Some((colon, next_key, label_start)) =
+            self.next_label(text, search_from, &mut budget)
+        {
             matches.push(LabelMatch {
                 key,
                 inline: clean_value(text.get(value_start..label_start).unwrap_or_default()),
@@ -105,26 +108,36 @@ impl<K: Copy + PartialEq> LabelTable<K> {
 
     /// The next `label：` at or after `from`: (colon position, key, where the label starts). The
     /// label is the end of the text before the colon, back to whitespace, the longest that matches.
-    fn next_label(&self, text: &str, from: usize) -> Option<(usize, K, usize)> {
+    ///
+    /// One forward scan: the start of the current token and its last [`MAX_LABEL_CHARS`]
+    /// character positions are carried along, so each colon costs a bounded amount of work
+    /// however many colons a cell holds (it was quadratic: 100,000 colons took 34 s). A label
+    /// never starts with a colon, so those candidates are not looked up; and `budget` bounds the
+    /// lookups of the whole cell (no form's cell needs more).
+    fn next_label(&self, text: &str, from: usize, budget: &mut usize) -> Option<(usize, K, usize)> {
         let rest = text.get(from..)?;
+        let mut recent = std::collections::VecDeque::with_capacity(MAX_LABEL_CHARS + 1);
         for (offset, c) in rest.char_indices() {
-            if !is_colon(c) {
+            let at = from + offset;
+            if c.is_whitespace() {
+                recent.clear();
                 continue;
             }
-            let colon = from + offset;
-            let before = text.get(from..colon)?;
-            let token_start = before
-                .char_indices()
-                .rev()
-                .find(|&(_, c)| c.is_whitespace())
-                .map_or(from, |(i, c)| from + i + c.len_utf8());
-            let token = text.get(token_start..colon)?;
-            // Labels are short: trying only the last few characters keeps long texts linear.
-            let skip = token.chars().count().saturating_sub(MAX_LABEL_CHARS);
-            for (i, _) in token.char_indices().skip(skip) {
-                if let Some(key) = self.lookup(token.get(i..)?) {
-                    return Some((colon, key, token_start + i));
+            if is_colon(c) {
+                // The candidates, longest first: from the token's start, if it is short, else
+                // from the oldest of its last few characters.
+                for &start in &recent {
+                    *budget = budget.checked_sub(1)?;
+                    if let Some(key) = self.lookup(text.get(start..at)?) {
+                        return Some((at, key, start));
+                    }
                 }
+            }
+            if !is_colon(c) {
+                recent.push_back(at);
+            }
+            if recent.len() > MAX_LABEL_CHARS {
+                recent.pop_front();
             }
         }
         None
@@ -133,6 +146,9 @@ impl<K: Copy + PartialEq> LabelTable<K> {
 
 /// The longest label text tried before a colon inside a line of several pairs.
 const MAX_LABEL_CHARS: usize = 24;
+
+/// The most label lookups one cell's pairs may cost (a line of ten pairs needs a few hundred).
+const MAX_LOOKUPS_PER_CELL: usize = 4096;
 
 fn is_colon(c: char) -> bool {
     c == ':' || c == '：'

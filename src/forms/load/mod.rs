@@ -6,7 +6,8 @@
 //! calamine inflates parts in memory (zip 9 then refuses to inflate any entry beyond its declared
 //! size). xlsx sheets are read cell by cell rather than as calamine's dense `Range`, so a sheet
 //! with one cell at A1 and one at XFD1048576 costs two cells, not seventeen billion; xls and ods
-//! sheets, which calamine builds densely, are first checked by [`xls_guard`] and [`ods_guard`].
+//! sheets, which calamine builds densely, are first checked by [`xls_guard`] and [`ods_guard`];
+//! an xlsx's declared shared-strings count, which calamine reserves room for, by [`xlsx_guard`].
 
 use std::io::{Cursor, Read, Seek};
 
@@ -15,6 +16,7 @@ use thiserror::Error;
 
 mod ods_guard;
 mod xls_guard;
+mod xlsx_guard;
 
 use super::workbook::{CellValue, Merge, Sheet, Workbook};
 use crate::archive::{self, ArchiveError};
@@ -113,7 +115,10 @@ fn open_zip_based(bytes: &[u8], limit: u64) -> Result<Workbook, WorkbookError> {
         ArchiveError::Encrypted(_) | ArchiveError::WrongPassword(_) => WorkbookError::Encrypted,
     })?;
     match zip_kind(bytes)? {
-        ZipKind::Xlsx => read_xlsx(bytes),
+        ZipKind::Xlsx => {
+            xlsx_guard::check(bytes, limit)?;
+            read_xlsx(bytes)
+        }
         // xlsb is rare in the offices and calamine reads it as a dense grid sized by the file,
         // which no guard here bounds: the unit is asked to save as xlsx instead.
         ZipKind::Xlsb => Err(WorkbookError::NotASpreadsheet),

@@ -6,6 +6,12 @@
 //! allocation aborts the process (no panic to catch). So the workbook stream is taken out of the
 //! OLE compound file here, with every size bounded by the file's length, and each sheet's
 //! declared and actual extent is checked the way calamine will read it.
+//!
+//! "The way calamine reads it" matters: the stream is found by calamine's rules (the first entry
+//! named `Workbook` or `Book` in any ASCII case, the name being the entry's first 64 bytes cut at
+//! a NUL, streams under 4096 bytes in the mini stream), else a file naming it `WORKBOOK` slipped
+//! past. And calamine follows sector chains until they end or reach the declared length, so
+//! every chain it may follow is walked here first and a loop is refused.
 
 use super::{MAX_SHEET_AREA, WorkbookError};
 
@@ -15,7 +21,10 @@ const HEADER_LEN: usize = 512;
 /// Checks a `.xls` before calamine reads it.
 pub(super) fn check(bytes: &[u8]) -> Result<(), WorkbookError> {
     let cfb = Cfb::parse(bytes).ok_or_else(|| damaged("compound file structure"))?;
-    let Some(stream) = cfb.workbook_stream() else {
+    let mut visited = vec![false; cfb.fat.len()];
+    let directory = cfb.directory(&mut visited)?;
+    cfb.check_chains(&directory, &mut visited)?;
+    let Some(stream) = cfb.workbook_stream(&directory)? else {
         // Not a BIFF workbook (a Word file, an encrypted xlsx): calamine says which.
         return Ok(());
     };
@@ -34,13 +43,28 @@ fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
 }
 
+fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// Streams shorter than this live in the mini stream: calamine's threshold, whatever the
+/// header's own cutoff field says.
+const MINI_STREAM_CUTOFF: u64 = 4096;
+
 struct Cfb<'a> {
     bytes: &'a [u8],
     sector_size: usize,
     fat: Vec<u32>,
     dir_start: u32,
-    mini_cutoff: u32,
+    minifat_sectors: u32,
     minifat_start: u32,
+}
+
+/// A directory entry, read as calamine reads it.
+struct DirEntry {
+    name: String,
+    start: u32,
+    len: u64,
 }
 
 impl<'a> Cfb<'a> {
@@ -55,8 +79,8 @@ impl<'a> Cfb<'a> {
             sector_size,
             fat: Vec::new(),
             dir_start: u32_at(bytes, 0x30)?,
-            mini_cutoff: u32_at(bytes, 0x38)?,
             minifat_start: u32_at(bytes, 0x3C)?,
+            minifat_sectors: u32_at(bytes, 0x40)?,
         };
         cfb.fat = cfb.read_fat()?;
         Some(cfb)
@@ -103,46 +127,127 @@ impl<'a> Cfb<'a> {
         Some(fat)
     }
 
-    /// The bytes of the chain starting at `start`, at most `limit` long.
-    fn chain(&self, start: u32, limit: usize) -> Option<Vec<u8>> {
+    /// The bytes of the chain starting at `start`, at most `limit` long (kept at most `keep`).
+    /// calamine follows a chain until its end or `limit`, so a chain that comes back to a sector
+    /// before either would grow without bound there: that, a sector already `visited` (sectors
+    /// belong to one chain only), or a sector outside the file, is damage.
+    fn chain(
+        &self,
+        start: u32,
+        (limit, keep): (u64, usize),
+        visited: &mut [bool],
+    ) -> Result<Vec<u8>, WorkbookError> {
         let mut out = Vec::new();
         let mut id = start;
-        let mut steps = 0;
-        while id < FREE_OR_END && out.len() < limit {
-            if steps > self.fat.len() {
-                return None;
+        let mut length: u64 = 0;
+        while id < FREE_OR_END && length < limit {
+            let index = usize::try_from(id).map_err(|_| damaged("sector chain"))?;
+            match visited.get_mut(index) {
+                Some(seen) if !*seen => *seen = true,
+                _ => return Err(damaged("sector chain (a loop or a sector past the end)")),
             }
-            out.extend_from_slice(self.sector(id)?);
-            id = *self.fat.get(usize::try_from(id).ok()?)?;
-            steps += 1;
+            let sector = self.sector(id).ok_or_else(|| damaged("sector chain"))?;
+            length = length.saturating_add(sector.len() as u64);
+            if out.len() < keep {
+                out.extend_from_slice(sector);
+            }
+            id = *self.fat.get(index).ok_or_else(|| damaged("sector chain"))?;
         }
-        out.truncate(limit);
-        Some(out)
+        out.truncate(keep);
+        Ok(out)
     }
 
-    /// The `Workbook` (or BIFF5 `Book`) stream, as calamine finds it.
-    fn workbook_stream(&self) -> Option<Vec<u8>> {
-        let limit = self.bytes.len();
-        let directory = self.chain(self.dir_start, limit)?;
-        let entries: Vec<&[u8]> = directory.chunks_exact(128).collect();
-        let root = entries.first()?;
-        let entry = ["Workbook", "Book"].iter().find_map(|name| {
-            entries
-                .iter()
-                .find(|e| entry_name(e).as_deref() == Some(*name))
-        })?;
-        let start = u32_at(entry, 0x74)?;
-        let size = usize::try_from(u32_at(entry, 0x78)?).ok()?.min(limit);
-        if u32::try_from(size).ok()? >= self.mini_cutoff {
-            return self.chain(start, size);
+    /// The directory, entry by entry, named as calamine names them: the first 64 bytes decoded as
+    /// UTF-16 (lossily), cut at the first NUL, whatever the entry's name-length field says.
+    fn directory(&self, visited: &mut [bool]) -> Result<Vec<DirEntry>, WorkbookError> {
+        let bytes = self.chain(self.dir_start, (u64::MAX, self.bytes.len()), visited)?;
+        let large = self.sector_size == 4096;
+        Ok(bytes
+            .chunks_exact(128)
+            .filter_map(|entry| {
+                let units = entry
+                    .get(..64)?
+                    .chunks_exact(2)
+                    .map(|c| u16::from_le_bytes([c[0], c[1]]));
+                let name: String = char::decode_utf16(units)
+                    .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                    .take_while(|c| *c != '\0')
+                    .collect();
+                let len = if large {
+                    u64_at(entry, 0x78)?
+                } else {
+                    u64::from(u32_at(entry, 0x78)?)
+                };
+                Some(DirEntry {
+                    name,
+                    start: u32_at(entry, 0x74)?,
+                    len,
+                })
+            })
+            .collect())
+    }
+
+    /// Every chain calamine may follow, followed here first: the mini-stream container and the
+    /// mini FAT, and each stream in the big FAT; no two share a sector, so this is linear.
+    fn check_chains(
+        &self,
+        directory: &[DirEntry],
+        visited: &mut [bool],
+    ) -> Result<(), WorkbookError> {
+        let root = directory.first().ok_or_else(|| damaged("directory"))?;
+        if self.minifat_sectors > 0 {
+            self.chain(root.start, (root.len, 0), visited)?;
+            self.chain(self.minifat_start, (self.minifat_len(), 0), visited)?;
         }
-        let mini_stream = self.chain(u32_at(root, 0x74)?, limit)?;
-        let minifat_bytes = self.chain(self.minifat_start, limit)?;
+        for entry in directory.iter().skip(1) {
+            if entry.len >= MINI_STREAM_CUTOFF {
+                self.chain(entry.start, (entry.len, 0), visited)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn minifat_len(&self) -> u64 {
+        u64::from(self.minifat_sectors).saturating_mul(self.sector_size as u64)
+    }
+
+    fn fresh(&self) -> Vec<bool> {
+        vec![false; self.fat.len()]
+    }
+
+    /// The `Workbook` (or BIFF5 `Book`) stream, found as calamine finds it: the first entry so
+    /// named, ASCII case-insensitively (`WORKBOOK` is read too).
+    fn workbook_stream(&self, directory: &[DirEntry]) -> Result<Option<Vec<u8>>, WorkbookError> {
+        let Some(entry) = ["Workbook", "Book"].iter().find_map(|name| {
+            directory
+                .iter()
+                .find(|e| e.name.as_bytes().eq_ignore_ascii_case(name.as_bytes()))
+        }) else {
+            return Ok(None);
+        };
+        let limit = self.bytes.len();
+        let size = usize::try_from(entry.len).unwrap_or(usize::MAX).min(limit);
+        if entry.len >= MINI_STREAM_CUTOFF {
+            return self
+                .chain(entry.start, (entry.len, size), &mut self.fresh())
+                .map(Some);
+        }
+        let Some(root) = directory.first() else {
+            return Ok(None);
+        };
+        let mini_stream = self.chain(root.start, (root.len, limit), &mut self.fresh())?;
+        let minifat_bytes = self.chain(
+            self.minifat_start,
+            (self.minifat_len(), limit),
+            &mut self.fresh(),
+        )?;
         let minifat: Vec<u32> = minifat_bytes
             .chunks_exact(4)
             .filter_map(|c| Some(u32::from_le_bytes(c.try_into().ok()?)))
             .collect();
-        mini_chain(&mini_stream, &minifat, start, size)
+        mini_chain(&mini_stream, &minifat, entry.start, size)
+            .map(Some)
+            .ok_or_else(|| damaged("mini stream chain"))
     }
 }
 
@@ -161,17 +266,6 @@ fn mini_chain(mini_stream: &[u8], minifat: &[u32], start: u32, limit: usize) -> 
     }
     out.truncate(limit);
     Some(out)
-}
-
-fn entry_name(entry: &[u8]) -> Option<String> {
-    let len = usize::from(u16_at(entry, 0x40)?).min(64);
-    let units: Vec<u16> = entry
-        .get(..len)?
-        .chunks_exact(2)
-        .filter_map(|c| Some(u16::from_le_bytes(c.try_into().ok()?)))
-        .take_while(|u| *u != 0)
-        .collect();
-    String::from_utf16(&units).ok()
 }
 
 /// Records of a BIFF stream from `at`: (type, data).
@@ -304,7 +398,8 @@ mod tests {
     /// small enough for their workbook stream to be contiguous).
     fn dimensions_offset(bytes: &[u8]) -> usize {
         let cfb = Cfb::parse(bytes).unwrap();
-        let stream = cfb.workbook_stream().unwrap();
+        let directory = cfb.directory(&mut cfb.fresh()).unwrap();
+        let stream = cfb.workbook_stream(&directory).unwrap().unwrap();
         let sheet = check_biff_positions(&stream)[0];
         let mut pos = sheet;
         for (typ, data) in records(&stream, sheet) {

@@ -1,0 +1,5 @@
+//! Hostile input (issue 11, SPEC §12): the crafted attacks as regression tests.
+
+mod craft;
+mod fuzz_regressions;
+mod root_causes;
