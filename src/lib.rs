@@ -37,6 +37,7 @@
 //! - [`daemon`]: orchestration: one pass, the transports, the daemon's tasks; [`config_check`],
 //!   [`demo`], [`cli`]: the commands.
 //! - [`notify`]: the WeCom, DingTalk and Feishu group robots (SPEC §14), fed by a durable queue.
+//! - `fuzz_targets`: what each fuzz target of `fuzz/` runs, replayed by `cargo test`.
 
 pub mod app;
 pub mod archive;
@@ -51,6 +52,8 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod forms;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod inbound;
 pub mod intake;
 pub mod mail;
