@@ -43,6 +43,8 @@ pub struct App {
     pub outbox_ready: Notify,
     /// Woken whenever a staff digest has been recorded, so the bot sends it to the staff chats.
     pub digest_ready: Notify,
+    /// The attachment reader process (SPEC §12), shared by every intake.
+    pub reader: crate::worker::Reader,
 }
 
 impl App {
@@ -54,7 +56,13 @@ impl App {
         let store = Store::open(&config.database_url).await?;
         let template = crate::forms::template::monthly_template()
             .map_err(|e| AppError::Template(e.to_string()))?;
+        let reader = crate::worker::Reader::new(crate::worker::ReaderSettings::for_this_process(
+            config.intake.worker_memory_mib,
+            config.intake.worker_seconds,
+            config.intake.limits.max_message_bytes,
+        ));
         Ok(Self {
+            reader,
             config,
             store,
             clock,

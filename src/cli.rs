@@ -103,6 +103,30 @@ pub enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Messages set aside after failing to finish three times (SPEC §12).
+    Quarantine {
+        #[command(subcommand)]
+        action: QuarantineAction,
+    },
+    /// The attachment reader process (started by reportdesk itself; see `worker`).
+    #[command(hide = true)]
+    ReadWorker {
+        #[arg(long)]
+        memory_mib: u64,
+        #[arg(long)]
+        max_message_bytes: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuarantineAction {
+    /// Lists the quarantined messages (id, sender, subject, attempts, last error, raw file).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Releases one (by the id `list` shows): the next pass or start-up tries it again.
+    Release { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,6 +154,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
     let clock = cli.now.map_or(Clock::System, Clock::Fixed);
     match cli.command {
         Command::Template { kind, output } => template(kind, &output).map(|()| 0),
+        Command::ReadWorker { .. } => anyhow::bail!("read-worker is started by reportdesk itself"),
+        Command::Quarantine { action } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            crate::status::quarantine::command(&app, action).await
+        }
         Command::Ingest { files } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             ingest(&app, &files).await
@@ -330,15 +359,18 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
     let today = app.today();
     let summary = crate::status::summary::load(&app.config, &app.store, period, today).await?;
     let sendings = crate::submit::sendings(&app.store, period).await?;
+    let quarantined = crate::store::quarantine::list(&app.store).await?;
     if json {
         let mut value = serde_json::to_value(&status)?;
         value["checks"] = serde_json::to_value(&summary.checks)?;
         value["upstream"] = serde_json::to_value(&sendings)?;
+        value["quarantined"] = serde_json::to_value(&quarantined)?;
         println!("{value}");
     } else {
         print!("{}", crate::status::render_text(&status));
         print!("{}", crate::status::summary::render_checks(&summary.checks));
         print!("{}", crate::submit::status_lines(&app.config, &sendings));
+        print!("{}", crate::status::quarantine::render_text(&quarantined));
     }
     Ok(())
 }

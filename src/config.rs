@@ -164,6 +164,10 @@ pub struct Intake {
     /// Automatic replies to one sender within an hour; more are not sent (a loop guard).
     pub replies_per_sender_per_hour: u32,
     pub limits: Limits,
+    /// The address space the attachment reader process may use (SPEC §12), in MiB.
+    pub worker_memory_mib: u64,
+    /// How long the reader process may take over one message before it is killed.
+    pub worker_seconds: u64,
 }
 
 #[derive(Debug, Clone)]

@@ -37,7 +37,8 @@
 //! - [`daemon`]: orchestration: one pass, the transports, the daemon's tasks; [`config_check`],
 //!   [`demo`], [`cli`]: the commands.
 //! - [`notify`]: the WeCom, DingTalk and Feishu group robots (SPEC §14), fed by a durable queue.
-//! - `fuzz_targets`: what each fuzz target of `fuzz/` runs, replayed by `cargo test`.
+//! - [`worker`]: the attachment reader process (SPEC §12); `fuzz_targets`: what each fuzz target
+//!   of `fuzz/` runs, replayed by `cargo test`.
 
 pub mod app;
 pub mod archive;
@@ -66,3 +67,4 @@ pub mod status;
 pub mod store;
 pub mod submit;
 pub mod telemetry;
+pub mod worker;

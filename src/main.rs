@@ -1,10 +1,30 @@
 use clap::Parser;
 
-#[tokio::main]
-async fn main() {
-    reportdesk::telemetry::init();
+fn main() {
     let cli = reportdesk::cli::Cli::parse();
-    match reportdesk::cli::run(cli).await {
+    // The attachment reader runs without an async runtime: one thread, little address space.
+    if let reportdesk::cli::Command::ReadWorker {
+        memory_mib,
+        max_message_bytes,
+    } = cli.command
+    {
+        std::process::exit(reportdesk::worker::child::serve(
+            memory_mib,
+            max_message_bytes,
+        ));
+    }
+    reportdesk::telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("reportdesk: cannot start the async runtime: {error}");
+            std::process::exit(2);
+        }
+    };
+    match runtime.block_on(reportdesk::cli::run(cli)) {
         Ok(code) => std::process::exit(code),
         Err(error) => {
             eprintln!("reportdesk: {error:#}");

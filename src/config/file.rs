@@ -162,6 +162,8 @@ struct IntakeFile {
     max_attachments: usize,
     max_uncompressed_mib: u64,
     max_nesting: usize,
+    worker_memory_mib: u64,
+    worker_seconds: u64,
 }
 
 impl Default for IntakeFile {
@@ -174,6 +176,8 @@ impl Default for IntakeFile {
             max_attachments: limits.max_attachments,
             max_uncompressed_mib: limits.max_uncompressed_bytes >> 20,
             max_nesting: limits.max_depth,
+            worker_memory_mib: 512,
+            worker_seconds: 10,
         }
     }
 }
@@ -418,6 +422,8 @@ fn intake(file: IntakeFile) -> Intake {
             max_uncompressed_bytes: file.max_uncompressed_mib << 20,
             max_depth: file.max_nesting,
         },
+        worker_memory_mib: file.worker_memory_mib.max(64),
+        worker_seconds: file.worker_seconds.max(1),
     }
 }
 

@@ -127,6 +127,8 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         () = shutdown_signal() => tracing::info!("stopping"),
         () = tasks.wait() => tracing::error!("every task ended on its own"),
     }
+    // A worker busy on a message is killed now, so no task waits on it.
+    app.reader.stop();
     cancel.cancel();
     if tokio::time::timeout(GRACE, tasks.wait()).await.is_err() {
         tracing::warn!("tasks still busy after {} s; exiting", GRACE.as_secs());

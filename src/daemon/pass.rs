@@ -40,7 +40,7 @@ pub struct PassSummary {
 
 /// The intake pipeline over the app's configuration, database and template.
 pub fn intake(app: &App) -> Intake<'_> {
-    Intake::new(&app.config, app.store.clone(), &app.template)
+    Intake::new(&app.config, app.store.clone(), &app.template, &app.reader)
 }
 
 /// The inbound side's handles, borrowed from the app.
@@ -140,9 +140,12 @@ pub async fn resume_unfinished(
             kind: "resume",
             name: &row.raw_path,
         };
-        taken
-            .reports
-            .push(inlet.ingest(&raw, row.received_at, &source).await?);
+        let handled = inlet
+            .ingest_in_pass(&raw, row.received_at, &source, taken)
+            .await;
+        if handled == inbound::Handled::Stopped {
+            break;
+        }
     }
     Ok(())
 }

@@ -16,20 +16,20 @@ use thiserror::Error;
 use crate::archive::{self, ArchiveError};
 
 /// A document: its blocks in order.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub blocks: Vec<Block>,
 }
 
 /// A paragraph or a table (rows of cell texts, aligned with the table's grid).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Block {
     Paragraph(String),
     Table(Vec<Vec<String>>),
 }
 
 /// Why an attachment could not be read as a Word document.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DocxError {
     /// Not a Word document at all.
     #[error("not a .docx document")]

@@ -8,13 +8,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 
 /// A workbook: its sheets in the file's order.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Workbook {
     pub sheets: Vec<Sheet>,
 }
 
 /// What a cell holds (formulas give their cached value).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub enum CellValue {
     #[default]
     Empty,
@@ -65,14 +65,14 @@ impl CellValue {
 }
 
 /// A merged region, inclusive on both ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Merge {
     pub start: (u32, u32),
     pub end: (u32, u32),
 }
 
 /// One sheet.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Sheet {
     pub name: String,
     /// Hidden sheets are read too, but a visible sheet is preferred when both hold a form.

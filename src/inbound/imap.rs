@@ -143,8 +143,15 @@ async fn drain(
                     kind: "imap",
                     name: &name,
                 };
-                let report = inlet.ingest(&message.raw, received_at, &source).await?;
-                summary.reports.push(report);
+                // A failed message is moved on too: its raw bytes are stored and its row stays
+                // unfinished, so start-up resumes it (quarantined after three tries).
+                let handled = inlet
+                    .ingest_in_pass(&message.raw, received_at, &source, summary)
+                    .await;
+                if handled == super::Handled::Stopped {
+                    stopped = true;
+                    break;
+                }
                 taken.push(message.uid);
                 if cancel.is_some_and(CancellationToken::is_cancelled) {
                     stopped = true;

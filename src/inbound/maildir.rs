@@ -31,9 +31,15 @@ pub async fn pass(
             kind: "maildir",
             name: &entry.name,
         };
-        let report = inlet.ingest(&raw, entry.delivered_at, &source).await?;
-        inbox.mark_processed(&entry)?;
-        summary.reports.push(report);
+        match inlet
+            .ingest_in_pass(&raw, entry.delivered_at, &source, summary)
+            .await
+        {
+            super::Handled::Done => inbox.mark_processed(&entry)?,
+            // Left in new/: the next pass tries it again.
+            super::Handled::Failed => {}
+            super::Handled::Stopped => break,
+        }
     }
     Ok(())
 }

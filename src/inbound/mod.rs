@@ -68,4 +68,39 @@ impl Inlet<'_> {
         }
         Ok(report)
     }
+
+    /// [`Inlet::ingest`] inside a pass: an error on this message is logged and noted in `taken`,
+    /// never the end of the pass (SPEC §12).
+    pub async fn ingest_in_pass(
+        &self,
+        raw: &[u8],
+        received_at: DateTime<Utc>,
+        source: &Source<'_>,
+        taken: &mut Taken,
+    ) -> Handled {
+        match self.ingest(raw, received_at, source).await {
+            Ok(report) => {
+                taken.reports.push(report);
+                Handled::Done
+            }
+            Err(InboundError::Intake(IntakeError::Stopped)) => Handled::Stopped,
+            Err(error) => {
+                tracing::error!(source = source.name, %error, "message not taken in; tried again later");
+                taken.failed.push(format!("{}: {error}", source.name));
+                Handled::Failed
+            }
+        }
+    }
+}
+
+/// What became of one message inside a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handled {
+    /// Taken in (finished, a duplicate, or quarantined): it may leave the inbound mailbox.
+    Done,
+    /// Its intake failed (logged and noted); the rest of the pass goes on, and the message is
+    /// tried again later, quarantined after three tries.
+    Failed,
+    /// The daemon is stopping: end the pass.
+    Stopped,
 }

@@ -1,16 +1,21 @@
 //! What a message is and what its attachments hold: the pure half of intake.
 //!
 //! Given a parsed message and the roster, this decides whom the message is from, whether it may be
-//! answered at all, and reads every spreadsheet it carries. It touches no database and no clock:
+//! answered at all, and reads every spreadsheet it carries: as the reader process opened it
+//! ([`assess_opened`], the daemon's way), or opening it here ([`assess`]). It touches no database and no clock:
 //! versions, receipt numbers and the reply are settled afterwards, in one transaction.
 
 use crate::domain::period::Period;
 use crate::domain::unit::{Roster, Unit};
 use crate::forms::case::{CaseContext, CaseForm, CaseReading, read_case_docx, read_case_workbook};
-use crate::forms::docx::read_docx;
+use crate::forms::docx::{Document, DocxError, read_docx};
 use crate::forms::monthly::{MonthlyForm, ReadContext, read_monthly};
-use crate::forms::{FormKind, Problem, Warning, detect_docx_kind, detect_kind, open_workbook};
+use crate::forms::{
+    FormKind, Problem, Warning, Workbook, WorkbookError, detect_docx_kind, detect_kind,
+    open_workbook,
+};
 use crate::mail::{AttachmentKind, InboundMessage};
+use crate::worker::Opened;
 
 /// What intake needs to know besides the message.
 #[derive(Debug, Clone, Copy)]
@@ -81,8 +86,18 @@ pub struct MessageError {
     pub message: String,
 }
 
-/// Decides who sent `message` and reads its forms.
+/// Decides who sent `message` and reads its forms, opening each file here.
 pub fn assess<'r>(message: &InboundMessage, ctx: &AssessContext<'r>) -> Verdict<'r> {
+    assess_opened(message, &[], ctx)
+}
+
+/// Decides who sent `message` and reads its forms from the files the reader process opened
+/// (`opened[i]` for attachment `i`; a file missing there is opened here).
+pub fn assess_opened<'r>(
+    message: &InboundMessage,
+    opened: &[Opened],
+    ctx: &AssessContext<'r>,
+) -> Verdict<'r> {
     let sender = message.from.as_ref().map(|m| m.address.as_str());
     if sender.is_some_and(|s| s.eq_ignore_ascii_case(ctx.office_address)) {
         return Verdict::NoReply {
@@ -102,17 +117,18 @@ pub fn assess<'r>(message: &InboundMessage, ctx: &AssessContext<'r>) -> Verdict<
     match ctx.roster.by_address(sender) {
         Some(unit) => {
             let names = unit.names();
-            let reading = read_attachments(message, ctx, Some(&names));
+            let reading = read_attachments(message, opened, ctx, Some(&names));
             Verdict::Unit { unit, reading }
         }
         None => Verdict::UnknownSender {
-            reading: read_attachments(message, ctx, None),
+            reading: read_attachments(message, opened, ctx, None),
         },
     }
 }
 
 fn read_attachments(
     message: &InboundMessage,
+    opened: &[Opened],
     ctx: &AssessContext<'_>,
     unit_names: Option<&[String]>,
 ) -> Reading {
@@ -137,15 +153,27 @@ fn read_attachments(
     for (index, attachment) in message.attachments.iter().enumerate() {
         let name = &attachment.name;
         match attachment.kind {
-            AttachmentKind::Spreadsheet => read_spreadsheet(
-                name,
-                &attachment.bytes,
-                ctx,
-                (&read_ctx, &case_ctx),
-                &mut reading,
-            ),
+            AttachmentKind::Spreadsheet => {
+                let own;
+                let workbook = match opened.get(index) {
+                    Some(Opened::Workbook(result)) => result,
+                    _ => {
+                        own = open_workbook(&attachment.bytes, ctx.max_uncompressed_bytes);
+                        &own
+                    }
+                };
+                read_spreadsheet(name, workbook, (&read_ctx, &case_ctx), &mut reading);
+            }
             AttachmentKind::Docx => {
-                read_word(name, &attachment.bytes, ctx, &case_ctx, &mut reading)
+                let own;
+                let document = match opened.get(index) {
+                    Some(Opened::Document(result)) => result,
+                    _ => {
+                        own = read_docx(&attachment.bytes, ctx.max_uncompressed_bytes);
+                        &own
+                    }
+                };
+                read_word(name, document, &case_ctx, &mut reading);
             }
             AttachmentKind::Image => reading.photos.push(index),
             _ => reading.other_attachments.push(name.clone()),
@@ -164,19 +192,18 @@ fn push_case(reading: &mut Reading, name: &str, case: CaseReading) {
 
 fn read_word(
     name: &str,
-    bytes: &[u8],
-    ctx: &AssessContext<'_>,
+    document: &Result<Document, DocxError>,
     case_ctx: &CaseContext<'_>,
     reading: &mut Reading,
 ) {
-    match read_docx(bytes, ctx.max_uncompressed_bytes) {
+    match document {
         Err(error) => reading.errors.push(MessageError {
             field: "attachment",
             attachment: Some(name.to_string()),
             message: error.user_message(),
         }),
-        Ok(document) => match detect_docx_kind(&document) {
-            Some(FormKind::Case) => push_case(reading, name, read_case_docx(&document, case_ctx)),
+        Ok(document) => match detect_docx_kind(document) {
+            Some(FormKind::Case) => push_case(reading, name, read_case_docx(document, case_ctx)),
             _ => reading.errors.push(MessageError {
                 field: "attachment",
                 attachment: Some(name.to_string()),
@@ -188,12 +215,11 @@ fn read_word(
 
 fn read_spreadsheet(
     name: &str,
-    bytes: &[u8],
-    ctx: &AssessContext<'_>,
+    workbook: &Result<Workbook, WorkbookError>,
     (read_ctx, case_ctx): (&ReadContext<'_>, &CaseContext<'_>),
     reading: &mut Reading,
 ) {
-    let workbook = match open_workbook(bytes, ctx.max_uncompressed_bytes) {
+    let workbook = match workbook {
         Ok(workbook) => workbook,
         Err(error) => {
             reading.errors.push(MessageError {
@@ -204,16 +230,16 @@ fn read_spreadsheet(
             return;
         }
     };
-    match detect_kind(&workbook) {
+    match detect_kind(workbook) {
         Some(FormKind::Monthly) => {
-            let result = read_monthly(&workbook, read_ctx);
+            let result = read_monthly(workbook, read_ctx);
             reading.monthly.push(MonthlyReadingOf {
                 attachment: name.to_string(),
                 form: result.form,
                 warnings: result.warnings,
             });
         }
-        Some(FormKind::Case) => push_case(reading, name, read_case_workbook(&workbook, case_ctx)),
+        Some(FormKind::Case) => push_case(reading, name, read_case_workbook(workbook, case_ctx)),
         None => reading.errors.push(MessageError {
             field: "attachment",
             attachment: Some(name.to_string()),

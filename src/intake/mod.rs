@@ -4,6 +4,11 @@
 //! before anything is parsed; the data, the outcome and the reply (into the outbox) are then
 //! written in one transaction. A crash anywhere leaves either nothing or a recorded message that
 //! the next pass finishes, never a form without its receipt or a receipt without its form.
+//!
+//! The message is recorded from its headers alone, and an attempt counted and committed, before
+//! its body is read; the reading happens in the reader process ([`crate::worker`]). A message
+//! that failed to finish three times is quarantined instead of tried again (SPEC §12); one the
+//! reader gave up on is finished with a return naming the file it could not read.
 
 pub mod assess;
 mod cases;
@@ -21,7 +26,9 @@ use crate::config::Config;
 use crate::domain::period::Period;
 use crate::mail;
 use crate::store::messages::{self, NewMessage, Recorded};
+use crate::store::quarantine::{self, Attempt};
 use crate::store::{Store, StoreError};
+use crate::worker::{Job, Opened, ReadFailure, Reader};
 use assess::AssessContext;
 use report::{IngestReport, Outcome};
 
@@ -34,6 +41,8 @@ pub enum IntakeError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("intake stopped: the daemon is shutting down")]
+    Stopped,
 }
 
 /// The intake pipeline, shared by `ingest`, `run` and `demo`.
@@ -41,6 +50,7 @@ pub struct Intake<'c> {
     config: &'c Config,
     store: Store,
     template: &'c [u8],
+    reader: &'c Reader,
 }
 
 /// Where a message came from: a label for the report and the log.
@@ -54,11 +64,12 @@ pub struct Source<'a> {
 
 impl<'c> Intake<'c> {
     /// `template` is the blank form attached to returns and help replies.
-    pub fn new(config: &'c Config, store: Store, template: &'c [u8]) -> Self {
+    pub fn new(config: &'c Config, store: Store, template: &'c [u8], reader: &'c Reader) -> Self {
         Self {
             config,
             store,
             template,
+            reader,
         }
     }
 
@@ -72,14 +83,14 @@ impl<'c> Intake<'c> {
     ) -> Result<IngestReport, IntakeError> {
         let sha = hex::encode(Sha256::digest(raw));
         let raw_path = self.store_raw(raw, &sha)?;
-        let parsed = self.parse(raw);
-        let key = mail::message_key(&parsed, raw);
-        let sender = parsed.from.as_ref().map(|m| m.address.clone());
+        let head = mail::parse_headers_only(raw, unreadable(None));
+        let key = mail::message_key(&head, raw);
+        let sender = head.from.as_ref().map(|m| m.address.clone());
         let new = NewMessage {
             message_key: &key,
-            message_id: parsed.message_id.as_deref(),
+            message_id: head.message_id.as_deref(),
             sender: sender.as_deref(),
-            subject: &parsed.subject,
+            subject: &head.subject,
             received_at,
             raw_path: &raw_path,
             raw_sha256: &sha,
@@ -88,9 +99,20 @@ impl<'c> Intake<'c> {
         let row = match messages::record(&self.store, &new).await? {
             Recorded::AlreadyProcessed(row) => {
                 tracing::info!(key = %key, "duplicate message, already processed");
-                return Ok(duplicate_report(source.name, &parsed, &row));
+                return Ok(duplicate_report(source.name, &head, &row));
             }
             Recorded::ToProcess(row) => row,
+        };
+        if let Attempt::Quarantined = quarantine::begin_attempt(&self.store, row.id, now).await? {
+            tracing::warn!(key = %key, id = row.id, "message quarantined after failed attempts");
+            return Ok(quarantined_report(source.name, &head, &row));
+        }
+        let (parsed, opened) = match self.read(raw, head).await {
+            Ok(read) => read,
+            Err(error) => {
+                let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
+                return Err(error);
+            }
         };
         let open_period = Period::open_at(self.config.office.date_of(row.received_at));
         let ctx = AssessContext {
@@ -100,7 +122,7 @@ impl<'c> Intake<'c> {
             plausibility_bound: self.config.intake.plausibility_bound,
             max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
         };
-        let verdict = assess::assess(&parsed, &ctx);
+        let verdict = assess::assess_opened(&parsed, &opened, &ctx);
         let settler = settle::Settler {
             config: self.config,
             template: self.template,
@@ -122,35 +144,50 @@ impl<'c> Intake<'c> {
         Ok(report)
     }
 
-    /// Parses the message; an encrypted zip from a unit that agreed a password with the office is
-    /// opened with it (a second parse, only then).
-    fn parse(&self, raw: &[u8]) -> mail::InboundMessage {
+    /// Reads the message in the reader process: parsed, with each workbook and Word file opened.
+    /// A unit that agreed a password with the office has its encrypted zips opened with it. When
+    /// the reader gives up (it died, or overran `worker_seconds`), the message is `head` (its
+    /// headers) with a problem naming the file it was on, and is finished like any other.
+    async fn read(
+        &self,
+        raw: &[u8],
+        head: mail::InboundMessage,
+    ) -> Result<(mail::InboundMessage, Vec<Opened>), IntakeError> {
         let limits = &self.config.intake.limits;
-        let parsed = mail::parse_message(raw, limits);
-        let encrypted = parsed
-            .problems
-            .iter()
-            .any(|p| p.kind == mail::ProblemKind::Encrypted);
-        let unit = parsed
+        let var = head
             .from
             .as_ref()
-            .and_then(|m| self.config.roster.by_address(&m.address));
-        let Some(var) = unit.and_then(|u| u.archive_password_env.as_deref()) else {
-            return parsed;
-        };
-        if !encrypted {
-            return parsed;
-        }
-        match std::env::var(var) {
-            Ok(password) if !password.is_empty() => {
-                mail::parse_message_with_password(raw, limits, Some(password.as_bytes()))
+            .and_then(|m| self.config.roster.by_address(&m.address))
+            .and_then(|u| u.archive_password_env.as_deref());
+        let password = var
+            .and_then(|var| std::env::var(var).ok())
+            .filter(|p| !p.is_empty());
+        let job = Job::new(raw, limits, password.as_deref().map(str::as_bytes));
+        match self.reader.read(&job).await {
+            Ok(reply) => {
+                let encrypted = reply
+                    .message
+                    .problems
+                    .iter()
+                    .any(|p| p.kind == mail::ProblemKind::Encrypted);
+                if let (Some(var), None, true) = (var, &password, encrypted) {
+                    tracing::error!(
+                        var,
+                        "a unit's archive password variable is not set; encrypted zip left closed"
+                    );
+                }
+                Ok((reply.message, reply.opened))
             }
-            _ => {
-                tracing::error!(
-                    var,
-                    "a unit's archive password variable is not set; encrypted zip left closed"
+            Err(ReadFailure::Stopped) => Err(IntakeError::Stopped),
+            Err(ReadFailure::Unreadable { file, why }) => {
+                tracing::warn!(
+                    file = file.as_deref().unwrap_or("-"),
+                    why,
+                    "reader gave up on a message"
                 );
-                parsed
+                let mut message = head;
+                message.problems = vec![unreadable(file)];
+                Ok((message, Vec::new()))
             }
         }
     }
@@ -192,6 +229,29 @@ fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
         }
     }
     Err(std::io::Error::other("no free temporary file name"))
+}
+
+/// The problem of a file (or, without a name, a message) the reader could not read.
+fn unreadable(file: Option<String>) -> mail::AttachmentProblem {
+    mail::AttachmentProblem::new(file.unwrap_or_default(), mail::ProblemKind::Unreadable)
+}
+
+fn quarantined_report(
+    file: &str,
+    parsed: &mail::InboundMessage,
+    row: &messages::MessageRow,
+) -> IngestReport {
+    IngestReport {
+        outcome: Outcome::Quarantined,
+        note: Some(format!(
+            "failed to finish {} times: quarantined (message {}), nothing sent; \
+             `reportdesk quarantine release {}` tries it again",
+            quarantine::MAX_ATTEMPTS,
+            row.id,
+            row.id
+        )),
+        ..duplicate_report(file, parsed, row)
+    }
 }
 
 fn duplicate_report(

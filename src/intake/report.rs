@@ -13,6 +13,8 @@ pub enum Outcome {
     Rejected,
     Ignored,
     Duplicate,
+    /// Failed to finish three times: set aside (SPEC §12), nothing sent.
+    Quarantined,
 }
 
 impl Outcome {
@@ -22,6 +24,7 @@ impl Outcome {
             Outcome::Rejected => "rejected",
             Outcome::Ignored => "ignored",
             Outcome::Duplicate => "duplicate",
+            Outcome::Quarantined => "quarantined",
         }
     }
 }

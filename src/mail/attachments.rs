@@ -9,7 +9,7 @@
 use std::fmt;
 
 /// What an attached file is, as far as this office is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum AttachmentKind {
     /// `.xlsx .xlsm .xls .ods .et`, or content that is a workbook whatever its name.
     Spreadsheet,
@@ -24,7 +24,7 @@ pub enum AttachmentKind {
 }
 
 /// One attached file, after unpacking archives and forwarded messages.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Attachment {
     /// Display name; inside archives a path such as `九宫庙报表.zip/11月/报表.xlsx`.
     pub name: String,
@@ -43,7 +43,7 @@ impl fmt::Debug for Attachment {
 }
 
 /// Why some attachment (or the whole message) could not be taken in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ProblemKind {
     /// More files than allowed after unpacking; the first `limit` were kept.
     TooManyAttachments { limit: usize },
@@ -59,12 +59,15 @@ pub enum ProblemKind {
     WrongPassword,
     /// The raw message is larger than `limit` bytes; no attachment was read.
     MessageTooLarge { limit: u64 },
+    /// The reader process died or ran out of time or memory on this file (or, unnamed, on the
+    /// message before any file): SPEC §12.
+    Unreadable,
 }
 
 /// A problem with one attachment; `name` is empty when it concerns the whole message
 /// (`MessageTooLarge`, `TooManyAttachments`, nesting found before any named part, or a message
 /// whose MIME structure the parser could not read, reported as `Damaged`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AttachmentProblem {
     pub name: String,
     pub kind: ProblemKind,
@@ -103,6 +106,9 @@ fn explain(name: &str, kind: ProblemKind) -> String {
         ),
         ProblemKind::TooDeep { limit } => format!(
             "{what}里压缩包或转发的邮件一层套一层，超过了{limit}层，没有处理。请直接把报表作为附件发送。"
+        ),
+        ProblemKind::Unreadable => format!(
+            "{what}无法读取：读取时超时或占用内存过多，为安全起见已停止读取。请用Excel、WPS或Word重新保存后再发送；如仍不行，请联系区安委办。"
         ),
         ProblemKind::Damaged if name.is_empty() => {
             "邮件的格式已损坏，无法读取其中的附件。请重新发送一次。".to_string()

@@ -14,7 +14,7 @@ use super::headers::Mailbox;
 use super::headers::root_text;
 
 /// Why a message gets no reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum NoReplyReason {
     /// `Auto-Submitted` other than `no` (the value), or an equivalent header or sign, described.
     AutoSubmitted(String),

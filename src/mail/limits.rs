@@ -8,7 +8,8 @@ pub struct Limits {
     pub max_message_bytes: u64,
     /// Files kept after unpacking archives; the rest are reported.
     pub max_attachments: usize,
-    /// Bytes one archive (with the archives inside it) may inflate to.
+    /// Bytes one message may inflate to: all its archives (nested or not) and zip-based
+    /// workbooks and Word files together.
     pub max_uncompressed_bytes: u64,
     /// MIME plus archive nesting followed at most (never more than 32 whatever is set here).
     pub max_depth: usize,

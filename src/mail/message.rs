@@ -20,7 +20,7 @@ use super::limits::Limits;
 use super::parse::{Parsed, parse_full, parse_headers};
 
 /// An inbound message, parsed.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct InboundMessage {
     /// As written, with its angle brackets (`<…>`); `None` when absent.
     pub message_id: Option<String>,
@@ -74,6 +74,13 @@ pub fn parse_message_with_password(
         ),
         Parsed::Nothing => InboundMessage::default(),
     }
+}
+
+/// The top-level headers only, with `problem` as the one thing known about the attachments: for
+/// a message nothing else of could be read (the reader gave up on it). Cheap and safe whatever
+/// follows the headers.
+pub fn parse_headers_only(raw: &[u8], problem: AttachmentProblem) -> InboundMessage {
+    headers_only(parse_headers(raw).as_ref(), problem)
 }
 
 /// The key that makes processing idempotent: the Message-ID, else a hash of the raw bytes.

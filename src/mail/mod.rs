@@ -33,4 +33,6 @@ pub use attachments::{Attachment, AttachmentKind, AttachmentProblem, ProblemKind
 pub use classify::NoReplyReason;
 pub use headers::Mailbox;
 pub use limits::Limits;
-pub use message::{InboundMessage, message_key, parse_message, parse_message_with_password};
+pub use message::{
+    InboundMessage, message_key, parse_headers_only, parse_message, parse_message_with_password,
+};

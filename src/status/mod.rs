@@ -3,6 +3,7 @@
 //! checks of SPEC §9; [`unit`] one unit's recent months.
 
 pub mod cases;
+pub mod quarantine;
 pub mod summary;
 pub mod unit;
 

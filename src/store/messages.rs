@@ -103,11 +103,14 @@ pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Messages recorded but never finished (the daemon stopped in between).
+/// Messages recorded but never finished (the daemon stopped in between), quarantined ones
+/// aside.
 pub async fn unfinished(store: &Store) -> Result<Vec<MessageRow>, StoreError> {
     Ok(sqlx::query_as(concat!(
         select_messages!(),
-        " WHERE state = 'received' ORDER BY id"
+        " WHERE state = 'received' AND id NOT IN
+           (SELECT message_row FROM intake_attempts WHERE quarantined_at IS NOT NULL)
+         ORDER BY id"
     ))
     .fetch_all(store.pool())
     .await?)

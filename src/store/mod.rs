@@ -10,6 +10,7 @@ pub mod messages;
 pub mod notifications;
 pub mod outbox;
 pub mod papers;
+pub mod quarantine;
 pub mod reminders;
 pub mod submissions;
 pub mod upstream;

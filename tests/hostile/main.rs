@@ -1,5 +1,6 @@
 //! Hostile input (issue 11, SPEC §12): the crafted attacks as regression tests.
 
 mod craft;
+mod daemon;
 mod fuzz_regressions;
 mod root_causes;

@@ -31,7 +31,7 @@ pub const MAX_SHEET_AREA: u64 = 1_000_000;
 const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Why an attachment could not be read as a workbook.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
+#[derive(Debug, Error, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WorkbookError {
     /// Not a spreadsheet at all (a renamed text file, a Word document, a PDF…).
     #[error("not a spreadsheet")]

@@ -1,0 +1,177 @@
+//! The `intake_attempts` table: tries at each message counted before they start, and the
+//! messages set aside after failing to finish [`MAX_ATTEMPTS`] times (SPEC §12).
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{Store, StoreError};
+
+/// Tries a message gets; the one after is not made: the message is quarantined instead.
+pub const MAX_ATTEMPTS: i64 = 3;
+
+/// What counting a new attempt decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Go ahead: this is try number `n` (1-based).
+    Try(i64),
+    /// Failed to finish [`MAX_ATTEMPTS`] times before: now set aside.
+    Quarantined,
+}
+
+/// A quarantined message, for `status` and `quarantine list`.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Quarantined {
+    pub id: i64,
+    pub sender: Option<String>,
+    pub subject: String,
+    pub received_at: DateTime<Utc>,
+    pub raw_path: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub quarantined_at: DateTime<Utc>,
+}
+
+/// Counts an attempt at message `id`, committed before the caller reads anything of it; once
+/// [`MAX_ATTEMPTS`] were made, sets the message aside instead.
+pub async fn begin_attempt(
+    store: &Store,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Attempt, StoreError> {
+    let mut tx = store.begin().await?;
+    let (attempts, quarantined): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
+        "INSERT INTO intake_attempts (message_row, attempts, last_attempt_at) VALUES (?, 0, ?)
+         ON CONFLICT (message_row) DO UPDATE SET message_row = message_row
+         RETURNING attempts, quarantined_at",
+    )
+    .bind(id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let outcome = if quarantined.is_some() {
+        Attempt::Quarantined
+    } else if attempts >= MAX_ATTEMPTS {
+        sqlx::query("UPDATE intake_attempts SET quarantined_at = ? WHERE message_row = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        Attempt::Quarantined
+    } else {
+        sqlx::query(
+            "UPDATE intake_attempts SET attempts = attempts + 1, last_attempt_at = ?
+             WHERE message_row = ?",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        Attempt::Try(attempts + 1)
+    };
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// Notes why the current try at message `id` failed (it stays unfinished, to be tried again).
+pub async fn note_failure(store: &Store, id: i64, error: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE intake_attempts SET last_error = ? WHERE message_row = ?")
+        .bind(error)
+        .bind(id)
+        .execute(store.pool())
+        .await?;
+    Ok(())
+}
+
+/// Whether message `id` is set aside.
+pub async fn is_quarantined(store: &Store, id: i64) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT message_row FROM intake_attempts WHERE message_row = ? AND quarantined_at IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Every message set aside and not finished since, oldest first.
+pub async fn list(store: &Store) -> Result<Vec<Quarantined>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.sender, m.subject, m.received_at, m.raw_path, a.attempts, a.last_error,
+                a.quarantined_at
+         FROM intake_attempts a JOIN messages m ON m.id = a.message_row
+         WHERE a.quarantined_at IS NOT NULL AND m.state = 'received'
+         ORDER BY a.quarantined_at, m.id",
+    )
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// Releases message `id` from quarantine with its attempts reset, so the next pass (or start-up)
+/// tries it again; false when it was not quarantined.
+pub async fn release(store: &Store, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE intake_attempts SET quarantined_at = NULL, attempts = 0, released_at = ?
+         WHERE message_row = ? AND quarantined_at IS NOT NULL",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::messages::{self, NewMessage, Recorded};
+
+    async fn store_with_message() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let new = NewMessage {
+            message_key: "<k@x>",
+            message_id: Some("<k@x>"),
+            sender: Some("a@b.c"),
+            subject: "s",
+            received_at: Utc::now(),
+            raw_path: "raw/k.eml",
+            raw_sha256: "00",
+            source: "test",
+        };
+        let Recorded::ToProcess(row) = messages::record(&store, &new).await.unwrap() else {
+            panic!("new message")
+        };
+        (dir, store, row.id)
+    }
+
+    #[tokio::test]
+    async fn three_tries_then_quarantine_then_release() {
+        let (_dir, store, id) = store_with_message().await;
+        let now = Utc::now();
+        for n in 1..=MAX_ATTEMPTS {
+            assert_eq!(
+                begin_attempt(&store, id, now).await.unwrap(),
+                Attempt::Try(n)
+            );
+        }
+        assert!(!is_quarantined(&store, id).await.unwrap());
+        assert_eq!(
+            begin_attempt(&store, id, now).await.unwrap(),
+            Attempt::Quarantined
+        );
+        assert!(is_quarantined(&store, id).await.unwrap());
+        note_failure(&store, id, "killed").await.unwrap();
+        let listed = list(&store).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!((listed[0].id, listed[0].attempts), (id, MAX_ATTEMPTS));
+        assert_eq!(listed[0].last_error.as_deref(), Some("killed"));
+        assert!(release(&store, id, now).await.unwrap());
+        assert!(!release(&store, id, now).await.unwrap());
+        assert!(list(&store).await.unwrap().is_empty());
+        assert_eq!(
+            begin_attempt(&store, id, now).await.unwrap(),
+            Attempt::Try(1)
+        );
+    }
+}

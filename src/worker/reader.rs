@@ -1,0 +1,211 @@
+//! The daemon's side of the worker: one long-lived `reportdesk read-worker` process, started on
+//! first use and reused, killed and replaced when it dies, answers nonsense, overruns
+//! `worker_seconds`, or the daemon stops ([`Reader::stop`]). Without a worker executable (the
+//! library's own tests) the same [`super::job::read`] runs in-process.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use super::child::job_limit;
+use super::frame::{self, Tag};
+use super::job::{self, Job, Reply};
+
+/// The environment variable naming the executable to run as the worker (its `read-worker`
+/// mode). `reportdesk` itself sets nothing: it runs its own executable.
+pub const WORKER_EXE_ENV: &str = "REPORTDESK_WORKER_EXE";
+
+/// How the reader runs.
+#[derive(Debug, Clone)]
+pub struct ReaderSettings {
+    /// The executable with a `read-worker` mode; `None`: read in-process (tests of the library).
+    pub exe: Option<PathBuf>,
+    pub memory_mib: u64,
+    pub seconds: u64,
+    pub max_message_bytes: u64,
+}
+
+impl ReaderSettings {
+    /// The worker is this very executable when it is `reportdesk` (or what
+    /// `REPORTDESK_WORKER_EXE` names); otherwise (a test harness) reading is in-process.
+    pub fn for_this_process(memory_mib: u64, seconds: u64, max_message_bytes: u64) -> Self {
+        let exe = std::env::var_os(WORKER_EXE_ENV)
+            .map(PathBuf::from)
+            .or_else(|| {
+                let exe = std::env::current_exe().ok()?;
+                let name = exe.file_stem()?.to_str()?;
+                (name == "reportdesk").then_some(exe)
+            });
+        Self {
+            exe,
+            memory_mib,
+            seconds,
+            max_message_bytes,
+        }
+    }
+}
+
+/// Why a message could not be read.
+#[derive(Debug, Error)]
+pub enum ReadFailure {
+    /// The worker died, overran or answered nonsense while on `file` (or before any file).
+    #[error("the reader gave up on {}: {why}", file.as_deref().unwrap_or("the message"))]
+    Unreadable { file: Option<String>, why: String },
+    /// The daemon is stopping; the message stays unfinished.
+    #[error("the daemon is stopping")]
+    Stopped,
+}
+
+struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+/// The attachment reader, shared by every intake of one process.
+pub struct Reader {
+    settings: ReaderSettings,
+    worker: Mutex<Option<Worker>>,
+    stop: CancellationToken,
+}
+
+impl Reader {
+    pub fn new(settings: ReaderSettings) -> Self {
+        Self {
+            settings,
+            worker: Mutex::new(None),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    /// Whether reading happens in a separate process.
+    pub fn isolated(&self) -> bool {
+        self.settings.exe.is_some()
+    }
+
+    /// Stops reading for good: a busy worker is killed at once and later reads fail `Stopped`.
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+
+    /// Reads one message, within `worker_seconds`.
+    pub async fn read(&self, job: &Job) -> Result<Reply, ReadFailure> {
+        let Some(exe) = &self.settings.exe else {
+            return Ok(job::read(job, |_| {}));
+        };
+        if self.stop.is_cancelled() {
+            return Err(ReadFailure::Stopped);
+        }
+        let mut slot = self.worker.lock().await;
+        let mut worker = match slot.take() {
+            Some(worker) => worker,
+            None => self.spawn(exe).map_err(|error| ReadFailure::Unreadable {
+                file: None,
+                why: format!("cannot start the reader process {}: {error}", exe.display()),
+            })?,
+        };
+        let mut file = None;
+        let deadline = Duration::from_secs(self.settings.seconds);
+        let limit = job_limit(self.settings.max_message_bytes).saturating_mul(2);
+        let outcome = tokio::select! {
+            answer = tokio::time::timeout(deadline, exchange(&mut worker, job, limit, &mut file)) => {
+                match answer {
+                    Ok(Ok(reply)) => Ok(reply),
+                    Ok(Err(why)) => Err(Some(why)),
+                    Err(_) => Err(Some(format!("still reading after {} s", self.settings.seconds))),
+                }
+            }
+            () = self.stop.cancelled() => Err(None),
+        };
+        match outcome {
+            Ok(reply) => {
+                *slot = Some(worker);
+                Ok(reply)
+            }
+            Err(why) => {
+                end(worker).await;
+                match why {
+                    Some(why) => Err(ReadFailure::Unreadable { file, why }),
+                    None => Err(ReadFailure::Stopped),
+                }
+            }
+        }
+    }
+
+    fn spawn(&self, exe: &std::path::Path) -> std::io::Result<Worker> {
+        let mut child = Command::new(exe)
+            .arg("read-worker")
+            .arg("--memory-mib")
+            .arg(self.settings.memory_mib.to_string())
+            .arg("--max-message-bytes")
+            .arg(self.settings.max_message_bytes.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(std::io::Error::other("the reader process has no pipes"));
+        };
+        tracing::debug!(pid = child.id(), "reader process started");
+        Ok(Worker {
+            child,
+            stdin,
+            stdout: BufReader::new(stdout),
+        })
+    }
+}
+
+/// Kills a worker and reaps it (briefly: a killed process is gone at once).
+async fn end(mut worker: Worker) {
+    let _ = worker.child.start_kill();
+    let _ = tokio::time::timeout(Duration::from_secs(2), worker.child.wait()).await;
+}
+
+/// Sends the job and reads frames until the reply, noting in `file` each file the worker opens.
+async fn exchange(
+    worker: &mut Worker,
+    job: &Job,
+    limit: u64,
+    file: &mut Option<String>,
+) -> Result<Reply, String> {
+    let body = job::encode(job)?;
+    let head = frame::header(Tag::Job, body.len()).map_err(|e| e.to_string())?;
+    let sent = async {
+        worker.stdin.write_all(&head).await?;
+        worker.stdin.write_all(&body).await?;
+        worker.stdin.flush().await
+    };
+    sent.await.map_err(|e| died(&e))?;
+    drop(body);
+    loop {
+        let mut head = [0u8; 5];
+        worker
+            .stdout
+            .read_exact(&mut head)
+            .await
+            .map_err(|e| died(&e))?;
+        let (tag, len) = frame::parse_header(head, limit).map_err(|e| e.to_string())?;
+        let mut bytes = vec![0u8; len];
+        worker
+            .stdout
+            .read_exact(&mut bytes)
+            .await
+            .map_err(|e| died(&e))?;
+        match tag {
+            Tag::Progress => *file = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Tag::Reply => return job::decode(&bytes),
+            Tag::Job => return Err("the reader sent a job back".to_string()),
+        }
+    }
+}
+
+fn died(error: &std::io::Error) -> String {
+    format!("the reader process ended ({error})")
+}
