@@ -157,7 +157,15 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::ReadWorker { .. } => anyhow::bail!("read-worker is started by reportdesk itself"),
         Command::Quarantine { action } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
-            crate::status::quarantine::command(&app, action).await
+            match action {
+                QuarantineAction::List { json } => {
+                    crate::status::quarantine::list_command(&app, json).await?;
+                }
+                QuarantineAction::Release { id } => {
+                    crate::status::quarantine::release_command(&app, id).await?;
+                }
+            }
+            Ok(0)
         }
         Command::Ingest { files } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;

@@ -4,7 +4,6 @@
 use anyhow::{Result, bail};
 
 use crate::app::App;
-use crate::cli::QuarantineAction;
 use crate::store::quarantine::{self, Quarantined};
 
 /// The quarantine section of `status`: nothing when none is set aside.
@@ -37,28 +36,24 @@ pub fn render_text(list: &[Quarantined]) -> String {
     out
 }
 
-/// `reportdesk quarantine list | release ID`.
-pub async fn command(app: &App, action: QuarantineAction) -> Result<i32> {
-    match action {
-        QuarantineAction::List { json } => {
-            let list = quarantine::list(&app.store).await?;
-            if json {
-                println!("{}", serde_json::to_string(&list)?);
-            } else if list.is_empty() {
-                println!("没有被隔离的邮件。");
-            } else {
-                print!("{}", render_text(&list));
-            }
-            Ok(0)
-        }
-        QuarantineAction::Release { id } => {
-            if !quarantine::release(&app.store, id, app.now()).await? {
-                bail!(
-                    "message {id} is not quarantined (see `reportdesk quarantine list` for the ids)"
-                );
-            }
-            println!("released message {id}: the next pass (or start-up) tries it again");
-            Ok(0)
-        }
+/// `reportdesk quarantine list [--json]`.
+pub async fn list_command(app: &App, json: bool) -> Result<()> {
+    let list = quarantine::list(&app.store).await?;
+    if json {
+        println!("{}", serde_json::to_string(&list)?);
+    } else if list.is_empty() {
+        println!("没有被隔离的邮件。");
+    } else {
+        print!("{}", render_text(&list));
     }
+    Ok(())
+}
+
+/// `reportdesk quarantine release ID`.
+pub async fn release_command(app: &App, id: i64) -> Result<()> {
+    if !quarantine::release(&app.store, id, app.now()).await? {
+        bail!("message {id} is not quarantined (see `reportdesk quarantine list` for the ids)");
+    }
+    println!("released message {id}: the next pass (or start-up) tries it again");
+    Ok(())
 }
