@@ -15,8 +15,11 @@ use crate::mail::{AttachmentKind, Limits, message_key, parse_message};
 /// its time on many inputs rather than a few large ones.
 const FUZZ_UNCOMPRESSED: u64 = 16 * 1024 * 1024;
 
+/// A fuzz target's entry point.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets by name, as `scripts/fuzz` and the replay test know them.
-pub const TARGETS: [(&str, fn(&[u8])); 4] = [
+pub const TARGETS: [(&str, Target); 4] = [
     ("mail", mail),
     ("workbook", workbook),
     ("docx", docx),
