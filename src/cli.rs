@@ -97,6 +97,11 @@ pub enum Command {
         #[command(subcommand)]
         action: NotifyAction,
     },
+    /// Web console users (SPEC §15).
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Writes a blank form template.
     Template {
         kind: TemplateKind,
@@ -133,6 +138,21 @@ pub enum QuarantineAction {
 pub enum NotifyAction {
     /// Sends one test line to every robot and prints what each platform answered.
     Test,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Adds a user; the password is read from standard input (asked for on a terminal).
+    Add {
+        name: String,
+        /// May also chase units, see tip sources, approve or reject held forms, edit the roster.
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Sets a user's password (and ends their sessions).
+    Passwd { name: String },
+    /// Removes a user (and ends their sessions).
+    Remove { name: String },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -242,6 +262,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Notify {
             action: NotifyAction::Test,
         } => notify_test(&cli.config, cli.data_dir.as_deref(), clock).await,
+        Command::User { action } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            user(&app, action).await.map(|()| 0)
+        }
         Command::Demo => crate::demo::run(&cli.config, cli.data_dir.as_deref(), clock)
             .await
             .map(|()| 0),
@@ -429,4 +453,26 @@ pub fn print_taken(taken: &Taken) {
     for failure in &taken.failed {
         eprintln!("reportdesk: {failure}");
     }
+}
+
+async fn user(app: &App, action: UserAction) -> Result<()> {
+    use crate::web::{auth::Role, users};
+    let now = app.now();
+    match action {
+        UserAction::Add { name, admin } => {
+            let role = if admin { Role::Admin } else { Role::Staff };
+            users::check_name(&name)?;
+            users::add(&app.store, &name, role, users::read_password()?, now).await?;
+            eprintln!("added {} user {name}", role.as_str());
+        }
+        UserAction::Passwd { name } => {
+            users::passwd(&app.store, &name, users::read_password()?, now).await?;
+            eprintln!("password of {name} changed; their sessions ended");
+        }
+        UserAction::Remove { name } => {
+            users::remove(&app.store, &name, now).await?;
+            eprintln!("removed {name}");
+        }
+    }
+    Ok(())
 }

@@ -156,6 +156,17 @@ pub struct Bot {
     pub chats: Vec<i64>,
 }
 
+/// The staff web console (`[web]`, SPEC §15).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Web {
+    /// Whether `run` serves the console.
+    pub enabled: bool,
+    /// Where it listens: loopback by default; put nginx or Caddy in front for TLS.
+    pub listen: std::net::SocketAddr,
+    /// Mark the session cookie `Secure` (set it when the console is reached over HTTPS).
+    pub secure_cookies: bool,
+}
+
 /// Checks on what units send, beyond the fixed rules of the notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intake {
@@ -192,6 +203,7 @@ pub struct Config {
     pub notify: Vec<crate::notify::Channel>,
     /// `[dingtalk]`: the two-way robot in DingTalk Stream mode.
     pub dingtalk: crate::notify::stream::settings::StreamSettings,
+    pub web: Web,
 }
 
 mod file;

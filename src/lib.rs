@@ -39,6 +39,7 @@
 //! - [`notify`]: the WeCom, DingTalk and Feishu group robots (SPEC §14), fed by a durable queue.
 //! - [`worker`]: the attachment reader process (SPEC §12); `fuzz_targets`: what each fuzz target
 //!   of `fuzz/` runs, replayed by `cargo test`.
+//! - [`web`]: the staff web console (axum, server-rendered pages), a task of `run`.
 
 pub mod app;
 pub mod archive;
@@ -67,4 +68,5 @@ pub mod status;
 pub mod store;
 pub mod submit;
 pub mod telemetry;
+pub mod web;
 pub mod worker;

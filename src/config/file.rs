@@ -36,6 +36,43 @@ pub(super) struct ConfigFile {
     notify: Vec<crate::notify::settings::NotifyFile>,
     #[serde(default)]
     dingtalk: crate::notify::stream::settings::StreamFile,
+    #[serde(default)]
+    web: WebFile,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct WebFile {
+    enabled: bool,
+    listen: String,
+    secure_cookies: bool,
+}
+
+impl Default for WebFile {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            listen: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+        }
+    }
+}
+
+fn web(raw: WebFile, invalid: &Invalid) -> Result<super::Web, ConfigError> {
+    let listen = raw.listen.parse().map_err(|_| {
+        invalid(
+            "web.listen",
+            format!(
+                "{:?} is not an address:port such as 127.0.0.1:8080",
+                raw.listen
+            ),
+        )
+    })?;
+    Ok(super::Web {
+        enabled: raw.enabled,
+        listen,
+        secure_cookies: raw.secure_cookies,
+    })
 }
 
 #[derive(Deserialize)]
@@ -260,6 +297,7 @@ pub(super) fn build(
         notify: crate::notify::settings::build(raw.notify).map_err(|m| invalid("notify", m))?,
         dingtalk: crate::notify::stream::settings::build(raw.dingtalk)
             .map_err(|m| invalid("dingtalk", m))?,
+        web: web(raw.web, &invalid)?,
         data_dir,
         roster_path,
         roster,

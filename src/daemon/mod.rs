@@ -91,6 +91,11 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move { crate::bot::run(app, bot, cancel).await });
     }
+    if app.config.web.enabled {
+        let web = crate::web::Web::new(app.store.clone(), Arc::new(app.config.clone()), app.clock);
+        let cancel = cancel.clone();
+        tasks.spawn(async move { crate::web::run(web, cancel).await });
+    }
     match app.config.inbound.clone() {
         Inbound::Maildir => {
             let inbox = app.config.data_dir.join(pass::INBOX);

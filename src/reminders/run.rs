@@ -165,7 +165,19 @@ pub(super) async fn queue_reminder(
     item: &Queued,
     now: DateTime<Utc>,
 ) -> Result<bool, AppError> {
-    let mut tx = app.store.begin().await?;
+    Ok(queue_reminder_with(&app.store, &app.config, &app.template, item, now).await?)
+}
+
+/// Records the reminder's slot and queues its mails in one transaction; `false` when the slot
+/// was decided before (nothing queued). Takes handles, so the web console's 催办 shares it.
+pub async fn queue_reminder_with(
+    store: &crate::store::Store,
+    config: &crate::config::Config,
+    template: &[u8],
+    item: &Queued,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
     if !reminders::record(
         &mut tx,
         &item.unit,
@@ -179,7 +191,6 @@ pub(super) async fn queue_reminder(
     {
         return Ok(false);
     }
-    let config = &app.config;
     let period = item.period;
     let subject = text::reminder_subject(item.kind, period, &config.office.name);
     let body = text::reminder_body(
@@ -212,7 +223,7 @@ pub(super) async fn queue_reminder(
             attachment: Some(FileAttachment {
                 name: TEMPLATE_FILE_NAME,
                 content_type: XLSX_CONTENT_TYPE,
-                bytes: &app.template,
+                bytes: template,
             }),
         };
         match queue_mail(&mut tx, &outgoing, ReplyKind::Reminder, None).await {
@@ -220,7 +231,7 @@ pub(super) async fn queue_reminder(
             Err(QueueError::Build(error)) => {
                 tracing::error!(%error, %address, "cannot build a reminder");
             }
-            Err(QueueError::Store(error)) => return Err(error.into()),
+            Err(QueueError::Store(error)) => return Err(error),
         }
     }
     tx.commit().await.map_err(StoreError::from)?;

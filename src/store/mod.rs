@@ -5,6 +5,7 @@
 //! another (a submission and its receipt in the outbox) takes a [`Tx`] from [`Store::begin`].
 
 pub mod cases;
+pub mod console;
 pub mod folders;
 pub mod messages;
 pub mod notifications;
@@ -12,6 +13,7 @@ pub mod outbox;
 pub mod papers;
 pub mod quarantine;
 pub mod reminders;
+pub mod staff;
 pub mod submissions;
 pub mod upstream;
 

@@ -1,0 +1,167 @@
+//! The message log: every message kept, newest first, filtered by state (`messages.state`, so
+//! the states other parts add — held, quarantined — list here as they land), by outcome, by unit
+//! and "unknown senders only". Each row links to its stored original.
+//!
+//! Actions per state are seams: register-and-reprocess for unknown senders (reprocess: issue 12),
+//! approve / reject for held forms (issue 12), release for quarantined mail (issue 11). Each is
+//! wired here once its command exists on main.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono_tz::Tz;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::auth::Staff;
+use super::{Shared, WebError, layout};
+use crate::clock::local_text;
+use crate::domain::unit::Roster;
+use crate::store::console::{self, LogFilter, LoggedMessage};
+
+/// The most rows one page lists.
+const PAGE_ROWS: u32 = 200;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LogQuery {
+    state: Option<String>,
+    outcome: Option<String>,
+    unit: Option<String>,
+    unknown: Option<String>,
+}
+
+impl LogQuery {
+    fn filter(&self) -> LogFilter {
+        let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty() && s.len() <= 64);
+        LogFilter {
+            state: given(&self.state),
+            outcome: given(&self.outcome),
+            unit: given(&self.unit),
+            unknown_only: self.unknown.as_deref() == Some("1"),
+        }
+    }
+}
+
+pub async fn page(
+    State(web): State<Shared>,
+    staff: Staff,
+    Query(query): Query<LogQuery>,
+) -> Result<Markup, WebError> {
+    let filter = query.filter();
+    let rows = console::message_log(&web.store, &filter, PAGE_ROWS).await?;
+    let states = console::message_states(&web.store).await?;
+    let config = web.config();
+    let tz = config.office.timezone;
+    let body = html! {
+        h1 { "来信记录" }
+        (filter_form(&filter, &states))
+        p.note { "最多列出最近 " (PAGE_ROWS) " 封。" }
+        table #messages {
+            thead { tr {
+                th { "收到时间" } th { "发件人" } th { "单位" } th.wide { "主题" }
+                th { "状态" } th { "结果" } th { "操作" }
+            } }
+            tbody { @for m in &rows { (row(&config.roster, m, tz)) } }
+        }
+    };
+    Ok(layout::page("来信记录", &staff, body))
+}
+
+fn filter_form(filter: &LogFilter, states: &[(String, i64)]) -> Markup {
+    let outcomes = [
+        ("accepted", "已接收"),
+        ("rejected", "已退回"),
+        ("ignored", "未处理（无报表）"),
+    ];
+    html! {
+        form method="get" action="/messages" {
+            label.inline { "状态 "
+                select name="state" {
+                    option value="" { "全部" }
+                    @for (state, n) in states {
+                        option value=(state) selected[filter.state.as_deref() == Some(state)] {
+                            (state_zh(state)) "（" (n) "）"
+                        }
+                    }
+                }
+            }
+            label.inline { "结果 "
+                select name="outcome" {
+                    option value="" { "全部" }
+                    @for (value, zh) in outcomes {
+                        option value=(value) selected[filter.outcome.as_deref() == Some(value)] { (zh) }
+                    }
+                }
+            }
+            label.inline {
+                input type="checkbox" name="unknown" value="1" checked[filter.unknown_only];
+                " 只看未登记发件人"
+            }
+            button type="submit" { "筛选" }
+        }
+    }
+}
+
+/// The Chinese name of a `messages.state` value; states added by other parts show as written.
+pub fn state_zh(state: &str) -> &str {
+    match state {
+        "received" => "待处理",
+        "processed" => "已处理",
+        "held" => "待核验",
+        "quarantined" => "已隔离",
+        other => other,
+    }
+}
+
+fn outcome_zh(outcome: Option<&str>) -> &str {
+    match outcome {
+        Some("accepted") => "已接收",
+        Some("rejected") => "已退回",
+        Some("ignored") => "无报表",
+        Some(other) => other,
+        None => "",
+    }
+}
+
+fn row(roster: &Roster, m: &LoggedMessage, tz: Tz) -> Markup {
+    let unit = m.unit_code.as_deref().and_then(|code| roster.by_code(code));
+    html! {
+        tr data-message=(m.id) {
+            td { (local_text(m.received_at, tz)) }
+            td { (m.sender.as_deref().unwrap_or("（无发件人）")) }
+            td {
+                @match unit {
+                    Some(u) => a href={ "/unit/" (u.code.as_str()) } { (u.name) },
+                    None => span.problem { "未登记" },
+                }
+            }
+            td.wide { (m.subject) }
+            td { (state_zh(&m.state)) }
+            td { (outcome_zh(m.outcome.as_deref())) }
+            td { a href={ "/messages/" (m.id) "/raw" } { "原件" } }
+        }
+    }
+}
+
+/// Any kept message's original, for staff looking into the log.
+pub async fn raw(
+    State(web): State<Shared>,
+    _staff: Staff,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let row = console::message(&web.store, id)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("来信 {id}")))?;
+    let bytes = super::unit::read_raw(&web.config().data_dir, &row.raw_path)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "message/rfc822".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"message-{id}.eml\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

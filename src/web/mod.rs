@@ -1,0 +1,228 @@
+//! The staff web console (SPEC §15), a task of `run` when `[web] enabled = true`.
+//!
+//! Pages are rendered on the server (maud) in plain Chinese and work on a phone; htmx is served
+//! from a vendored file for the one-click actions; charts are SVG drawn on the server. The console
+//! reads through the same query layer as `status` and the bot ([`crate::status`]) and writes
+//! through the same intake and reminder queue as mail.
+//!
+//! Security: local users with Argon2id hashes ([`auth`]); a session cookie that is HttpOnly and
+//! SameSite=Strict (and Secure when configured), backed by the `web_sessions` table; every
+//! non-GET request must carry an `Origin` naming this host ([`guard`]); logins are rate-limited
+//! per user and per address ([`limit`]); every change is written to `web_audit` in the
+//! transaction of the change.
+//!
+//! # Layout
+//! - [`auth`]: users, password hashes, sessions, the [`auth::Staff`] extractor, login/logout.
+//! - [`guard`]: the Origin check. [`limit`]: the login rate limit.
+//! - [`layout`]: the page frame and shared bits. [`board`]: the month's board.
+//! - [`unit`] and [`chart`]: a unit's page and its SVG history chart.
+//! - [`messages`]: the message log. [`health`]: the health panel.
+//! - [`remind`]: 催办. [`summary`]: the summary, quarter, cases and export download.
+//! - [`roster`] and [`roster_edit`]: the roster page and in-place edits of `units.toml`.
+//! - [`upload`]: a form that came another way, through the same intake as mail.
+//! - [`users`]: `reportdesk user add|passwd|remove`.
+
+pub mod auth;
+pub mod board;
+pub mod chart;
+pub mod guard;
+pub mod health;
+pub mod layout;
+pub mod limit;
+pub mod messages;
+pub mod remind;
+pub mod roster;
+pub mod roster_edit;
+pub mod summary;
+pub mod unit;
+pub mod upload;
+pub mod users;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, RwLock};
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use tokio_util::sync::CancellationToken;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::{Store, StoreError};
+
+/// What the console's handlers share: handles, not the application.
+pub struct Web {
+    pub store: Store,
+    /// The settings, replaced whole when the roster is edited (readers keep the `Arc` they took).
+    config: RwLock<Arc<Config>>,
+    pub clock: Clock,
+    /// The blank monthly template, attached to returns and reminders.
+    pub template: Vec<u8>,
+    pub limiter: Mutex<limit::LoginLimiter>,
+    /// The console's own attachment reader process (SPEC §12) for uploads, set up as the app's.
+    pub reader: crate::worker::Reader,
+    /// Roster edits are made one at a time.
+    pub roster_lock: tokio::sync::Mutex<()>,
+}
+
+pub type Shared = Arc<Web>;
+
+impl Web {
+    pub fn new(store: Store, config: Arc<Config>, clock: Clock) -> Shared {
+        let template = crate::forms::template::monthly_template().unwrap_or_else(|error| {
+            tracing::error!(%error, "web console: cannot build the blank template");
+            Vec::new()
+        });
+        let reader = crate::worker::Reader::new(crate::worker::ReaderSettings::for_this_process(
+            config.intake.worker_memory_mib,
+            config.intake.worker_seconds,
+            config.intake.limits.max_message_bytes,
+        ));
+        Arc::new(Self {
+            reader,
+            store,
+            config: RwLock::new(config),
+            clock,
+            template,
+            limiter: Mutex::new(limit::LoginLimiter::default()),
+            roster_lock: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    /// The settings now.
+    pub fn config(&self) -> Arc<Config> {
+        match self.config.read() {
+            Ok(config) => config.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Uses `roster` from now on (after `units.toml` was rewritten).
+    pub fn replace_roster(&self, roster: crate::domain::unit::Roster) {
+        let mut config = (*self.config()).clone();
+        config.roster = roster;
+        match self.config.write() {
+            Ok(mut slot) => *slot = Arc::new(config),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(config),
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> chrono::NaiveDate {
+        crate::clock::local_date(self.now(), self.config().office.timezone)
+    }
+}
+
+/// The largest upload taken (a form is a few hundred KB; intake has its own limits after).
+const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+
+/// A handler's failure: logged in full, shown to the user as one line.
+#[derive(Debug)]
+pub enum WebError {
+    Store(StoreError),
+    NotFound(String),
+    BadRequest(String),
+    Forbidden,
+    Internal(String),
+}
+
+impl From<StoreError> for WebError {
+    fn from(error: StoreError) -> Self {
+        WebError::Store(error)
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, text) = match self {
+            WebError::Store(error) => {
+                tracing::error!(%error, "web console: database error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "数据库出错，详情见服务日志。".to_string(),
+                )
+            }
+            WebError::Internal(error) => {
+                tracing::error!(%error, "web console: internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "服务出错，详情见服务日志。".to_string(),
+                )
+            }
+            WebError::NotFound(what) => (StatusCode::NOT_FOUND, format!("找不到：{what}")),
+            WebError::BadRequest(what) => (StatusCode::BAD_REQUEST, what),
+            WebError::Forbidden => (StatusCode::FORBIDDEN, "此操作仅限管理员。".to_string()),
+        };
+        (status, layout::message_page(&text)).into_response()
+    }
+}
+
+/// Every route of the console.
+pub fn router(web: Shared) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/htmx.min.js", get(htmx))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/", get(board::page))
+        .route("/unit/{code}", get(unit::page))
+        .route("/unit/{code}/raw/{message}", get(unit::raw_mail))
+        .route("/messages", get(messages::page))
+        .route("/messages/{id}/raw", get(messages::raw))
+        .route("/remind/{code}", post(remind::chase))
+        .route("/summary", get(summary::page))
+        .route("/cases", get(summary::cases))
+        .route("/export", get(summary::export))
+        .route("/roster", get(roster::page).post(roster::change))
+        .route(
+            "/upload",
+            get(upload::page)
+                .post(upload::submit)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/health", get(health::page))
+        .layer(axum::middleware::from_fn(guard::same_origin))
+        .with_state(web)
+}
+
+async fn htmx() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("static/htmx.min.js"),
+    )
+}
+
+/// Serves the console on `listener` until `cancel` fires; requests in flight are finished.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    web: Shared,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    let app = router(web).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { cancel.cancelled().await })
+        .await
+}
+
+/// Binds `[web] listen` and serves; the daemon's task.
+pub async fn run(web: Shared, cancel: CancellationToken) {
+    let listen = web.config().web.listen;
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%error, %listen, "web console: cannot listen; check [web] listen");
+            return;
+        }
+    };
+    tracing::info!(%listen, "web console listening");
+    if let Err(error) = serve(listener, web, cancel).await {
+        tracing::error!(%error, "web console stopped");
+    }
+}

@@ -1,0 +1,179 @@
+//! Uploading a form that arrived another way (WeChat, a USB stick): the file is wrapped in a mail
+//! from the unit's first registered address and taken in by the same intake as mail, so it is
+//! checked, stored, versioned and answered exactly as if the unit had mailed it. The message
+//! records who uploaded it (`X-Reportdesk-Uploaded-By`, source `upload:web:NAME`) and the upload
+//! is in the audit log.
+//!
+//! Not yet: making the receipt optional needs a "no reply" switch in intake (issue 10 is
+//! reshaping intake into plan-then-apply); until then the unit gets its receipt as for mail.
+
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use maud::{Markup, html};
+use sha2::{Digest, Sha256};
+
+use super::auth::Staff;
+use super::{Shared, WebError, layout};
+use crate::intake::{Intake, Source};
+use crate::store::{StoreError, staff};
+
+pub async fn page(State(web): State<Shared>, staff: Staff) -> Result<Markup, WebError> {
+    Ok(layout::page("上传报表", &staff, form(&web, None)))
+}
+
+fn form(web: &Shared, outcome: Option<Markup>) -> Markup {
+    let config = web.config();
+    html! {
+        h1 { "上传报表" }
+        p.note { "用于通过微信等其他途径收到的报表：与邮件走同一流程核对、登记，并记录为您上传。" }
+        @if let Some(outcome) = outcome { div #outcome { (outcome) } }
+        form method="post" action="/upload" enctype="multipart/form-data" {
+            label { "单位 "
+                select name="unit" required {
+                    @for unit in config.roster.units() {
+                        option value=(unit.code.as_str()) { (unit.name) }
+                    }
+                }
+            }
+            label { "报表文件（xlsx / xls / ods）" input type="file" name="file" required; }
+            button type="submit" { "上传" }
+        }
+    }
+}
+
+/// What the form sent.
+struct Upload {
+    unit: String,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("上传的内容读不出来：{e}"))
+    };
+    let (mut unit, mut file) = (None, None);
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("unit") => unit = Some(field.text().await.map_err(bad)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload.xlsx").to_string();
+                file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    match (unit, file) {
+        (Some(unit), Some((file_name, bytes))) if !bytes.is_empty() => Ok(Upload {
+            unit,
+            file_name,
+            bytes,
+        }),
+        _ => Err(WebError::BadRequest("请选择单位和报表文件。".into())),
+    }
+}
+
+pub async fn submit(
+    State(web): State<Shared>,
+    staff: Staff,
+    multipart: Multipart,
+) -> Result<Response, WebError> {
+    let upload = read(multipart).await?;
+    let config = web.config();
+    let unit = config
+        .roster
+        .by_code(&upload.unit)
+        .ok_or_else(|| WebError::NotFound(format!("单位 {}", upload.unit)))?;
+    let Some(address) = unit.addresses.first() else {
+        return Err(WebError::BadRequest(format!(
+            "{} 没有登记邮箱：请先在名册里登记一个，回执发往该邮箱。",
+            unit.name
+        )));
+    };
+    let now = web.now();
+    let raw = wrap(&upload, address, &config.office.address, &staff.name, now);
+    let source_name = format!("web:{}", staff.name);
+    let source = Source {
+        kind: "upload",
+        name: &source_name,
+    };
+    let intake = Intake::new(&config, web.store.clone(), &web.template, &web.reader);
+    let report = intake
+        .ingest(&raw, now, &source, now)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let mut tx = web.store.begin().await?;
+    let detail = format!("{} {}", upload.file_name, report.outcome.as_str());
+    staff::audit(
+        &mut tx,
+        now,
+        &staff.name,
+        "upload",
+        unit.code.as_str(),
+        &detail,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    let accepted = report.outcome.as_str() == "accepted";
+    let outcome = html! {
+        p class=(if accepted { "ok" } else { "problem" }) {
+            (unit.name) "：" (outcome_zh(report.outcome.as_str()))
+            @if let Some(receipt) = &report.receipt_no { "，回执号 " (receipt) }
+        }
+        @for form in &report.forms { @for error in &form.errors { p.problem { (error.message) } } }
+        @for error in &report.errors { p.problem { (error.message) } }
+    };
+    let status = if accepted {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((
+        status,
+        layout::page("上传报表", &staff, form(&web, Some(outcome))),
+    )
+        .into_response())
+}
+
+fn outcome_zh(outcome: &str) -> &str {
+    match outcome {
+        "accepted" => "已接收",
+        "rejected" => "未通过核对，已退回（回执说明了要改什么）",
+        "duplicate" => "这份文件已经上传过，未重复登记",
+        "held" => "待核验",
+        _ => "未找到报表",
+    }
+}
+
+/// The upload as a mail from the unit to the office, with the uploader named in a header.
+fn wrap(
+    upload: &Upload,
+    from: &str,
+    to: &str,
+    uploader: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<u8> {
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let id = hex::encode(&Sha256::digest(&upload.bytes)[..12]);
+    let name = b64(upload.file_name.as_bytes());
+    let mut out = format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{}?=\r\nMessage-ID: <upload-{id}@reportdesk.invalid>\r\n\
+         Date: {}\r\nX-Reportdesk-Uploaded-By: =?UTF-8?B?{}?=\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"reportdesk-upload\"\r\n\r\n\
+         --reportdesk-upload\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nuploaded on the web console\r\n\
+         --reportdesk-upload\r\nContent-Type: application/octet-stream; name=\"=?UTF-8?B?{name}?=\"\r\n\
+         Content-Disposition: attachment; filename=\"=?UTF-8?B?{name}?=\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+        b64("网页上传的报表".as_bytes()),
+        now.to_rfc2822(),
+        b64(uploader.as_bytes()),
+    );
+    let encoded = b64(&upload.bytes);
+    for line in encoded.as_bytes().chunks(76) {
+        out.push_str(&String::from_utf8_lossy(line));
+        out.push_str("\r\n");
+    }
+    out.push_str("--reportdesk-upload--\r\n");
+    out.into_bytes()
+}

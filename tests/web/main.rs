@@ -1,0 +1,158 @@
+//! The staff web console over real HTTP: the server from the library on a loopback port 0, a
+//! fresh data dir per test, forms taken in through the same intake as mail, and requests made
+//! with reqwest (no redirects followed, cookies handled by hand, so every status is seen).
+//! `browser` drives the same server from headless Chromium.
+
+#[allow(dead_code)]
+#[path = "../e2e/support.rs"]
+mod support;
+
+mod browser;
+mod http;
+mod pages;
+
+use std::sync::Arc;
+
+use reportdesk::clock::Clock;
+use reportdesk::web::{self, auth::Role};
+use reqwest::StatusCode;
+use support::{TestEnv, at, fixtures, ingest, message};
+use tokio_util::sync::CancellationToken;
+
+/// Monday 16 November 2026, 10:00 in Shanghai: the November form is due on Friday the 20th.
+pub const MONDAY: &str = "2026-11-16T10:00:00+08:00";
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A console served on a loopback port for one test; stopped when dropped.
+pub struct Console {
+    pub env: TestEnv,
+    pub base: String,
+    pub store: reportdesk::store::Store,
+    cancel: CancellationToken,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Drop for Console {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+impl Console {
+    /// Two November forms in (跳磴镇, 八桥镇), users `li` (staff) and `wang` (admin), served at `now`.
+    pub async fn start(now: &str) -> Console {
+        let env = TestEnv::new();
+        seed(&env).await;
+        Console::start_in(env, now).await
+    }
+
+    pub async fn start_in(env: TestEnv, now: &str) -> Console {
+        let app = env.app(now).await;
+        for (name, role) in [("li", Role::Staff), ("wang", Role::Admin)] {
+            web::users::add(&app.store, name, role, PASSWORD.into(), at(now))
+                .await
+                .expect("user added");
+        }
+        let state = web::Web::new(
+            app.store.clone(),
+            Arc::new(app.config.clone()),
+            Clock::Fixed(at(now)),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let cancel = CancellationToken::new();
+        let server = tokio::spawn(web::serve(listener, state, cancel.clone()));
+        Console {
+            env,
+            base,
+            store: app.store.clone(),
+            cancel,
+            server: Some(server),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Logs `user` in; returns the `Cookie` header value of the session.
+    pub async fn login(&self, user: &str) -> String {
+        let response = client()
+            .post(self.url("/login"))
+            .header("Origin", &self.base)
+            .form(&[("username", user), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("login answers");
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(response.headers()["location"], "/");
+        let cookie = response.headers()["set-cookie"]
+            .to_str()
+            .expect("ASCII cookie")
+            .to_string();
+        cookie.split(';').next().expect("name=value").to_string()
+    }
+
+    /// GET as the session `cookie`; returns status and body.
+    pub async fn get(&self, cookie: &str, path: &str) -> (StatusCode, String) {
+        let response = client()
+            .get(self.url(path))
+            .header("Cookie", cookie)
+            .send()
+            .await
+            .expect("answers");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+
+    /// A same-origin form POST as the session `cookie`.
+    pub async fn post(
+        &self,
+        cookie: &str,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String) {
+        let response = client()
+            .post(self.url(path))
+            .header("Cookie", cookie)
+            .header("Origin", &self.base)
+            .form(form)
+            .send()
+            .await
+            .expect("answers");
+        let status = response.status();
+        (status, response.text().await.expect("body"))
+    }
+}
+
+/// A client that follows no redirects.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Two November forms, from 跳磴镇 (tiaodeng) and 八桥镇 (bachiao), taken in on 10 November.
+pub async fn seed(env: &TestEnv) {
+    let app = env.app("2026-11-10T10:00:00+08:00").await;
+    for (file, from, id) in [
+        (
+            "f01-official-tiaodeng.xlsx",
+            "tiaodeng@example.gov.cn",
+            "t@x",
+        ),
+        ("f02-vertical-bachiao.xlsx", "bachiao@example.gov.cn", "b@x"),
+    ] {
+        let form = std::fs::read(fixtures().join("forms").join(file)).expect("fixture");
+        let raw = message(from, "11月报表", id, &[(file, &form)]);
+        let line = ingest(&app, &raw, file, "2026-11-10T10:00:00+08:00").await;
+        assert_eq!(line["outcome"], "accepted", "{line}");
+    }
+    app.store.close().await;
+}
