@@ -25,6 +25,7 @@ use thiserror::Error;
 use crate::config::Config;
 use crate::domain::period::Period;
 use crate::mail;
+use crate::notify::alerts::{Alert, queue_alert};
 use crate::store::messages::{self, NewMessage, Recorded};
 use crate::store::quarantine::{self, Attempt};
 use crate::store::{Store, StoreError};
@@ -103,7 +104,7 @@ impl<'c> Intake<'c> {
             }
             Recorded::ToProcess(row) => row,
         };
-        if let Attempt::Quarantined = quarantine::begin_attempt(&self.store, row.id, now).await? {
+        if let Attempt::Quarantined = self.begin_attempt(&row, &head, now).await? {
             tracing::warn!(key = %key, id = row.id, "message quarantined after failed attempts");
             return Ok(quarantined_report(source.name, &head, &row));
         }
@@ -142,6 +143,35 @@ impl<'c> Intake<'c> {
             "message processed"
         );
         Ok(report)
+    }
+
+    /// Counts a try at `row` before anything of it is read; when it is set aside instead, the
+    /// staff alert is queued in the same transaction (once per message: the alert's key).
+    async fn begin_attempt(
+        &self,
+        row: &messages::MessageRow,
+        head: &mail::InboundMessage,
+        now: DateTime<Utc>,
+    ) -> Result<Attempt, IntakeError> {
+        let mut tx = self.store.begin().await?;
+        let attempt = quarantine::begin_attempt_in(&mut tx, row.id, now).await?;
+        if attempt == Attempt::Quarantined {
+            let alert = Alert::Quarantined {
+                message: row.id,
+                from: head
+                    .from
+                    .as_ref()
+                    .map(|m| m.address.clone())
+                    .unwrap_or_default(),
+                subject: head.subject.clone(),
+                reason: quarantine::last_error(&mut tx, row.id)
+                    .await?
+                    .unwrap_or_default(),
+            };
+            queue_alert(&mut tx, &alert, now).await?;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(attempt)
     }
 
     /// Reads the message in the reader process: parsed, with each workbook and Word file opened.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
 
 /// Tries a message gets; the one after is not made: the message is quarantined instead.
 pub const MAX_ATTEMPTS: i64 = 3;
@@ -39,6 +39,18 @@ pub async fn begin_attempt(
     now: DateTime<Utc>,
 ) -> Result<Attempt, StoreError> {
     let mut tx = store.begin().await?;
+    let outcome = begin_attempt_in(&mut tx, id, now).await?;
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+/// [`begin_attempt`] inside the caller's transaction, so what a quarantine causes (the staff
+/// alert) is written with it.
+pub async fn begin_attempt_in(
+    tx: &mut Tx,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<Attempt, StoreError> {
     let (attempts, quarantined): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
         "INSERT INTO intake_attempts (message_row, attempts, last_attempt_at) VALUES (?, 0, ?)
          ON CONFLICT (message_row) DO UPDATE SET message_row = message_row
@@ -46,7 +58,7 @@ pub async fn begin_attempt(
     )
     .bind(id)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let outcome = if quarantined.is_some() {
         Attempt::Quarantined
@@ -54,7 +66,7 @@ pub async fn begin_attempt(
         sqlx::query("UPDATE intake_attempts SET quarantined_at = ? WHERE message_row = ?")
             .bind(now)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         Attempt::Quarantined
     } else {
@@ -64,12 +76,21 @@ pub async fn begin_attempt(
         )
         .bind(now)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         Attempt::Try(attempts + 1)
     };
-    tx.commit().await?;
     Ok(outcome)
+}
+
+/// Why the last try at message `id` failed, if it said.
+pub async fn last_error(tx: &mut Tx, id: i64) -> Result<Option<String>, StoreError> {
+    let found: Option<(Option<String>,)> =
+        sqlx::query_as("SELECT last_error FROM intake_attempts WHERE message_row = ?")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    Ok(found.and_then(|(error,)| error))
 }
 
 /// Notes why the current try at message `id` failed (it stays unfinished, to be tried again).

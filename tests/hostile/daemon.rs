@@ -68,6 +68,26 @@ impl Env {
         )
     }
 
+    /// The staff alerts recorded for the robots (SPEC §14), by key.
+    fn alert_keys(&self) -> Vec<String> {
+        let url = format!(
+            "sqlite://{}",
+            self.dir.path().join("data/reportdesk.db").display()
+        );
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let store = reportdesk::store::Store::open(&url)
+                .await
+                .expect("database");
+            let keys: Vec<(String,)> =
+                sqlx::query_as("SELECT key FROM notify_events WHERE event = 'alerts' ORDER BY id")
+                    .fetch_all(store.pool())
+                    .await
+                    .expect("alerts");
+            keys.into_iter().map(|(key,)| key).collect()
+        })
+    }
+
     fn start(&self) -> Child {
         self.command()
             .args(["--now", NOW, "run"])
@@ -255,6 +275,12 @@ fn a_message_that_kills_the_daemon_three_times_is_quarantined() {
         .expect("status");
     assert!(String::from_utf8_lossy(&text.stdout).contains("已隔离"));
     let id = quarantined[0]["id"].as_i64().expect("an id").to_string();
+    env.once();
+    assert_eq!(
+        env.alert_keys(),
+        vec![format!("alert:quarantined:{id}")],
+        "one staff alert for the quarantine, not one per pass"
+    );
     let released = env
         .command()
         .args(["quarantine", "release", &id])
