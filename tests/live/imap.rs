@@ -48,9 +48,15 @@ async fn tls_wrap(stack: &MailStack, tcp: TcpStream) -> TlsStream<TcpStream> {
     for cert in CertificateDer::pem_file_iter(stack.ca_file()).unwrap() {
         roots.add(cert.unwrap()).unwrap();
     }
-    let config = ClientConfig::builder()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    // ring named explicitly: test builds also carry aws-lc-rs (through fantoccini), and with two
+    // providers compiled in rustls has no process default.
+    let config = ClientConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let name = ServerName::try_from("localhost").unwrap();
     TlsConnector::from(Arc::new(config))
         .connect(name, tcp)
