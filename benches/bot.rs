@@ -38,7 +38,7 @@ fn config(dir: &Path) -> Config {
     let roster_path = dir.join("units.toml");
     roster(&roster_path);
     let text = shipped.replace(
-        "roster = \"config/units.toml\"",
+        "roster = \"units.toml\"",
         &format!("roster = {:?}", roster_path.display().to_string()),
     );
     std::fs::create_dir_all(dir.join("config")).expect("config dir");

@@ -17,7 +17,7 @@ use crate::intake::Source;
 #[derive(Debug, Parser)]
 #[command(
     name = "reportdesk",
-    version,
+    version = crate::VERSION,
     about = "Reads the office mailbox, validates the units' monthly forms into SQLite and answers every sender."
 )]
 pub struct Cli {
@@ -30,6 +30,9 @@ pub struct Cli {
     /// The clock, as RFC 3339 (e.g. 2026-11-12T10:30:00+08:00), for tests and re-running a past day.
     #[arg(long, global = true, value_parser = parse_now)]
     pub now: Option<DateTime<Utc>>,
+    /// Log lines as plain text (no colour unless on a terminal) or one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t)]
+    pub log_format: crate::telemetry::LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -101,6 +104,26 @@ pub enum Command {
     User {
         #[command(subcommand)]
         action: UserAction,
+    },
+    /// One archive of the database, raw mail, photos, config and roster (`-o FILE`), or checks
+    /// an archive (`--verify FILE`).
+    Backup {
+        #[arg(
+            short = 'o',
+            long = "output",
+            required_unless_present = "verify",
+            conflicts_with = "verify"
+        )]
+        output: Option<PathBuf>,
+        #[arg(long)]
+        verify: Option<PathBuf>,
+    },
+    /// Restores a backup into the folder given by --data-dir, which must be new or empty.
+    Restore { file: PathBuf },
+    /// Healthy (exit 0) or degraded (exit 1): mailbox polls, outbox backlog, failures.
+    Health {
+        #[arg(long)]
+        json: bool,
     },
     /// Writes a blank form template.
     Template {
@@ -205,6 +228,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         }
         Command::Run { once } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            let _lock = crate::ops::lock::acquire(&app.config.data_dir)?;
             crate::daemon::run(app, once, print_taken).await.map(|()| 0)
         }
         Command::Export {
@@ -254,10 +278,63 @@ pub async fn run(cli: Cli) -> Result<i32> {
             remind(&app, dry_run, json).await.map(|()| 0)
         }
         Command::CheckConfig => {
-            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
-            let findings = crate::config_check::run(&app).await;
+            // Creates and changes nothing: no App (it would create the data dir and migrate).
+            let config = crate::config::Config::load(&cli.config, cli.data_dir.as_deref())
+                .with_context(|| format!("cannot start with {}", cli.config.display()))?;
+            let files = crate::ops::preflight::run(&config, clock.now()).await;
+            print!("{}", crate::ops::preflight::render(&files));
+            let findings = crate::config_check::run(&config).await;
             print!("{}", crate::config_check::render(&findings));
-            Ok(if findings.iter().all(|f| f.ok) { 0 } else { 1 })
+            let failed = findings.iter().any(|f| !f.ok) || crate::ops::preflight::failed(&files);
+            Ok(i32::from(failed))
+        }
+        Command::Backup {
+            verify: Some(file), ..
+        } => {
+            let manifest = crate::ops::backup::verify(&file)?;
+            println!(
+                "{}: {} files, all checksums match (taken {})",
+                file.display(),
+                manifest.files.len(),
+                manifest.created_at
+            );
+            Ok(0)
+        }
+        Command::Backup { output, .. } => {
+            let output = output.context("give -o FILE or --verify FILE")?;
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            let manifest =
+                crate::ops::backup::create(&app.store, &app.config, &output, app.now()).await?;
+            eprintln!(
+                "wrote {} ({} files)",
+                output.display(),
+                manifest.files.len()
+            );
+            Ok(0)
+        }
+        Command::Restore { file } => {
+            let into = cli.data_dir.clone().context(
+                "restore needs --data-dir DIR: the new (or empty) folder to restore into",
+            )?;
+            let manifest = crate::ops::backup::restore(&file, &into)?;
+            eprintln!(
+                "restored {} files into {}; the config and roster of the backup are in {}",
+                manifest.files.len(),
+                into.display(),
+                into.join(crate::ops::backup::manifest::CONFIG_DIR)
+                    .display()
+            );
+            Ok(0)
+        }
+        Command::Health { json } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            let health = health(&app).await?;
+            if json {
+                println!("{}", serde_json::to_string(&health)?);
+            } else {
+                print!("{}", crate::ops::health::render(&health));
+            }
+            Ok(i32::from(!health.healthy))
         }
         Command::Notify {
             action: NotifyAction::Test,
@@ -392,19 +469,30 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
     let summary = crate::status::summary::load(&app.config, &app.store, period, today).await?;
     let sendings = crate::submit::sendings(&app.store, period).await?;
     let quarantined = crate::store::quarantine::list(&app.store).await?;
+    let health = health(app).await?;
     if json {
         let mut value = serde_json::to_value(&status)?;
         value["checks"] = serde_json::to_value(&summary.checks)?;
         value["upstream"] = serde_json::to_value(&sendings)?;
         value["quarantined"] = serde_json::to_value(&quarantined)?;
+        value["health"] = serde_json::to_value(&health)?;
         println!("{value}");
     } else {
         print!("{}", crate::status::render_text(&status));
         print!("{}", crate::status::summary::render_checks(&summary.checks));
         print!("{}", crate::submit::status_lines(&app.config, &sendings));
         print!("{}", crate::status::quarantine::render_text(&quarantined));
+        print!("{}", crate::ops::health::render(&health));
     }
     Ok(())
+}
+
+async fn health(app: &App) -> Result<crate::ops::health::Health> {
+    let facts = crate::ops::health::facts(&app.store, app.now()).await?;
+    Ok(crate::ops::health::judge(
+        &facts,
+        app.config.office.timezone,
+    ))
 }
 
 async fn quarter_status(app: &App, quarter: &str, json: bool) -> Result<()> {
@@ -446,12 +534,17 @@ async fn notify_test(config: &Path, data_dir: Option<&Path>, clock: Clock) -> Re
 }
 
 /// Prints the ingest line of each message taken in (stdout), and what could not be read (stderr).
+/// A closed stdout (the reader went away) is not a reason to stop the daemon: the lines are
+/// dropped and intake goes on.
 pub fn print_taken(taken: &Taken) {
+    let mut out = std::io::stdout().lock();
     for report in &taken.reports {
-        println!("{}", report.to_json_line());
+        let _ = writeln!(out, "{}", report.to_json_line());
     }
+    let _ = out.flush();
+    let mut err = std::io::stderr().lock();
     for failure in &taken.failed {
-        eprintln!("reportdesk: {failure}");
+        let _ = writeln!(err, "reportdesk: {failure}");
     }
 }
 

@@ -1,8 +1,9 @@
 //! Configuration: `config/reportdesk.toml` parsed into checked settings at start-up (SPEC §11).
 //!
-//! Every error names the file and the key. Relative paths in the file are taken from the config
-//! folder's parent (the project or install root), so `reportdesk --config /etc/reportdesk/…` and a
-//! checkout behave alike. Secrets never appear here: the file names environment variables, and
+//! Every error names the file and the key (and, for a file we may not read, its owner and the
+//! user we run as). Relative paths in the file are taken from the config file's own folder, so
+//! `/etc/reportdesk/reportdesk.toml` finds `units.toml` beside it and a checkout's
+//! `config/reportdesk.toml` finds `config/units.toml`. Secrets never appear here: the file names environment variables, and
 //! their values are read only where a connection is made.
 
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use crate::mail::Limits;
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {}: {source}{}", path.display(), crate::ops::access::hint(path, source))]
     Read {
         path: PathBuf,
         source: std::io::Error,
@@ -204,6 +205,8 @@ pub struct Config {
     /// `[dingtalk]`: the two-way robot in DingTalk Stream mode.
     pub dingtalk: crate::notify::stream::settings::StreamSettings,
     pub web: Web,
+    /// `[backup]`: the nightly backup `run` takes, when `dir` is set.
+    pub backup: Option<crate::ops::backup::nightly::BackupSettings>,
 }
 
 mod file;

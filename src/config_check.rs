@@ -1,8 +1,7 @@
 //! `check-config`: loads the config and roster, then tries every configured server and says in
 //! plain words what works and what does not. Nothing is read from or written to the mailboxes.
 
-use crate::app::App;
-use crate::config::{Inbound, Outbound};
+use crate::config::{Config, Inbound, Outbound};
 use crate::net::imap_client::Connection;
 
 /// One line of the verdict.
@@ -28,8 +27,7 @@ impl Finding {
 }
 
 /// Everything `check-config` found, in the order it looked.
-pub async fn run(app: &App) -> Vec<Finding> {
-    let config = &app.config;
+pub async fn run(config: &Config) -> Vec<Finding> {
     let mut findings = vec![
         Finding::ok(format!("config {}", config.path.display())),
         Finding::ok(format!(
@@ -44,24 +42,17 @@ pub async fn run(app: &App) -> Vec<Finding> {
             "inbound: local Maildir {}",
             config.data_dir.join("mail/inbox").display()
         )),
-        Inbound::Imap(settings) => check_imap(app, settings).await,
+        Inbound::Imap(settings) => check_imap(config, settings).await,
     });
     findings.push(match &config.outbound {
         Outbound::Maildir => Finding::ok(format!(
             "outbound: local Maildir {}",
             config.data_dir.join("mail/outbox").display()
         )),
-        Outbound::Smtp(_) => match crate::daemon::transport(app) {
-            Ok(crate::delivery::Transport::Smtp(smtp)) => match smtp.check().await {
-                Ok(()) => Finding::ok("outbound: SMTP login works"),
-                Err(error) => Finding::failed(format!("outbound: {error}")),
-            },
-            Ok(_) => Finding::failed("outbound: not SMTP"),
-            Err(error) => Finding::failed(format!("outbound: {error}")),
-        },
+        Outbound::Smtp(settings) => check_smtp(config, settings).await,
     });
     if config.bot.enabled {
-        findings.push(check_bot(app).await);
+        findings.push(check_bot(config).await);
     }
     for (ok, what) in crate::notify::probe::check(&config.notify, &config.path) {
         findings.push(Finding { ok, what });
@@ -69,10 +60,30 @@ pub async fn run(app: &App) -> Vec<Finding> {
     findings
 }
 
+async fn check_smtp(config: &Config, settings: &crate::config::ServerSettings) -> Finding {
+    let smtp = crate::config::read_secret(
+        &config.path,
+        &settings.password_env,
+        "outbound.password_env",
+    )
+    .map_err(|e| e.to_string())
+    .and_then(|password| {
+        crate::net::smtp_client::Smtp::new(settings, &password, &config.office.address)
+            .map_err(|e| e.to_string())
+    });
+    match smtp {
+        Ok(smtp) => match smtp.check().await {
+            Ok(()) => Finding::ok("outbound: SMTP login works"),
+            Err(error) => Finding::failed(format!("outbound: {error}")),
+        },
+        Err(error) => Finding::failed(format!("outbound: {error}")),
+    }
+}
+
 /// The bot token works when the Bot API answers getMe with it.
-async fn check_bot(app: &App) -> Finding {
+async fn check_bot(config: &Config) -> Finding {
     use teloxide::requests::Requester;
-    let bot = match crate::bot::connect(app) {
+    let bot = match crate::bot::connect(config) {
         Ok(bot) => bot,
         Err(error) => return Finding::failed(format!("bot: {error}")),
     };
@@ -80,14 +91,18 @@ async fn check_bot(app: &App) -> Finding {
         Ok(me) => Finding::ok(format!(
             "bot: @{} at {}",
             me.user.username.as_deref().unwrap_or("?"),
-            app.config.bot.api_url
+            config.bot.api_url
         )),
         Err(error) => Finding::failed(format!("bot: {error}")),
     }
 }
 
-async fn check_imap(app: &App, settings: &crate::config::ServerSettings) -> Finding {
-    let password = match app.secret(&settings.password_env, "inbound.password_env") {
+async fn check_imap(config: &Config, settings: &crate::config::ServerSettings) -> Finding {
+    let password = match crate::config::read_secret(
+        &config.path,
+        &settings.password_env,
+        "inbound.password_env",
+    ) {
         Ok(password) => password,
         Err(error) => return Finding::failed(format!("inbound: {error}")),
     };

@@ -63,6 +63,10 @@ impl RetryPolicy {
     }
 }
 
+/// The longest one hand-over may take: well below the claim's lease ([`outbox::LEASE`]), so
+/// no other process takes a reply over while this one is still sending it.
+const HAND_OVER_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Delivers at most one due reply.
 pub async fn deliver_one(
     store: &Store,
@@ -70,10 +74,18 @@ pub async fn deliver_one(
     now: DateTime<Utc>,
     retry: RetryPolicy,
 ) -> Result<Step, StoreError> {
-    let Some(row) = outbox::claim_next(store, now, Duration::minutes(10)).await? else {
+    let Some(row) = outbox::claim_next(store, now, Utc::now()).await? else {
         return Ok(Step::Idle);
     };
-    match hand_over(transport, &row).await {
+    let handed = tokio::time::timeout(HAND_OVER_LIMIT, hand_over(transport, &row))
+        .await
+        .unwrap_or_else(|_| {
+            Err(Failure {
+                reason: format!("no answer within {} s", HAND_OVER_LIMIT.as_secs()),
+                permanent: false,
+            })
+        });
+    match handed {
         Ok(()) => {
             outbox::mark_sent(store, row.id, now).await?;
             tracing::info!(id = row.id, kind = %row.kind, recipient = %row.recipient, "reply delivered");
@@ -127,13 +139,20 @@ async fn give_up(
 
 /// Delivers every reply due now; returns how many went out. A transient failure ends the round:
 /// the server is probably down, and the other replies wait for the next round rather than each
-/// knocking on a closed door.
+/// knocking on a closed door. Replies a crashed process left mid-send are due again first.
 pub async fn deliver_due(
     store: &Store,
     transport: &Transport,
     now: DateTime<Utc>,
     retry: RetryPolicy,
 ) -> Result<usize, StoreError> {
+    let released = outbox::release_orphans(store, now).await?;
+    if released > 0 {
+        tracing::warn!(
+            released,
+            "replies left mid-send by a stopped process are due again"
+        );
+    }
     let mut sent = 0;
     loop {
         match deliver_one(store, transport, now, retry).await? {

@@ -40,6 +40,16 @@
 //! - [`worker`]: the attachment reader process (SPEC §12); `fuzz_targets`: what each fuzz target
 //!   of `fuzz/` runs, replayed by `cargo test`.
 //! - [`web`]: the staff web console (axum, server-rendered pages), a task of `run`.
+//! - [`ops`]: running for years: the data dir's lock, permission errors that name the owner,
+//!   health, backup and restore.
+
+/// The version and git revision, as `reportdesk --version` prints them: "0.1.0 (abc1234)".
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("REPORTDESK_GIT_REV"),
+    ")"
+);
 
 pub mod app;
 pub mod archive;
@@ -62,6 +72,7 @@ pub mod mail;
 pub mod net;
 pub mod notice_checks;
 pub mod notify;
+pub mod ops;
 pub mod reminders;
 pub mod replies;
 pub mod status;

@@ -13,7 +13,10 @@ fn main() {
             max_message_bytes,
         ));
     }
-    reportdesk::telemetry::init();
+    reportdesk::telemetry::init(cli.log_format);
+    if reportdesk::ops::pipe::only_prints(&cli.command) {
+        reportdesk::ops::pipe::end_quietly_on_closed_pipe();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,5 +1,7 @@
 //! Logging: `tracing` to standard error, filtered by `RUST_LOG` (default `warn`, so command
-//! output stays clean; `run` users set `RUST_LOG=info`).
+//! output stays clean; `run` users set `RUST_LOG=info`). Plain text without colour codes unless
+//! standard error is a terminal (a file or the journal gets no escape codes), or one JSON object
+//! per line with `--log-format json`.
 //!
 //! teloxide and its HTTP stack log request URLs, which carry the bot token, at debug level: they
 //! are held at `warn` whatever `RUST_LOG` says.
@@ -13,11 +15,28 @@ const TOKEN_BEARING_TARGETS: [&str; 5] = [
     "hyper_util",
 ];
 
-pub fn init() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter(std::env::var("RUST_LOG").ok().as_deref()))
-        .with_writer(std::io::stderr)
-        .try_init();
+/// How log lines are written (`--log-format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Plain text; coloured only when standard error is a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line (for the journal or a log collector).
+    Json,
+}
+
+pub fn init(format: LogFormat) {
+    use std::io::IsTerminal;
+    let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal())
+            .try_init(),
+        LogFormat::Json => builder.json().with_ansi(false).try_init(),
+    };
 }
 
 fn filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {

@@ -42,12 +42,12 @@ type DispatchOutcome = Result<(), teloxide::RequestError>;
 
 /// Builds the bot from the config and the token's environment variable: a start-up error when
 /// the token is missing or the HTTP client cannot be built.
-pub fn connect(app: &App) -> Result<Bot, AppError> {
-    let token = app.secret(&app.config.bot.token_env, "bot.token_env")?;
+pub fn connect(config: &crate::config::Config) -> Result<Bot, AppError> {
+    let token = crate::config::read_secret(&config.path, &config.bot.token_env, "bot.token_env")?;
     let client = teloxide::net::default_reqwest_settings()
         .build()
         .map_err(|e| AppError::Bot(format!("cannot build the HTTP client: {e}")))?;
-    Ok(Bot::with_client(token.expose_secret(), client).set_api_url(app.config.bot.api_url.clone()))
+    Ok(Bot::with_client(token.expose_secret(), client).set_api_url(config.bot.api_url.clone()))
 }
 
 /// The bot task: dispatches updates and forwards staff digests until `cancel`.

@@ -12,6 +12,7 @@ use crate::domain::deadline::ScheduleRules;
 use crate::domain::unit::Roster;
 use crate::mail::Limits;
 
+mod backup;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct ConfigFile {
@@ -38,6 +39,8 @@ pub(super) struct ConfigFile {
     dingtalk: crate::notify::stream::settings::StreamFile,
     #[serde(default)]
     web: WebFile,
+    #[serde(default)]
+    backup: backup::BackupFile,
 }
 
 #[derive(Deserialize)]
@@ -223,7 +226,7 @@ fn default_data_dir() -> String {
     "var".into()
 }
 fn default_roster() -> String {
-    "config/units.toml".into()
+    "units.toml".into()
 }
 fn default_timezone() -> String {
     "Asia/Shanghai".into()
@@ -289,8 +292,8 @@ pub(super) fn build(
         path: path.to_path_buf(),
         retry_base_seconds,
         send_reminders,
-        inbound: inbound(raw.inbound, &invalid)?,
-        outbound: outbound(raw.outbound, &invalid)?,
+        inbound: inbound(raw.inbound, &invalid, &root)?,
+        outbound: outbound(raw.outbound, &invalid, &root)?,
         schedule: schedule(raw.schedule, &invalid)?,
         bot: bot(raw.bot, &invalid)?,
         intake: intake(raw.intake),
@@ -298,6 +301,7 @@ pub(super) fn build(
         dingtalk: crate::notify::stream::settings::build(raw.dingtalk)
             .map_err(|m| invalid("dingtalk", m))?,
         web: web(raw.web, &invalid)?,
+        backup: backup::build(raw.backup, &root, &invalid)?,
         data_dir,
         roster_path,
         roster,
@@ -317,24 +321,13 @@ fn load_roster(path: &Path) -> Result<Roster, ConfigError> {
     })
 }
 
-/// The folder relative paths are taken from: the config folder's parent.
+/// The folder relative paths are taken from: the config file's own folder (SPEC §17; until
+/// 0.2 it was that folder's parent, see CHANGELOG.md).
 fn root_of(config_path: &Path) -> PathBuf {
-    let folder = config_path.parent().unwrap_or(Path::new("."));
-    let folder = if folder.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        folder
-    };
-    folder.parent().map_or_else(
-        || folder.join(".."),
-        |p| {
-            if p.as_os_str().is_empty() {
-                PathBuf::from(".")
-            } else {
-                p.to_path_buf()
-            }
-        },
-    )
+    match config_path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 fn resolve(root: &Path, value: &str) -> PathBuf {
@@ -352,6 +345,7 @@ fn server(
     section: &'static str,
     mut table: toml::Table,
     invalid: &Invalid,
+    root: &Path,
 ) -> Result<ServerSettings, ConfigError> {
     let key = if section == "inbound" {
         "inbound.tls"
@@ -376,6 +370,9 @@ fn server(
     let mut settings: ServerSettings = toml::Value::Table(table)
         .try_into()
         .map_err(|e: toml::de::Error| invalid(section, e.message().to_string()))?;
+    settings.ca_file = settings
+        .ca_file
+        .map(|path| resolve(root, &path.to_string_lossy()));
     if tls == TlsMode::None && !is_loopback(&settings.host) {
         return Err(invalid(
             key,
@@ -396,10 +393,15 @@ fn is_loopback(host: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn inbound(file: MailFile, invalid: &Invalid) -> Result<Inbound, ConfigError> {
+fn inbound(file: MailFile, invalid: &Invalid, root: &Path) -> Result<Inbound, ConfigError> {
     match file.kind.as_deref().unwrap_or("maildir") {
         "maildir" => Ok(Inbound::Maildir),
-        "imap" => Ok(Inbound::Imap(server("inbound", file.server, invalid)?)),
+        "imap" => Ok(Inbound::Imap(server(
+            "inbound",
+            file.server,
+            invalid,
+            root,
+        )?)),
         other => Err(invalid(
             "inbound.kind",
             format!("{other:?}: use \"maildir\" or \"imap\""),
@@ -407,10 +409,15 @@ fn inbound(file: MailFile, invalid: &Invalid) -> Result<Inbound, ConfigError> {
     }
 }
 
-fn outbound(file: MailFile, invalid: &Invalid) -> Result<Outbound, ConfigError> {
+fn outbound(file: MailFile, invalid: &Invalid, root: &Path) -> Result<Outbound, ConfigError> {
     match file.kind.as_deref().unwrap_or("maildir") {
         "maildir" => Ok(Outbound::Maildir),
-        "smtp" => Ok(Outbound::Smtp(server("outbound", file.server, invalid)?)),
+        "smtp" => Ok(Outbound::Smtp(server(
+            "outbound",
+            file.server,
+            invalid,
+            root,
+        )?)),
         other => Err(invalid(
             "outbound.kind",
             format!("{other:?}: use \"maildir\" or \"smtp\""),

@@ -115,3 +115,38 @@ fn the_papers_keys_are_parsed_and_their_errors_name_the_key() {
     let err = load_text(&format!("{office}upstream_address = \"city\"\n")).unwrap_err();
     assert!(err.to_string().contains("office.upstream_address"), "{err}");
 }
+
+#[test]
+fn relative_paths_are_taken_from_the_config_files_own_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let etc = dir.path().join("etc/reportdesk");
+    std::fs::create_dir_all(&etc).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/config/units.toml"),
+        etc.join("units.toml"),
+    )
+    .unwrap();
+    let path = etc.join("reportdesk.toml");
+    std::fs::write(
+        &path,
+        "data_dir = \"../../var/lib/reportdesk\"\nroster = \"units.toml\"\n[office]\nname = \"x\"\naddress = \"o@example.cn\"\n[inbound]\nkind = \"imap\"\nhost = \"imap.qq.com\"\nport = 993\nusername = \"u\"\npassword_env = \"P\"\nca_file = \"ca.pem\"\n",
+    )
+    .unwrap();
+    let config = Config::load(&path, None).unwrap();
+    assert_eq!(config.roster_path, etc.join("units.toml"));
+    assert_eq!(config.data_dir, etc.join("../../var/lib/reportdesk"));
+    let Inbound::Imap(imap) = &config.inbound else {
+        panic!("imap expected");
+    };
+    assert_eq!(imap.ca_file.as_deref(), Some(etc.join("ca.pem").as_path()));
+    // The shipped layout: config/reportdesk.toml names units.toml beside it, data in ../var.
+    let shipped = Config::load(&shipped(), None).unwrap();
+    assert_eq!(
+        shipped.roster_path,
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/config/units.toml"))
+    );
+    assert_eq!(
+        shipped.data_dir,
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/config/../var"))
+    );
+}

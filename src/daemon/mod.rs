@@ -37,13 +37,6 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
     let app = Arc::new(app);
     let cancel = CancellationToken::new();
     let tasks = TaskTracker::new();
-    let released = crate::store::outbox::release_claimed(&app.store, app.now()).await?;
-    if released > 0 {
-        tracing::warn!(
-            released,
-            "replies left mid-send by a stopped daemon are due again"
-        );
-    }
     pass::resume_unfinished(&app, &pass::inlet(&app), &mut Taken::default()).await?;
     let transport = transport(&app)?;
     {
@@ -86,8 +79,15 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(crate::notify::stream::run(app, credentials, cancel));
     }
+    if let Some(settings) = app.config.backup.clone() {
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tasks.spawn(async move {
+            crate::ops::backup::nightly::run(&app.store, &app.config, &app.clock, settings, cancel)
+                .await
+        });
+    }
     if app.config.bot.enabled {
-        let bot = crate::bot::connect(&app)?;
+        let bot = crate::bot::connect(&app.config)?;
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move { crate::bot::run(app, bot, cancel).await });
     }

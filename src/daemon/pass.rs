@@ -100,7 +100,6 @@ pub async fn pass(app: &App) -> Result<PassSummary, PassError> {
     let transport = transport(app)?;
     let inlet = inlet(app);
     let mut taken = Taken::default();
-    crate::store::outbox::release_claimed(&app.store, app.now()).await?;
     resume_unfinished(app, &inlet, &mut taken).await?;
     match &app.config.inbound {
         Inbound::Maildir => {

@@ -127,6 +127,7 @@ async fn drain(
     loop {
         let uids = connection.uids_after(last).await?;
         if uids.is_empty() {
+            super::record_poll(inlet, &format!("imap:{account}/{folder}")).await;
             return Ok(());
         }
         for batch in uids.chunks(BATCH) {

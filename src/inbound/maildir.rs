@@ -41,6 +41,7 @@ pub async fn pass(
             super::Handled::Stopped => break,
         }
     }
+    super::record_poll(inlet, "maildir:inbox").await;
     Ok(())
 }
 

@@ -104,3 +104,12 @@ pub enum Handled {
     /// The daemon is stopping: end the pass.
     Stopped,
 }
+
+/// Records a successful look at the inbound mailbox for `health`; a failure to record is logged,
+/// never a reason to stop intake.
+pub async fn record_poll(inlet: &Inlet<'_>, mailbox: &str) {
+    let now = inlet.clock.now();
+    if let Err(error) = crate::store::health::record_poll(inlet.store, mailbox, now).await {
+        tracing::warn!(%error, mailbox, "cannot record the mailbox poll");
+    }
+}

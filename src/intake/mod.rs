@@ -134,6 +134,11 @@ impl<'c> Intake<'c> {
             now,
         };
         let mut tx = self.store.begin().await?;
+        if !messages::take(&mut tx, row.id).await? {
+            // Another process (the daemon beside `ingest`) finished it meanwhile.
+            tx.rollback().await.map_err(StoreError::from)?;
+            return Ok(duplicate_report(source.name, &parsed, &row));
+        }
         let report = settler.settle(&mut tx, verdict, open_period).await?;
         tx.commit().await.map_err(StoreError::from)?;
         tracing::info!(

@@ -87,6 +87,18 @@ pub struct Finished<'a> {
     pub processed_at: DateTime<Utc>,
 }
 
+/// Takes a recorded message for processing as the first write of the transaction that settles
+/// it: false when it is already processed (another process beside this one got there first).
+/// Being a write, it holds SQLite's write lock from here to the commit, so two processes can
+/// never settle the same message.
+pub async fn take(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE messages SET state = state WHERE id = ? AND state = 'received'")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE messages SET state = 'processed', unit_code = ?, outcome = ?, no_reply = ?,

@@ -7,6 +7,7 @@
 pub mod cases;
 pub mod console;
 pub mod folders;
+pub mod health;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
@@ -65,7 +66,32 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(open_error)?;
+        let _serialized = migration_guard(database_file(url).as_deref());
         sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Opens an existing database for reading only: nothing is created, migrated or written
+    /// (`check-config`). The file must exist. A read-only connection to a WAL database still
+    /// creates its `-wal` and `-shm` files when they are missing (measured), so when they are (no
+    /// process has it open) the file is opened `immutable` instead, which creates nothing.
+    pub async fn open_read_only(path: &std::path::Path) -> Result<Self, StoreError> {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .read_only(true)
+            .immutable(!std::path::Path::new(&wal).exists())
+            .create_if_missing(false)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                url: path.display().to_string(),
+                source,
+            })?;
         Ok(Self { pool })
     }
 
@@ -80,4 +106,23 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The database file of a `sqlite:` URL, when it names one.
+pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
+    let options = SqliteConnectOptions::from_str(url).ok()?;
+    let path = options.get_filename();
+    (!path.as_os_str().is_empty() && path != std::path::Path::new(":memory:"))
+        .then(|| path.to_path_buf())
+}
+
+/// Serializes migrations between processes starting at once on a fresh data dir (the daemon,
+/// `ingest`, `remind`): sqlx's SQLite migrator does not, and two would both try to create the
+/// tables. The lock is `flock` on the database's folder (no file is created), held until the
+/// guard drops; any failure to take it only means running unserialized, as before.
+fn migration_guard(db: Option<&std::path::Path>) -> Option<std::fs::File> {
+    let folder = db?.parent().filter(|p| !p.as_os_str().is_empty())?;
+    let handle = std::fs::File::open(folder).ok()?;
+    handle.lock().ok()?;
+    Some(handle)
 }

@@ -1,6 +1,12 @@
 //! The `outbox` table: replies queued in the same transaction as what they report, then
 //! delivered by a worker that claims one row, sends outside any transaction and marks it.
 //! A row is never deleted: a reply that could not be sent stays visible as `failed`.
+//!
+//! Several processes deliver side by side (the daemon, `ingest`, `remind`): a claim is one
+//! atomic `UPDATE … RETURNING`, so two never claim the same row, and it carries a lease
+//! ([`LEASE`], by the wall clock, not the injectable one) so a claim left by a process that
+//! hung is taken over only after the lease, and one left by a process that is gone is released
+//! at once ([`release_orphans`]). A live process never has its claim taken.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::FromRow;
@@ -111,44 +117,116 @@ pub async fn count_to_recipient_since(
     )
 }
 
-/// Claims the oldest reply due at `now`, marking it `sending`; `None` when nothing is due.
-/// A row left in `sending` by a crash is due again after `stale`.
+/// How long a claim holds before another process may take it over. The hand-over of one reply
+/// is bounded well below this (`delivery`), so a live process never loses its claim.
+pub const LEASE: Duration = Duration::minutes(5);
+
+/// This process as a claimer: "host:pid:start-nanos". The start time tells a reused pid apart.
+fn claimer() -> &'static str {
+    static CLAIMER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CLAIMER.get_or_init(|| {
+        let start = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{}:{}:{start}", host_name(), std::process::id())
+    })
+}
+
+fn host_name() -> String {
+    let mut buffer = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it or fails.
+    let rc = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len() - 1) };
+    if rc != 0 {
+        return "unknown-host".into();
+    }
+    let end = buffer.iter().position(|&b| b == 0).unwrap_or(0);
+    String::from_utf8_lossy(&buffer[..end]).replace(':', "_")
+}
+
+/// Claims the oldest reply due at `now` (the injectable clock), marking it `sending` under this
+/// process's lease; `None` when nothing is due. A `sending` row whose lease has run out by the
+/// wall clock `wall` (its claimer stopped or hung) is due again.
 pub async fn claim_next(
     store: &Store,
     now: DateTime<Utc>,
-    stale: Duration,
+    wall: DateTime<Utc>,
 ) -> Result<Option<OutboxRow>, StoreError> {
     Ok(sqlx::query_as(
-        "UPDATE outbox SET state = 'sending', attempts = attempts + 1, next_attempt_at = ?
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
          WHERE id = (SELECT id FROM outbox
-                     WHERE state IN ('pending', 'sending') AND next_attempt_at <= ?
+                     WHERE (state = 'pending' AND next_attempt_at <= ?)
+                        OR (state = 'sending' AND (lease_until IS NULL OR lease_until <= ?))
                      ORDER BY next_attempt_at, id LIMIT 1)
          RETURNING id, kind, recipient, subject, outgoing_id, body, state, attempts, last_error",
     )
-    .bind(now + stale)
+    .bind(claimer())
+    .bind(wall + LEASE)
     .bind(now)
+    .bind(wall)
     .fetch_optional(store.pool())
     .await?)
 }
 
-/// Makes replies claimed by a worker that died (state `sending`) due again. Called when the one
-/// daemon starts, so a crash between sending and marking delays nothing.
-pub async fn release_claimed(store: &Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        "UPDATE outbox SET state = 'pending', next_attempt_at = ? WHERE state = 'sending'",
-    )
-    .bind(now)
-    .execute(store.pool())
-    .await?;
-    Ok(done.rows_affected())
-}
-
-pub async fn mark_sent(store: &Store, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL WHERE id = ?")
+/// Makes due again the replies claimed by a process of this host that is gone (crashed or
+/// killed mid-send), without waiting for their lease; a live claimer's rows are never touched,
+/// nor rows claimed on another host (those wait for their lease). Returns how many.
+pub async fn release_orphans(store: &Store, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let claims: Vec<(i64, Option<String>)> =
+        sqlx::query_as("SELECT id, claimed_by FROM outbox WHERE state = 'sending'")
+            .fetch_all(store.pool())
+            .await?;
+    let host = host_name();
+    let mut released = 0;
+    for (id, claimed_by) in claims {
+        if claimed_by.as_deref().is_some_and(|c| !is_orphan(c, &host)) {
+            continue;
+        }
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'pending', next_attempt_at = ?, claimed_by = NULL, lease_until = NULL
+             WHERE id = ? AND state = 'sending' AND claimed_by IS ?",
+        )
         .bind(now)
         .bind(id)
+        .bind(claimed_by)
         .execute(store.pool())
         .await?;
+        released += done.rows_affected();
+    }
+    Ok(released)
+}
+
+/// Whether `claimer` ("host:pid:start") is a process of `host` that no longer exists.
+fn is_orphan(claimer: &str, host: &str) -> bool {
+    let mut parts = claimer.rsplitn(3, ':');
+    let (_start, pid, claim_host) = (parts.next(), parts.next(), parts.next());
+    let Some(pid) = pid.and_then(|p| p.parse::<libc::pid_t>().ok()) else {
+        return false;
+    };
+    if claim_host != Some(host) || pid <= 0 || claimer == self::claimer() {
+        return false;
+    }
+    // SAFETY: signal 0 sends nothing; it only asks whether the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc != 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+/// Marks a reply sent, unless another process took its claim over meanwhile.
+pub async fn mark_sent(store: &Store, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL
+         WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+    )
+    .bind(now)
+    .bind(id)
+    .bind(claimer())
+    .execute(store.pool())
+    .await?;
+    if done.rows_affected() == 0 {
+        tracing::warn!(
+            id,
+            "reply sent after its claim was taken over (lease ran out)"
+        );
+    }
     Ok(())
 }
 
@@ -164,12 +242,14 @@ pub async fn mark_attempt_failed(
         None => ("failed", None),
     };
     sqlx::query(
-        "UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at) WHERE id = ?",
+        "UPDATE outbox SET state = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL
+         WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
     )
     .bind(state)
     .bind(error)
     .bind(next)
     .bind(id)
+    .bind(claimer())
     .execute(store.pool())
     .await?;
     Ok(())

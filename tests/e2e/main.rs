@@ -12,6 +12,7 @@ mod forms_fixtures;
 #[path = "../common/guard.rs"]
 mod guard;
 mod intake;
+mod ops;
 mod papers;
 mod papers_out;
 mod promises;

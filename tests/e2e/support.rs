@@ -42,7 +42,7 @@ impl TestEnv {
             .expect("shipped config");
         let text = shipped
             .replace(
-                "roster = \"config/units.toml\"",
+                "roster = \"units.toml\"",
                 &format!("roster = {:?}", roster.display().to_string()),
             )
             .replace(

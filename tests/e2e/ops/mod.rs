@@ -1,0 +1,8 @@
+//! Operations (SPEC §17) through the binary: the data dir's lock and safe delivery beside the
+//! daemon, check-config, health and logs, backup and restore, holidays, deployment.
+
+mod check_config;
+mod daemon;
+mod health;
+mod lock;
+mod smtp_sink;
