@@ -58,7 +58,12 @@ pub fn write(sources: &Sources, out: &Path, now: DateTime<Utc>) -> Result<Manife
     add(&mut zip, DATABASE.into(), &sources.database)?;
     for folder in ["raw", "photos"] {
         for (name, path) in walk(&sources.data_dir, folder)? {
-            add(&mut zip, name, &path)?;
+            match add(&mut zip, name, &path) {
+                // Written and renamed by intake while we walked: its final name is listed too.
+                Err(BackupError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound => {}
+                other => other?,
+            }
         }
     }
     for path in [&sources.config, &sources.roster] {
@@ -129,9 +134,10 @@ fn walk(root: &Path, folder: &str) -> Result<Vec<(String, PathBuf)>, BackupError
             let entry = entry.map_err(io(&dir))?;
             let kind = entry.file_type().map_err(io(&entry.path()))?;
             let child = format!("{name}/{}", entry.file_name().to_string_lossy());
+            let temporary = entry.file_name().to_string_lossy().starts_with(".tmp");
             if kind.is_dir() {
                 stack.push((child, entry.path()));
-            } else if kind.is_file() {
+            } else if kind.is_file() && !temporary {
                 out.push((child, entry.path()));
             }
         }
