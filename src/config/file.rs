@@ -446,7 +446,7 @@ fn schedule(file: ScheduleFile, invalid: &Invalid) -> Result<ScheduleRules, Conf
         reminder_days: file.reminder_days,
         reminder_time,
         overdue_day: file.overdue_day,
-        calendar: WorkCalendar::new(
+        calendar: WorkCalendar::official_with(
             dates("schedule.holidays", &file.holidays)?,
             dates("schedule.extra_workdays", &file.extra_workdays)?,
         ),

@@ -1,8 +1,9 @@
 //! `WorkCalendar`: which office-local days are working days (SPEC §11 `[schedule]`).
 //!
 //! Monday to Friday are working days unless listed as holidays; Saturday and Sunday are days off
-//! unless listed as extra working days (China's 调休 make-up days). The lists come from the
-//! configuration, so the calendar knows nothing about any particular year by itself.
+//! unless listed as extra working days (China's 调休 make-up days). The State Council's notices are
+//! built in ([`WorkCalendar::official_with`], [`super::holidays_cn`]); the configuration's lists add
+//! to or override them.
 //!
 //! Every search for a neighbouring working day is bounded: a calendar that lists a whole season as
 //! holidays makes the search give up and keep the original date instead of looping.
@@ -19,16 +20,58 @@ const MAX_SHIFT_DAYS: u64 = 31;
 pub struct WorkCalendar {
     holidays: BTreeSet<NaiveDate>,
     extra_workdays: BTreeSet<NaiveDate>,
+    /// Years whose official arrangement is known: built in, or given by the config's lists.
+    covered_years: BTreeSet<i32>,
 }
 
 impl WorkCalendar {
     /// A calendar from the configured lists. A date listed in both counts as a holiday;
     /// [`WorkCalendar::conflicts`] names such dates so the configuration check can reject them.
     pub fn new(holidays: Vec<NaiveDate>, extra_workdays: Vec<NaiveDate>) -> Self {
+        let covered_years = holidays
+            .iter()
+            .chain(&extra_workdays)
+            .map(|d| d.year())
+            .collect();
         Self {
             holidays: holidays.into_iter().collect(),
             extra_workdays: extra_workdays.into_iter().collect(),
+            covered_years,
         }
+    }
+
+    /// The State Council's arrangement for every year built in ([`super::holidays_cn`]) with the
+    /// config's lists on top: a configured holiday is a day off even where the notice had a
+    /// make-up day, and a configured extra working day is worked even where the notice had a
+    /// day off. Only dates listed in both of the config's lists are [`conflicts`](Self::conflicts).
+    pub fn official_with(holidays: Vec<NaiveDate>, extra_workdays: Vec<NaiveDate>) -> Self {
+        let mut calendar = Self::new(holidays, extra_workdays);
+        for notice in super::holidays_cn::NOTICES {
+            calendar.covered_years.insert(notice.year);
+            for day in notice.days_off() {
+                if !calendar.extra_workdays.contains(&day) {
+                    calendar.holidays.insert(day);
+                }
+            }
+            for day in notice.workdays() {
+                if !calendar.holidays.contains(&day) {
+                    calendar.extra_workdays.insert(day);
+                }
+            }
+        }
+        calendar
+    }
+
+    /// The first day in `from ..= from + days` whose year has no known arrangement, if any.
+    pub fn first_uncovered(&self, from: NaiveDate, days: u64) -> Option<NaiveDate> {
+        (0..=days)
+            .filter_map(|d| from.checked_add_days(Days::new(d)))
+            .find(|day| !self.covered_years.contains(&day.year()))
+    }
+
+    /// The years with a known arrangement, in order.
+    pub fn covered_years(&self) -> impl Iterator<Item = i32> + '_ {
+        self.covered_years.iter().copied()
     }
 
     /// Dates listed both as a holiday and as an extra working day, in date order.
@@ -206,6 +249,50 @@ mod tests {
             NaiveDate::MIN
         );
         assert_eq!(calendar.on_or_after_working(NaiveDate::MAX), NaiveDate::MAX);
+    }
+
+    #[test]
+    fn the_built_in_2026_arrangement_is_the_notice_these_tests_spell_out() {
+        let official = WorkCalendar::official_with(Vec::new(), Vec::new());
+        let spelled = china_2026();
+        for day in date(2026, 1, 1).iter_days().take(365) {
+            assert_eq!(
+                official.is_working_day(day),
+                spelled.is_working_day(day),
+                "{day}"
+            );
+        }
+        // The reminder on the 15th of February 2026 (a Sunday in the Spring Festival) moves to
+        // the make-up Saturday the 14th, not to Friday the 13th as a plain calendar would.
+        assert_eq!(
+            official.on_or_before_working(date(2026, 2, 15)),
+            date(2026, 2, 14)
+        );
+        assert_eq!(
+            WorkCalendar::default().on_or_before_working(date(2026, 2, 15)),
+            date(2026, 2, 13)
+        );
+    }
+
+    #[test]
+    fn config_lists_add_to_and_override_the_built_in_days() {
+        // 2026-10-10 (a make-up Saturday) declared a holiday; 2026-10-08 (off) declared worked;
+        // 2027-01-01 added for a year not built in.
+        let calendar = WorkCalendar::official_with(
+            vec![date(2026, 10, 10), date(2027, 1, 1)],
+            vec![date(2026, 10, 8)],
+        );
+        assert!(!calendar.is_working_day(date(2026, 10, 10)));
+        assert!(calendar.is_working_day(date(2026, 10, 8)));
+        assert!(!calendar.is_working_day(date(2027, 1, 1)));
+        assert!(calendar.conflicts().is_empty());
+        assert_eq!(calendar.first_uncovered(date(2026, 12, 3), 60), None);
+        let plain = WorkCalendar::official_with(Vec::new(), Vec::new());
+        assert_eq!(
+            plain.first_uncovered(date(2026, 12, 3), 60),
+            Some(date(2027, 1, 1))
+        );
+        assert_eq!(plain.first_uncovered(date(2026, 3, 1), 60), None);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 pub mod calendar;
 pub mod deadline;
 pub mod fields;
+pub mod holidays_cn;
 pub mod period;
 pub mod phone;
 pub mod quarter;

@@ -161,7 +161,32 @@ async fn pending_migrations(store: &Store) -> Result<Vec<String>, sqlx::Error> {
         .collect())
 }
 
+/// How far ahead the working-day calendar must be known.
+const CALENDAR_AHEAD_DAYS: u64 = 60;
+
 /// Whether the official holiday table (or the config's own lists) covers the coming 60 days.
-fn calendar(_config: &Config, _now: DateTime<Utc>) -> Vec<Line> {
-    Vec::new()
+fn calendar(config: &Config, now: DateTime<Utc>) -> Vec<Line> {
+    let calendar = &config.schedule.calendar;
+    let today = crate::clock::local_date(now, config.office.timezone);
+    let years: Vec<String> = calendar.covered_years().map(|y| y.to_string()).collect();
+    let known = match (years.first(), years.last()) {
+        (Some(first), Some(last)) => format!("{first}–{last}"),
+        _ => "none".into(),
+    };
+    vec![match calendar.first_uncovered(today, CALENDAR_AHEAD_DAYS) {
+        None => Line::new(
+            Level::Ok,
+            format!(
+                "working days: official holidays known for {known}; the next {CALENDAR_AHEAD_DAYS} days are covered"
+            ),
+        ),
+        Some(day) => Line::new(
+            Level::Warn,
+            format!(
+                "working days: no official holiday arrangement for {} (from {day}, within the next {CALENDAR_AHEAD_DAYS} days; known: {known}): list that year's 放假 and 调休 days from the State Council's notice in [schedule] holidays and extra_workdays of {}, or upgrade reportdesk",
+                chrono::Datelike::year(&day),
+                config.path.display()
+            ),
+        ),
+    }]
 }

@@ -124,3 +124,30 @@ fn a_missing_roster_names_the_file_it_looked_for() {
     let expected = dir.path().join("units.toml");
     assert!(stderr.contains(&expected.display().to_string()), "{stderr}");
 }
+
+#[test]
+fn check_config_warns_when_the_coming_60_days_have_no_holiday_table() {
+    let env = TestEnv::new();
+    let check = |now: &str| {
+        let out = env
+            .command()
+            .args(["--now", now, "check-config"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "a warning is not a failure");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let spring = check("2026-03-01T10:00:00+08:00");
+    assert!(spring.contains("the next 60 days are covered"), "{spring}");
+    let december = check("2026-12-03T10:00:00+08:00");
+    assert!(
+        december.contains("warn working days: no official holiday arrangement for 2027"),
+        "{december}"
+    );
+    // The office lists 2027's days itself: covered again.
+    let text = std::fs::read_to_string(&env.config_path).unwrap();
+    let text = text.replace("holidays = []", "holidays = [\"2027-01-01\"]");
+    std::fs::write(&env.config_path, text).unwrap();
+    let listed = check("2026-12-03T10:00:00+08:00");
+    assert!(listed.contains("the next 60 days are covered"), "{listed}");
+}
