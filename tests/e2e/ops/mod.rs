@@ -4,6 +4,7 @@
 mod backup;
 mod check_config;
 mod daemon;
+mod deploy;
 mod health;
 mod lock;
 mod smtp_sink;
