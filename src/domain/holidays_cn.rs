@@ -9,12 +9,15 @@
 
 use chrono::NaiveDate;
 
+/// A (month, day) of the notice's year.
+type MonthDay = (u32, u32);
+
 /// One notice: its days off (inclusive ranges of (month, day) pairs) and make-up working days.
 pub struct Notice {
     pub year: i32,
     pub citation: &'static str,
-    off: &'static [((u32, u32), (u32, u32))],
-    work: &'static [(u32, u32)],
+    off: &'static [(MonthDay, MonthDay)],
+    work: &'static [MonthDay],
 }
 
 pub const NOTICES: &[Notice] = &[
@@ -129,7 +132,7 @@ pub const NOTICES: &[Notice] = &[
     },
 ];
 
-fn date(year: i32, (month, day): (u32, u32)) -> Option<NaiveDate> {
+fn date(year: i32, (month, day): MonthDay) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year, month, day)
 }
 
