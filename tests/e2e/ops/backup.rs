@@ -263,3 +263,36 @@ fn a_backup_taken_during_a_500_message_backlog_restores_to_a_consistent_state() 
         .unwrap();
     assert!(health.status.success());
 }
+
+#[tokio::test]
+async fn the_nightly_backup_keeps_the_newest_and_each_one_verifies() {
+    use reportdesk::ops::backup::nightly::{BackupSettings, take};
+    let env = TestEnv::new();
+    let app = env.app(NOW).await;
+    let dir = env.dir.path().join("nightly");
+    let settings = BackupSettings {
+        dir: dir.clone(),
+        keep: 2,
+        time: chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap(),
+    };
+    for night in ["2026-11-20", "2026-11-21", "2026-11-22"] {
+        let at = crate::support::at(&format!("{night}T02:30:00+08:00"));
+        take(&app.store, &app.config, at, &settings).await.unwrap();
+    }
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "reportdesk-20261121-0230.zip",
+            "reportdesk-20261122-0230.zip"
+        ]
+    );
+    for name in names {
+        reportdesk::ops::backup::verify(&dir.join(name)).unwrap();
+    }
+}
