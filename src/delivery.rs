@@ -233,10 +233,7 @@ mod tests {
         };
         outbox::enqueue(&mut tx, &reply).await.unwrap();
         tx.commit().await.unwrap();
-        let row = outbox::claim_next(&store, now, Duration::minutes(10))
-            .await
-            .unwrap()
-            .unwrap();
+        let row = outbox::claim_next(&store, now, now).await.unwrap().unwrap();
         give_up(&store, &row, "550 5.1.1 no such user", now)
             .await
             .unwrap();
@@ -246,7 +243,7 @@ mod tests {
             .unwrap();
         assert_eq!(keys, vec![format!("alert:smtp_failed:{}", row.id)]);
         assert!(
-            outbox::claim_next(&store, now, Duration::minutes(10))
+            outbox::claim_next(&store, now, now)
                 .await
                 .unwrap()
                 .is_none()
