@@ -80,7 +80,7 @@ fn setup() -> Bench {
     std::fs::create_dir(dir.path().join("config")).expect("config dir");
     let config_path = dir.path().join("config/reportdesk.toml");
     let text = shipped.replace(
-        "roster = \"config/units.toml\"",
+        "roster = \"units.toml\"",
         &format!("roster = {:?}", roster_path.display().to_string()),
     );
     std::fs::write(&config_path, text).expect("config");

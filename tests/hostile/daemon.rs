@@ -24,9 +24,12 @@ impl Env {
         let shipped =
             std::fs::read_to_string(project.join("config/reportdesk.toml")).expect("config");
         let roster = project.join("config/units.toml");
+        // The shipped config names `units.toml` beside itself; this config lives elsewhere.
+        let shipped_roster = "roster = \"units.toml\"";
+        assert!(shipped.contains(shipped_roster), "{shipped}");
         let text = shipped
             .replace(
-                "roster = \"config/units.toml\"",
+                shipped_roster,
                 &format!("roster = {:?}", roster.display().to_string()),
             )
             .replace(
