@@ -274,3 +274,7 @@ pub async fn counts(store: &Store) -> Result<Vec<(String, i64)>, StoreError> {
             .await?,
     )
 }
+
+#[cfg(test)]
+#[path = "outbox_tests.rs"]
+mod tests;
