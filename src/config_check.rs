@@ -57,6 +57,9 @@ pub async fn run(config: &Config) -> Vec<Finding> {
     for (ok, what) in crate::notify::probe::check(&config.notify, &config.path) {
         findings.push(Finding { ok, what });
     }
+    if config.dingtalk.enabled {
+        findings.push(check_dingtalk(config).await);
+    }
     findings
 }
 
@@ -77,6 +80,29 @@ async fn check_smtp(config: &Config, settings: &crate::config::ServerSettings) -
             Err(error) => Finding::failed(format!("outbound: {error}")),
         },
         Err(error) => Finding::failed(format!("outbound: {error}")),
+    }
+}
+
+/// `[dingtalk]`: both variables set, and the gateway gives a connection with them.
+async fn check_dingtalk(config: &Config) -> Finding {
+    let settings = &config.dingtalk;
+    let secret = |var: &str, key| crate::config::read_secret(&config.path, var, key);
+    let credentials =
+        secret(&settings.client_id_env, "dingtalk.client_id_env").and_then(|client_id| {
+            secret(&settings.client_secret_env, "dingtalk.client_secret_env").map(|client_secret| {
+                crate::notify::stream::Credentials {
+                    client_id,
+                    client_secret,
+                }
+            })
+        });
+    let credentials = match credentials {
+        Ok(credentials) => credentials,
+        Err(error) => return Finding::failed(format!("dingtalk: {error}")),
+    };
+    match crate::notify::stream::check(settings, &credentials).await {
+        Ok(what) => Finding::ok(format!("dingtalk: {what}")),
+        Err(error) => Finding::failed(format!("dingtalk: {error}")),
     }
 }
 

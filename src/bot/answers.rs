@@ -346,3 +346,13 @@ pub fn quarter_summary(quarter: &QuarterSummary) -> String {
 
 /// `/export` asked in a group: the workbook holds case summaries, which groups never see.
 pub const EXPORT_PRIVATE_ONLY: &str = "汇总表含典型案例摘要，请私聊我获取：/export";
+
+/// `/export` asked in DingTalk: a robot's session webhook carries text and markdown, not files,
+/// so the workbook is fetched where files can be (the web console or the command line).
+pub fn export_elsewhere(period: Period) -> String {
+    format!(
+        "钉钉机器人不能发送文件。{}汇总表请在网页控制台的「导出」页下载，\
+         或由管理员在服务器上运行：reportdesk export --month {period} -o 汇总表.xlsx",
+        period.zh()
+    )
+}

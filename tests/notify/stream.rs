@@ -74,17 +74,25 @@ impl Gateway {
         let mut reader = BufReader::new(stream);
         while let Some((path, body)) = read_request(&mut reader).await {
             let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            let answer = if path == "/v1.0/gateway/connections/open" {
+            let (status, answer) = if path == "/v1.0/gateway/connections/open" {
                 let mut opens = self.opens.lock().unwrap();
+                let refused = body["clientSecret"] != CLIENT_SECRET;
                 opens.push(body);
-                json!({"endpoint": format!("ws://{ws}/connect"), "ticket": format!("ticket-{}", opens.len())})
+                if refused {
+                    // api.dingtalk.com's v1.0 error body: HTTP 4xx with `code` and `message`.
+                    let refusal = json!({"code": "InvalidAuthentication", "message": "clientId或clientSecret不正确", "requestid": "r-1"});
+                    ("400 Bad Request", refusal)
+                } else {
+                    let connection = json!({"endpoint": format!("ws://{ws}/connect"), "ticket": format!("ticket-{}", opens.len())});
+                    ("200 OK", connection)
+                }
             } else {
                 self.posts.lock().unwrap().push((path, body));
-                json!({"errcode": 0, "errmsg": "ok"})
-            }
-            .to_string();
+                ("200 OK", json!({"errcode": 0, "errmsg": "ok"}))
+            };
+            let answer = answer.to_string();
             let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{answer}",
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{answer}",
                 answer.len()
             );
             if reader
@@ -234,6 +242,19 @@ async fn a_stream_question_is_answered_through_the_session_webhook() {
         "抱歉，您没有使用本机器人的权限。"
     );
 
+    socket
+        .send(callback("cb-3", "staff-1", "/export 2026-10", &webhook))
+        .await
+        .unwrap();
+    next_ack(&mut socket).await;
+    let posts = gateway.wait_posts(3).await;
+    let text = posts[2].1["markdown"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("钉钉机器人不能发送文件") && text.contains("2026年10月汇总表"),
+        "{text}"
+    );
+    assert!(text.contains("reportdesk export --month 2026-10"), "{text}");
+
     let bye = json!({"specVersion": "1.0", "type": "SYSTEM",
         "headers": {"topic": "disconnect", "contentType": "application/json"},
         "data": "{\"reason\":\"connection is expired\"}"});
@@ -247,4 +268,60 @@ async fn a_stream_question_is_answered_through_the_session_webhook() {
     let log = daemon.stop().await;
     assert!(log.contains("DingTalk Stream asked to reconnect"), "{log}");
     assert!(!log.contains(CLIENT_SECRET), "the secret leaked: {log}");
+}
+
+/// `check-config` asks the gateway for a connection with the app's credentials and says what it
+/// answered: a connection, a refusal in the gateway's own words, or the variable that is not set.
+// check-config runs as a blocking child here, so the stand-in needs a thread of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_config_asks_the_gateway_with_the_apps_credentials() {
+    let env = TestEnv::new();
+    let (gateway, _sockets) = Gateway::start().await;
+    configure(&env, &gateway.base);
+    let check = |secret: Option<&str>| {
+        let mut command = env.command();
+        command.arg("check-config").env("RD_TEST_DT_ID", CLIENT_ID);
+        match secret {
+            Some(secret) => command.env("RD_TEST_DT_SECRET", secret),
+            None => command.env_remove("RD_TEST_DT_SECRET"),
+        };
+        let output = command.output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let line = stdout
+            .lines()
+            .find(|l| l.contains("dingtalk:"))
+            .unwrap_or_else(|| panic!("no dingtalk line in {stdout}"))
+            .to_string();
+        (output.status.code(), line, stdout)
+    };
+
+    let (code, line, stdout) = check(Some(CLIENT_SECRET));
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(line.starts_with("ok   dingtalk: the gateway at"), "{line}");
+    assert!(line.contains("gave a connection (127.0.0.1)"), "{line}");
+    assert_eq!(gateway.opens.lock().unwrap()[0]["clientId"], CLIENT_ID);
+
+    let (code, line, stdout) = check(Some("wrong-secret"));
+    assert_ne!(code, Some(0), "{stdout}");
+    assert!(line.starts_with("FAIL dingtalk:"), "{line}");
+    assert!(
+        line.contains("HTTP 400 Bad Request InvalidAuthentication clientId或clientSecret不正确"),
+        "{line}"
+    );
+    assert!(
+        !stdout.contains("wrong-secret"),
+        "the secret printed: {stdout}"
+    );
+
+    let (code, line, _) = check(None);
+    assert_ne!(code, Some(0));
+    assert!(
+        line.starts_with("FAIL dingtalk:") && line.contains("RD_TEST_DT_SECRET"),
+        "{line}"
+    );
+    assert_eq!(
+        gateway.opens.lock().unwrap().len(),
+        2,
+        "no request without both variables"
+    );
 }

@@ -28,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use self::frames::{BotMessage, Frame};
+use self::settings::StreamSettings;
 use crate::app::App;
 use crate::bot::access::{Audience, Role};
 use crate::bot::{answers, ask, handle};
@@ -69,44 +70,9 @@ async fn session(
     credentials: &Credentials,
     cancel: &CancellationToken,
 ) -> Result<(), String> {
-    let client = reqwest::Client::builder()
-        .use_rustls_tls()
-        .timeout(TIMEOUT)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+    let client = http_client()?;
     let settings = &app.config.dingtalk;
-    let open = settings
-        .api_url
-        .join("v1.0/gateway/connections/open")
-        .map_err(|e| e.to_string())?;
-    let body = json!({
-        "clientId": credentials.client_id.expose_secret(),
-        "clientSecret": credentials.client_secret.expose_secret(),
-        "subscriptions": [{"type": "CALLBACK", "topic": frames::BOT_TOPIC}],
-        "ua": concat!("reportdesk/", env!("CARGO_PKG_VERSION")),
-    });
-    let answer: serde_json::Value = client
-        .post(open)
-        .json(&body)
-        .send()
-        .await
-        .and_then(reqwest::Response::error_for_status)
-        .map_err(|e| {
-            format!(
-                "cannot open a connection at {}: {}",
-                settings.api_url,
-                e.without_url()
-            )
-        })?
-        .json()
-        .await
-        .map_err(|e| format!("the gateway's answer is not JSON: {e}"))?;
-    let (Some(endpoint), Some(ticket)) = (answer["endpoint"].as_str(), answer["ticket"].as_str())
-    else {
-        return Err(format!("the gateway gave no endpoint and ticket: {answer}"));
-    };
-    let mut url = Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
-    url.query_pairs_mut().append_pair("ticket", ticket);
+    let url = open_connection(&client, &settings.api_url, credentials).await?;
     let mut socket = connect(&url).await?;
     tracing::info!(
         host = url.host_str().unwrap_or("?"),
@@ -167,6 +133,73 @@ async fn session(
             .await
             .map_err(|e| format!("WebSocket: {e}"))?;
     }
+}
+
+fn http_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .use_rustls_tls()
+        .timeout(TIMEOUT)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// Asks the gateway for a connection with the app's credentials: the WebSocket address with its
+/// ticket. The gateway's own `code` and `message` are kept when it refuses (wrong secret, app
+/// without the robot capability), since they say what to fix.
+async fn open_connection(
+    client: &reqwest::Client,
+    api_url: &Url,
+    credentials: &Credentials,
+) -> Result<Url, String> {
+    let open = api_url
+        .join("v1.0/gateway/connections/open")
+        .map_err(|e| e.to_string())?;
+    let body = json!({
+        "clientId": credentials.client_id.expose_secret(),
+        "clientSecret": credentials.client_secret.expose_secret(),
+        "subscriptions": [{"type": "CALLBACK", "topic": frames::BOT_TOPIC}],
+        "ua": concat!("reportdesk/", env!("CARGO_PKG_VERSION")),
+    });
+    let response = client
+        .post(open)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| format!("cannot open a connection at {api_url}: {}", e.without_url()))?;
+    let status = response.status();
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| format!("the gateway at {api_url}: {}", e.without_url()))?;
+    let answer: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if !status.is_success() {
+        return Err(format!(
+            "the gateway at {api_url} refused the connection: HTTP {status} {} {}",
+            answer["code"].as_str().unwrap_or_default(),
+            answer["message"].as_str().unwrap_or_default()
+        )
+        .trim_end()
+        .to_string());
+    }
+    let (Some(endpoint), Some(ticket)) = (answer["endpoint"].as_str(), answer["ticket"].as_str())
+    else {
+        return Err(format!("the gateway gave no endpoint and ticket: {answer}"));
+    };
+    let mut url = Url::parse(endpoint).map_err(|e| format!("endpoint {endpoint:?}: {e}"))?;
+    url.query_pairs_mut().append_pair("ticket", ticket);
+    Ok(url)
+}
+
+/// `check-config` for `[dingtalk]`: the app's credentials are asked for a connection (nothing is
+/// subscribed to until a WebSocket opens, so no message is taken from the daemon).
+pub async fn check(settings: &StreamSettings, credentials: &Credentials) -> Result<String, String> {
+    let client = http_client()?;
+    let url = open_connection(&client, &settings.api_url, credentials).await?;
+    Ok(format!(
+        "the gateway at {} gave a connection ({})",
+        settings.api_url,
+        url.host_str().unwrap_or("?")
+    ))
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<
@@ -240,12 +273,15 @@ async fn answer_message(app: &App, client: &reqwest::Client, data: &str) -> Resu
         tracing::warn!(staff_id = ?message.sender_staff_id, nick = %message.sender_nick, "refused a DingTalk user not in [dingtalk] staff or admins");
         answers::REFUSAL.to_string()
     } else {
-        match handle::reply(app, parsed, role, audience)
-            .await
-            .map_err(|e| e.to_string())?
-        {
-            Some(html) => html,
-            None => return Ok(()),
+        match parsed {
+            ask::Parsed::Ask(ask::Ask::Export(period)) => answers::export_elsewhere(period),
+            parsed => match handle::reply(app, parsed, role, audience)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                Some(html) => html,
+                None => return Ok(()),
+            },
         }
     };
     let now_ms = app.now().timestamp_millis();
