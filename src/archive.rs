@@ -46,7 +46,13 @@ pub fn check_declared_size(bytes: &[u8], limit: u64) -> Result<(), ArchiveError>
 /// What the entries of the zip `bytes` declare they inflate to, in all (saturating). zip 9
 /// refuses to inflate an entry beyond its declared size, so this bounds what reading it costs.
 pub fn declared_size(bytes: &[u8]) -> Result<u64, ArchiveError> {
-    let mut archive = open(bytes)?;
+    declared_size_of(&mut open(bytes)?)
+}
+
+/// [`declared_size`] of an archive already opened (its directory is parsed once).
+pub fn declared_size_of<R: std::io::Read + std::io::Seek>(
+    archive: &mut zip::ZipArchive<R>,
+) -> Result<u64, ArchiveError> {
     let mut total: u64 = 0;
     for i in 0..archive.len() {
         let entry = archive

@@ -14,6 +14,7 @@
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,8 +54,8 @@ def config(tmp):
     """The shipped config with an absolute roster and the per-sender reply cap lifted (one
     sender sends the whole backlog here)."""
     text = open(os.path.join(ROOT, "config/reportdesk.toml"), encoding="utf-8").read()
-    text = text.replace('roster = "config/units.toml"',
-                        f'roster = "{os.path.join(ROOT, "config/units.toml")}"')
+    text = re.sub(r'(?m)^roster = "[^"]*"',
+                  f'roster = "{os.path.join(ROOT, "config/units.toml")}"', text)
     text = text.replace("replies_per_sender_per_hour = 10 ",
                         "replies_per_sender_per_hour = 1000000 ")
     path = os.path.join(tmp, "reportdesk.toml")

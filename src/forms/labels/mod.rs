@@ -14,6 +14,8 @@ mod case;
 pub use aliases::{FIELD_ALIASES, HEADER_ALIASES, Header, MonthlyLabel, monthly_labels};
 pub use case::{CASE_PART_ALIASES, CaseLabel, CasePart, case_labels};
 
+use std::collections::HashMap;
+
 use crate::domain::text::half_width_char;
 
 /// A label found in a cell, with the value written after it in the same cell, if any.
@@ -23,10 +25,12 @@ pub struct LabelMatch<K> {
     pub inline: Option<String>,
 }
 
-/// Normalised aliases and what they name.
+/// Normalised aliases and what they name, with an index by alias (the first entry of an alias
+/// wins, as a scan in order would find it).
 #[derive(Debug, Clone)]
 pub struct LabelTable<K> {
     entries: Vec<(String, K)>,
+    index: HashMap<String, K>,
 }
 
 impl<K: Copy + PartialEq> LabelTable<K> {
@@ -34,8 +38,12 @@ impl<K: Copy + PartialEq> LabelTable<K> {
         let entries = aliases
             .into_iter()
             .map(|(alias, key)| (normalize(alias), key))
-            .collect();
-        Self { entries }
+            .collect::<Vec<_>>();
+        let mut index = HashMap::with_capacity(entries.len());
+        for (alias, key) in &entries {
+            index.entry(alias.clone()).or_insert(*key);
+        }
+        Self { entries, index }
     }
 
     /// What this label text names, if anything.
@@ -44,10 +52,7 @@ impl<K: Copy + PartialEq> LabelTable<K> {
         if normalized.is_empty() {
             return None;
         }
-        self.entries
-            .iter()
-            .find(|(alias, _)| *alias == normalized)
-            .map(|&(_, key)| key)
+        self.index.get(&normalized).copied()
     }
 
     /// Normalised aliases that name two different things (a table must have none).
@@ -168,30 +173,15 @@ fn clean_value(value: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
-/// Normalises a label for comparison (see the module doc).
+/// Normalises a label for comparison (see the module doc). One pass and one allocation: it runs
+/// for every text cell a form reader looks at.
 pub fn normalize(text: &str) -> String {
-    let folded: String = text
-        .chars()
-        .map(half_width_char)
-        .filter(|c| !c.is_whitespace() && !is_quote(*c))
-        .collect();
-    let without_brackets = remove_brackets(&folded);
-    let without_enumerator = strip_enumerator(&without_brackets);
-    without_enumerator.trim_end_matches([':', '：']).to_string()
-}
-
-fn is_quote(c: char) -> bool {
-    matches!(
-        c,
-        '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』'
-    )
-}
-
-/// Removes every bracketed part, nested or not; an unclosed bracket removes the rest.
-fn remove_brackets(text: &str) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(text.len());
     let mut depth = 0usize;
-    for c in text.chars() {
+    for c in text.chars().map(half_width_char) {
+        if c.is_whitespace() || is_quote(c) {
+            continue;
+        }
         match c {
             '(' | '[' | '【' | '〔' | '（' => depth += 1,
             ')' | ']' | '】' | '〕' | '）' => depth = depth.saturating_sub(1),
@@ -199,7 +189,18 @@ fn remove_brackets(text: &str) -> String {
             _ => {}
         }
     }
+    let enumerator = out.len() - strip_enumerator(&out).len();
+    out.drain(..enumerator);
+    let kept = out.trim_end_matches([':', '：']).len();
+    out.truncate(kept);
     out
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '“' | '”' | '‘' | '’' | '「' | '」' | '『' | '』'
+    )
 }
 
 /// Drops a leading `1.`, `1、`, `1)`, `一、`, `①`.

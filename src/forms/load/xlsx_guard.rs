@@ -7,15 +7,17 @@
 //! reader, and a count beyond what any form could use is refused. Both the raw digits (as
 //! calamine reads them) and the entity-decoded value are looked at.
 
-use std::io::{BufReader, Cursor, Read};
+use std::io::{BufReader, Read, Seek};
 
 use quick_xml::events::Event;
 
 use super::{MAX_CELLS, WorkbookError};
 
 /// Checks the declared shared-strings counts of an xlsx whose declared sizes are within `limit`.
-pub(super) fn check(bytes: &[u8], limit: u64) -> Result<(), WorkbookError> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
+pub(super) fn check<R: Read + Seek>(
+    zip: &mut zip::ZipArchive<R>,
+    limit: u64,
+) -> Result<(), WorkbookError> {
     let parts: Vec<usize> = (0..zip.len())
         .filter(|&i| {
             zip.name_for_index(i).is_some_and(|name| {
