@@ -4,7 +4,12 @@
 //! 1. receipt latency: a unit sends a form by SMTP, one at a time, 200 times; the time until its
 //!    receipt is in the unit's INBOX (IDLE on; Dovecot adds ~0.5 s before its IDLE push);
 //! 2. backlog: 2,000 forms waiting in the office INBOX when the daemon starts; the time until all
-//!    are moved to the processed folder and all receipts delivered, and the daemon's peak RSS.
+//!    are moved to the processed folder and all receipts delivered, and the daemon's peak RSS;
+//! 3. receipts: 2,000 replies queued in an outbox, delivered through the stack's SMTP server
+//!    with `[outbound] connections = 1` (one connection, one reply at a time: the delivery of
+//!    before issue 17) and then `= 4`, in one run; the time until the outbox is empty.
+//!
+//!     BENCH_LIVE=latency|backlog|receipts scripts/bench-live     (one part only)
 //!
 //!     scripts/bench-live            (= cargo bench --bench live)
 
@@ -34,14 +39,102 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    // BENCH_LIVE=latency or =backlog runs one part only.
+    // BENCH_LIVE=latency, =backlog or =receipts runs one part only.
     let only = std::env::var("BENCH_LIVE").unwrap_or_default();
-    if only != "backlog" {
+    if only.is_empty() || only == "latency" {
         latency();
     }
-    if only != "latency" {
+    if only.is_empty() || only == "backlog" {
         backlog();
     }
+    if only.is_empty() || only == "receipts" {
+        receipts();
+    }
+}
+
+const RECEIPTS: usize = 2000;
+
+/// 2,000 queued replies through the stack's SMTP server, one connection then four, in one run.
+fn receipts() {
+    let stack = MailStack::start();
+    let units = &running::UNITS;
+    add_users(&stack, &units.iter().map(|u| u.0).collect::<Vec<_>>());
+    let daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
+    let config = reportdesk::config::Config::load(&daemon.config, None).expect("config");
+    let reportdesk::config::Outbound::Smtp(settings) = &config.outbound else {
+        panic!("the live config sends by SMTP");
+    };
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut figures = Vec::new();
+    for connections in [1, 4] {
+        let already: usize = units.iter().map(|(u, _)| stack.count(u, "INBOX")).sum();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sending = reportdesk::config::Sending {
+            connections,
+            max_per_minute: None,
+        };
+        let took = runtime.block_on(async {
+            let url = format!("sqlite://{}", dir.path().join("r.db").display());
+            let store = reportdesk::store::Store::open(&url).await.expect("store");
+            queue_receipts(&store, connections).await;
+            let password = secrecy::SecretString::from(support::PASSWORD.to_string());
+            let smtp =
+                reportdesk::net::smtp_client::Smtp::new(settings, &password, OFFICE, sending)
+                    .expect("smtp");
+            let transport = reportdesk::delivery::Transport::Smtp(smtp);
+            let retry = reportdesk::delivery::RetryPolicy::from_base_seconds(1);
+            let started = Instant::now();
+            let sent =
+                reportdesk::delivery::deliver_due(&store, &transport, chrono::Utc::now(), retry)
+                    .await
+                    .expect("deliver");
+            assert_eq!(sent, RECEIPTS, "every receipt handed over");
+            started.elapsed()
+        });
+        let now: usize = units.iter().map(|(u, _)| stack.count(u, "INBOX")).sum();
+        assert_eq!(now - already, RECEIPTS, "every receipt in its unit's INBOX");
+        figures.push((connections, took));
+    }
+    for (connections, took) in &figures {
+        println!(
+            "{RECEIPTS} receipts through the test SMTP server, connections = {connections}: {:.1} s ({:.1} ms a receipt)",
+            took.as_secs_f64(),
+            took.as_secs_f64() * 1000.0 / RECEIPTS as f64
+        );
+    }
+    if let [(_, one), (_, four)] = figures.as_slice() {
+        println!(
+            "ratio: {:.2}x faster with 4 connections",
+            one.as_secs_f64() / four.as_secs_f64()
+        );
+    }
+}
+
+/// `RECEIPTS` receipts of about 2 KB, to the units in turn, queued in one transaction.
+async fn queue_receipts(store: &reportdesk::store::Store, run: u32) {
+    use reportdesk::store::outbox::{NewReply, ReplyKind, enqueue};
+    let units = &running::UNITS;
+    let now = chrono::Utc::now();
+    let mut tx = store.begin().await.expect("begin");
+    for i in 0..RECEIPTS {
+        let (unit, name) = units[i % units.len()];
+        let id = format!("<receipt-{run}-{i}@office.example>");
+        let body = format!(
+            "From: <{OFFICE}>\r\nTo: <{unit}>\r\nSubject: receipt {i}\r\nMessage-ID: {id}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n{}\r\n",
+            format!("{name} 2026年11月报表已收到。\r\n").repeat(50)
+        );
+        let reply = NewReply {
+            message_row: None,
+            kind: ReplyKind::Receipt,
+            recipient: unit,
+            subject: "receipt",
+            outgoing_id: &id,
+            body: body.as_bytes(),
+            created_at: now,
+        };
+        enqueue(&mut tx, &reply).await.expect("enqueue");
+    }
+    tx.commit().await.expect("commit");
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -168,6 +168,20 @@ pub struct Web {
     pub secure_cookies: bool,
 }
 
+/// The pace of outbound SMTP (`[outbound] connections`, `max_per_minute`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sending {
+    /// Replies in flight at once, each on its own reused connection (1..=16; 4 by default).
+    pub connections: u32,
+    /// At most this many replies handed over in any minute (a provider's cap); `None`: no cap.
+    pub max_per_minute: Option<u32>,
+}
+
+impl Sending {
+    pub const DEFAULT_CONNECTIONS: u32 = 4;
+    pub const MAX_CONNECTIONS: u32 = 16;
+}
+
 /// Checks on what units send, beyond the fixed rules of the notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Intake {
@@ -195,6 +209,8 @@ pub struct Config {
     /// The first wait before a reply is sent again after a transient failure (doubling, capped
     /// at 10 minutes; transient failures never give up).
     pub retry_base_seconds: u64,
+    /// How replies leave over SMTP: connections in flight and a per-minute cap.
+    pub sending: Sending,
     pub schedule: ScheduleRules,
     /// Whether `run` sends reminders on schedule (`[schedule] send_reminders`).
     pub send_reminders: bool,

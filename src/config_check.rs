@@ -71,8 +71,13 @@ async fn check_smtp(config: &Config, settings: &crate::config::ServerSettings) -
     )
     .map_err(|e| e.to_string())
     .and_then(|password| {
-        crate::net::smtp_client::Smtp::new(settings, &password, &config.office.address)
-            .map_err(|e| e.to_string())
+        crate::net::smtp_client::Smtp::new(
+            settings,
+            &password,
+            &config.office.address,
+            config.sending,
+        )
+        .map_err(|e| e.to_string())
     });
     match smtp {
         Ok(smtp) => match smtp.check().await {

@@ -1,9 +1,16 @@
 //! The outbox worker: claims one queued reply, hands it to the outbound transport outside any
 //! transaction, then marks it sent, or schedules a retry with backoff.
 //!
+//! Over SMTP several lanes do this side by side (`[outbound] connections`, 4 by default), each
+//! on a reused pooled connection, all under the `max_per_minute` cap. Each lane claims its own
+//! row (a claim is one atomic update), so a reply is still handed over by one lane only and
+//! marked by it; the Maildir has one lane.
+//!
 //! The transport is the local outbox Maildir on the embedded default, or SMTP. A reply the
 //! server refuses for good (5xx) is marked `failed` at once and shows in `status`; any other
 //! failure is retried with backoff. Nothing is ever deleted from the outbox.
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Notify;
@@ -11,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::mail::maildir::Maildir;
+use crate::net::pace::{Admission, RateCap};
 use crate::net::smtp_client::Smtp;
 use crate::notify::alerts::{Alert, queue_alert};
 use crate::store::outbox::{self, OutboxRow};
@@ -20,6 +28,23 @@ use crate::store::{Store, StoreError};
 pub enum Transport {
     Maildir(Maildir),
     Smtp(Smtp),
+}
+
+impl Transport {
+    /// How many replies may be in flight at once.
+    fn lanes(&self) -> usize {
+        match self {
+            Transport::Maildir(_) => 1,
+            Transport::Smtp(smtp) => smtp.connections().max(1),
+        }
+    }
+
+    fn cap(&self) -> Option<&RateCap> {
+        match self {
+            Transport::Maildir(_) => None,
+            Transport::Smtp(smtp) => smtp.cap(),
+        }
+    }
 }
 
 /// Why one hand-over failed.
@@ -137,7 +162,8 @@ async fn give_up(
     Ok(())
 }
 
-/// Delivers every reply due now; returns how many went out. A transient failure ends the round:
+/// Delivers every reply due now; returns how many went out. The transport's lanes run side by
+/// side. A transient failure ends the round for every lane (each finishes the reply it holds):
 /// the server is probably down, and the other replies wait for the next round rather than each
 /// knocking on a closed door. Replies a crashed process left mid-send are due again first.
 pub async fn deliver_due(
@@ -153,13 +179,58 @@ pub async fn deliver_due(
             "replies left mid-send by a stopped process are due again"
         );
     }
+    let stop = AtomicBool::new(false);
+    let lanes = (0..transport.lanes()).map(|_| lane(store, transport, now, retry, &stop));
     let mut sent = 0;
-    loop {
-        match deliver_one(store, transport, now, retry).await? {
-            Step::Sent { .. } => sent += 1,
-            Step::Idle | Step::Retrying { .. } => return Ok(sent),
-            Step::Failed { .. } => {}
+    for result in futures_util::future::join_all(lanes).await {
+        sent += result?;
+    }
+    Ok(sent)
+}
+
+/// One lane: claims and hands over replies one after another until none is due or the round
+/// stops.
+async fn lane(
+    store: &Store,
+    transport: &Transport,
+    now: DateTime<Utc>,
+    retry: RetryPolicy,
+    stop: &AtomicBool,
+) -> Result<usize, StoreError> {
+    let mut sent = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let admission = admit(transport).await;
+        let step = deliver_one(store, transport, now, retry).await;
+        match step {
+            Ok(Step::Sent { .. }) => sent += 1,
+            Ok(Step::Failed { .. }) => {}
+            Ok(Step::Idle) => {
+                refund(transport, admission);
+                return Ok(sent);
+            }
+            Ok(Step::Retrying { .. }) => {
+                stop.store(true, Ordering::Relaxed);
+                return Ok(sent);
+            }
+            Err(error) => {
+                stop.store(true, Ordering::Relaxed);
+                return Err(error);
+            }
         }
+    }
+    Ok(sent)
+}
+
+async fn admit(transport: &Transport) -> Option<Admission> {
+    match transport.cap() {
+        Some(cap) => Some(cap.admit().await),
+        None => None,
+    }
+}
+
+fn refund(transport: &Transport, admission: Option<Admission>) {
+    if let (Some(cap), Some(admission)) = (transport.cap(), admission) {
+        cap.refund(admission);
     }
 }
 

@@ -110,12 +110,20 @@ impl Default for DatabaseFile {
     }
 }
 
+mod sending;
+
 #[derive(Deserialize, Default)]
 struct MailFile {
     #[serde(default)]
     kind: Option<String>,
     #[serde(default)]
     retry_base_seconds: Option<u64>,
+    /// `[outbound]` only: replies in flight at once over SMTP.
+    #[serde(default)]
+    connections: Option<u32>,
+    /// `[outbound]` only: at most this many replies a minute.
+    #[serde(default)]
+    max_per_minute: Option<u32>,
     #[serde(flatten)]
     server: toml::Table,
 }
@@ -288,9 +296,11 @@ pub(super) fn build(
     }
     let retry_base_seconds = raw.outbound.retry_base_seconds.unwrap_or(30).max(1);
     let send_reminders = raw.schedule.send_reminders;
+    let sending = sending::build(&raw.inbound, &raw.outbound, &invalid)?;
     Ok(Config {
         path: path.to_path_buf(),
         retry_base_seconds,
+        sending,
         send_reminders,
         inbound: inbound(raw.inbound, &invalid, &root)?,
         outbound: outbound(raw.outbound, &invalid, &root)?,

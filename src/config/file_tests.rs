@@ -150,3 +150,34 @@ fn relative_paths_are_taken_from_the_config_files_own_folder() {
         PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/config/../var"))
     );
 }
+
+#[test]
+fn outbound_pace_defaults_and_limits() {
+    let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+    let config = load_text(office).unwrap();
+    assert_eq!(
+        config.sending,
+        crate::config::Sending {
+            connections: 4,
+            max_per_minute: None
+        }
+    );
+    let config = load_text(&format!(
+        "{office}[outbound]\nconnections = 2\nmax_per_minute = 30\n"
+    ))
+    .unwrap();
+    assert_eq!(config.sending.connections, 2);
+    assert_eq!(config.sending.max_per_minute, Some(30));
+    for (text, key) in [
+        ("[outbound]\nconnections = 0\n", "outbound.connections"),
+        ("[outbound]\nconnections = 17\n", "outbound.connections"),
+        (
+            "[outbound]\nmax_per_minute = 0\n",
+            "outbound.max_per_minute",
+        ),
+        ("[inbound]\nconnections = 2\n", "inbound.connections"),
+    ] {
+        let err = load_text(&format!("{office}{text}")).unwrap_err();
+        assert!(err.to_string().contains(key), "{text}: {err}");
+    }
+}

@@ -73,6 +73,7 @@ pub fn transport(app: &App) -> Result<Transport, PassError> {
                 settings,
                 &password,
                 &app.config.office.address,
+                app.config.sending,
             )?))
         }
     }

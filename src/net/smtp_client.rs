@@ -1,17 +1,21 @@
 //! Outbound SMTP through lettre: implicit TLS (465), STARTTLS (587), or plaintext on loopback,
-//! with an optional private CA. Errors say whether trying again can help: a 5xx answer is
+//! with an optional private CA. Connections are pooled and reused: up to `[outbound]
+//! connections` of them carry replies side by side (the delivery worker runs that many lanes),
+//! and `max_per_minute` caps what leaves in any minute ([`RateCap`]). Errors say whether trying again can help: a 5xx answer is
 //! permanent (the reply is marked failed), anything else is retried with backoff.
 
 use std::time::Duration;
 
 use lettre::address::Envelope;
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
 
-use crate::config::{ServerSettings, TlsMode};
+use super::pace::RateCap;
+use crate::config::{Sending, ServerSettings, TlsMode};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -24,11 +28,13 @@ pub struct SmtpError {
     pub permanent: bool,
 }
 
-/// A configured SMTP relay; connections are pooled by lettre.
+/// A configured SMTP relay; connections are pooled by lettre, at most `connections` kept.
 pub struct Smtp {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     server: String,
     sender: lettre::Address,
+    connections: u32,
+    cap: Option<RateCap>,
 }
 
 impl Smtp {
@@ -37,6 +43,7 @@ impl Smtp {
         settings: &ServerSettings,
         password: &SecretString,
         sender: &str,
+        sending: Sending,
     ) -> Result<Self, SmtpError> {
         let server = format!("{}:{}", settings.host, settings.port);
         let fail = |reason: String| SmtpError {
@@ -57,6 +64,7 @@ impl Smtp {
             AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(settings.host.as_str())
                 .port(settings.port)
                 .timeout(Some(TIMEOUT))
+                .pool_config(PoolConfig::new().max_size(sending.connections.max(1)))
                 .credentials(Credentials::new(
                     settings.username.clone(),
                     password.expose_secret().to_string(),
@@ -73,7 +81,19 @@ impl Smtp {
             transport: builder.build(),
             server,
             sender,
+            connections: sending.connections.max(1),
+            cap: sending.max_per_minute.map(RateCap::per_minute),
         })
+    }
+
+    /// How many replies may be in flight at once (one per pooled connection).
+    pub fn connections(&self) -> usize {
+        usize::try_from(self.connections).unwrap_or(1)
+    }
+
+    /// The per-minute cap, when one is configured.
+    pub fn cap(&self) -> Option<&RateCap> {
+        self.cap.as_ref()
     }
 
     /// Sends one whole message to `recipient`.

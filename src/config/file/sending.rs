@@ -1,0 +1,42 @@
+//! `[outbound] connections` and `max_per_minute`: the pace of outbound SMTP, checked at load.
+
+use super::{Invalid, MailFile};
+use crate::config::{ConfigError, Sending};
+
+/// `[outbound] connections` (1..=16, default 4) and `max_per_minute` (at least 1 when set);
+/// neither belongs in `[inbound]`.
+pub(super) fn build(
+    inbound: &MailFile,
+    outbound: &MailFile,
+    invalid: &Invalid,
+) -> Result<Sending, ConfigError> {
+    if inbound.connections.is_some() {
+        return Err(invalid(
+            "inbound.connections",
+            "only [outbound] has it".into(),
+        ));
+    }
+    if inbound.max_per_minute.is_some() {
+        return Err(invalid(
+            "inbound.max_per_minute",
+            "only [outbound] has it".into(),
+        ));
+    }
+    let connections = outbound.connections.unwrap_or(Sending::DEFAULT_CONNECTIONS);
+    if !(1..=Sending::MAX_CONNECTIONS).contains(&connections) {
+        return Err(invalid(
+            "outbound.connections",
+            format!("{connections}: use 1 to {}", Sending::MAX_CONNECTIONS),
+        ));
+    }
+    if outbound.max_per_minute == Some(0) {
+        return Err(invalid(
+            "outbound.max_per_minute",
+            "0 would send nothing: leave it out for no cap, or give the provider's cap".into(),
+        ));
+    }
+    Ok(Sending {
+        connections,
+        max_per_minute: outbound.max_per_minute,
+    })
+}
