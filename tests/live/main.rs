@@ -13,6 +13,7 @@ mod guard;
 mod harness;
 mod imap;
 mod lifecycle;
+mod pool;
 mod running;
 mod smtp;
 mod support;
