@@ -26,6 +26,10 @@ pub enum AppError {
         path: std::path::PathBuf,
         source: std::io::Error,
     },
+    /// The data dir or the database exists but this user may not write it (SPEC §17: the
+    /// file, its owner and mode, and who we run as).
+    #[error("{0}; chown it to the user reportdesk runs as, or run reportdesk as its owner")]
+    NotWritable(String),
     #[error("cannot build the blank template: {0}")]
     Template(String),
     #[error("chat bot: {0}")]
@@ -53,6 +57,7 @@ impl App {
             path: config.data_dir.clone(),
             source,
         })?;
+        require_writable(&config)?;
         let store = Store::open(&config.database_url).await?;
         let template = crate::forms::template::monthly_template()
             .map_err(|e| AppError::Template(e.to_string()))?;
@@ -92,4 +97,20 @@ impl App {
     pub fn today(&self) -> NaiveDate {
         self.config.office.date_of(self.now())
     }
+}
+
+/// The data dir and the database file with its WAL companions, each writable by this process.
+fn require_writable(config: &Config) -> Result<(), AppError> {
+    let mut paths = vec![config.data_dir.clone()];
+    if let Some(db) = crate::store::database_file(&config.database_url) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            paths.push(name.into());
+        }
+    }
+    paths
+        .iter()
+        .try_for_each(|p| crate::ops::access::require_writable(p))
+        .map_err(AppError::NotWritable)
 }

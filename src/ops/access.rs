@@ -38,6 +38,42 @@ pub fn ownership(path: &Path) -> String {
     format!("reportdesk runs as {}", current_user())
 }
 
+/// `Err` with the ownership words when this process (its effective user, as the kernel checks a
+/// write) may not write `path`. SQLite opens a database it may not write read-only without a
+/// word and fails only at the first write ("attempt to write a readonly database", no file
+/// named), so the daemon asks first.
+pub fn require_writable(path: &Path) -> Result<(), String> {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(c_path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return Err(format!("{} has a NUL byte in its name", path.display()));
+    };
+    // SAFETY: c_path is a valid NUL-terminated string; faccessat only reads it.
+    let rc = unsafe {
+        libc::faccessat(
+            libc::AT_FDCWD,
+            c_path.as_ptr(),
+            libc::W_OK,
+            libc::AT_EACCESS,
+        )
+    };
+    if rc == 0 {
+        return Ok(());
+    }
+    let error = io::Error::last_os_error();
+    if error.kind() == io::ErrorKind::NotFound {
+        return Ok(());
+    }
+    let why = match error.kind() {
+        io::ErrorKind::PermissionDenied => String::new(),
+        _ => format!(": {error}"),
+    };
+    Err(format!(
+        "{} is not writable{why} ({})",
+        path.display(),
+        ownership(path)
+    ))
+}
+
 /// The user this process runs as, e.g. "reportdesk (uid 998)".
 pub fn current_user() -> String {
     // SAFETY: geteuid has no preconditions and cannot fail.

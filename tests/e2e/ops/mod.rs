@@ -7,4 +7,5 @@ mod daemon;
 mod deploy;
 mod health;
 mod lock;
+mod owner;
 mod smtp_sink;
