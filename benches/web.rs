@@ -102,7 +102,12 @@ fn setup() -> Bench {
         )
         .await
         .expect("user");
-        let state = web::Web::new(app.store.clone(), Arc::new(app.config.clone()), clock);
+        let state = web::Web::new(
+            app.store.clone(),
+            Arc::new(app.config.clone()),
+            clock,
+            app.outbox_ready.clone(),
+        );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

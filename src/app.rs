@@ -44,7 +44,7 @@ pub struct App {
     /// The blank monthly template, attached to returns and help replies.
     pub template: Vec<u8>,
     /// Woken whenever a reply has been queued, so the delivery task sends it at once.
-    pub outbox_ready: Notify,
+    pub outbox_ready: std::sync::Arc<Notify>,
     /// Woken whenever a staff digest has been recorded, so the bot sends it to the staff chats.
     pub digest_ready: Notify,
     /// The attachment reader process (SPEC §12), shared by every intake.
@@ -72,7 +72,7 @@ impl App {
             store,
             clock,
             template,
-            outbox_ready: Notify::new(),
+            outbox_ready: std::sync::Arc::new(Notify::new()),
             digest_ready: Notify::new(),
         })
     }

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::domain::deadline::ScheduleRules;
-use crate::domain::unit::{Roster, RosterError};
+use crate::domain::unit::RosterError;
 use crate::mail::Limits;
 
 #[derive(Debug, Error)]
@@ -201,7 +201,8 @@ pub struct Config {
     pub path: PathBuf,
     pub data_dir: PathBuf,
     pub roster_path: PathBuf,
-    pub roster: Roster,
+    /// The roster now: shared by every clone of this config, replaced when `units.toml` is edited.
+    pub roster: LiveRoster,
     pub office: Office,
     pub database_url: String,
     pub inbound: Inbound,
@@ -226,6 +227,9 @@ pub struct Config {
 }
 
 mod file;
+mod live_roster;
+
+pub use live_roster::LiveRoster;
 
 impl Config {
     /// Reads and checks the config file and the roster it names. `data_dir` overrides the file's.

@@ -33,7 +33,7 @@ pub async fn run(config: &Config) -> Vec<Finding> {
         Finding::ok(format!(
             "roster {}: {} units",
             config.roster_path.display(),
-            config.roster.units().len()
+            config.roster.current().units().len()
         )),
         Finding::ok(format!("database {}", config.database_url)),
     ];

@@ -139,7 +139,8 @@ fn samples(config: &Config, period: Period) -> Result<Vec<Sample>> {
             .and_then(|u| u.addresses.first().cloned())
             .unwrap_or_else(|| format!("{code}@example.gov.cn"))
     };
-    let units = config.roster.units();
+    let roster = config.roster.current();
+    let units = roster.units();
     let pick = |i: usize| units.get(i).map(|u| (u.code.as_str(), u.name.as_str()));
     let (Some(first), Some(second), Some(third), Some(fourth)) =
         (pick(2), pick(0), pick(1), pick(8).or(pick(3)))

@@ -63,7 +63,7 @@ pub async fn send(bot: &Bot, chat: ChatId, html: &str) -> Result<(), teloxide::R
 fn parse(msg: &Message, me: &Me, app: &App) -> Option<Parsed> {
     let today = app.today();
     msg.text()
-        .map(|text| ask::parse(text, me.username(), &app.config.roster, today))
+        .map(|text| ask::parse(text, me.username(), &app.config.roster.current(), today))
 }
 
 /// One refusal line to anyone not configured; in a group, only when the message was meant for
@@ -130,7 +130,7 @@ pub async fn respond(
         Ask::Missing(period) => answers::missing(&status::load(config, store, period).await?),
         Ask::Status(period) => answers::status(&status::load(config, store, period).await?),
         Ask::Unit(code) => match config.roster.by_code(&code) {
-            Some(unit) => answers::unit(&status::unit::load(config, store, unit).await?, audience),
+            Some(unit) => answers::unit(&status::unit::load(config, store, &unit).await?, audience),
             None => answers::unknown_unit(&code),
         },
         Ask::QuarterSummary(quarter) => {

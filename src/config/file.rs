@@ -314,13 +314,13 @@ pub(super) fn build(
         backup: backup::build(raw.backup, &root, &invalid)?,
         data_dir,
         roster_path,
-        roster,
+        roster: super::LiveRoster::new(roster),
         office,
         database_url,
     })
 }
 
-fn load_roster(path: &Path) -> Result<Roster, ConfigError> {
+pub(super) fn load_roster(path: &Path) -> Result<Roster, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,

@@ -92,7 +92,14 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         tasks.spawn(async move { crate::bot::run(app, bot, cancel).await });
     }
     if app.config.web.enabled {
-        let web = crate::web::Web::new(app.store.clone(), Arc::new(app.config.clone()), app.clock);
+        // The console shares the daemon's roster (a clone of the config shares its live
+        // roster) and its delivery wake-up.
+        let web = crate::web::Web::new(
+            app.store.clone(),
+            Arc::new(app.config.clone()),
+            app.clock,
+            app.outbox_ready.clone(),
+        );
         let cancel = cancel.clone();
         tasks.spawn(async move { crate::web::run(web, cancel).await });
     }

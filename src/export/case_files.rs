@@ -46,9 +46,9 @@ pub async fn write_case_documents(
             &config.data_dir,
             &papers::photo_paths(store, case.id).await?,
         );
-        let unit_name = config
-            .roster
-            .by_code(&case.unit_code)
+        let unit = config.roster.by_code(&case.unit_code);
+        let unit_name = unit
+            .as_ref()
             .map_or(case.unit_code.as_str(), |u| u.name.as_str());
         let doc = document(config, case, unit_name, with_tip_sources, photos);
         let bytes = case_docx(&doc).map_err(|e| CaseFilesError::Docx {

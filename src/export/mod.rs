@@ -216,6 +216,7 @@ pub async fn unit_rows(
     let latest = crate::store::submissions::latest_for_period(store, period).await?;
     Ok(config
         .roster
+        .current()
         .units()
         .iter()
         .map(|unit| UnitRow {

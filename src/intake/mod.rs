@@ -116,8 +116,10 @@ impl<'c> Intake<'c> {
             }
         };
         let open_period = Period::open_at(self.config.office.date_of(row.received_at));
+        // The roster now: an edit saved in the console counts from the next message on.
+        let roster = self.config.roster.current();
         let ctx = AssessContext {
-            roster: &self.config.roster,
+            roster: &roster,
             office_address: &self.config.office.address,
             open_period,
             plausibility_bound: self.config.intake.plausibility_bound,
@@ -193,8 +195,9 @@ impl<'c> Intake<'c> {
             .from
             .as_ref()
             .and_then(|m| self.config.roster.by_address(&m.address))
-            .and_then(|u| u.archive_password_env.as_deref());
+            .and_then(|u| u.archive_password_env);
         let password = var
+            .as_deref()
             .and_then(|var| std::env::var(var).ok())
             .filter(|p| !p.is_empty());
         let job = Job::new(raw, limits, password.as_deref().map(str::as_bytes));
@@ -205,7 +208,7 @@ impl<'c> Intake<'c> {
                     .problems
                     .iter()
                     .any(|p| p.kind == mail::ProblemKind::Encrypted);
-                if let (Some(var), None, true) = (var, &password, encrypted) {
+                if let (Some(var), None, true) = (var.as_deref(), &password, encrypted) {
                     tracing::error!(
                         var,
                         "a unit's archive password variable is not set; encrypted zip left closed"

@@ -58,9 +58,8 @@ async fn plan(app: &App, now: NaiveDateTime) -> Result<Plan, StoreError> {
         .into_iter()
         .map(|s| s.unit_code)
         .collect();
-    let units: Vec<UnitState> = app
-        .config
-        .roster
+    let roster = app.config.roster.current();
+    let units: Vec<UnitState> = roster
         .units()
         .iter()
         .map(|u| UnitState::new(u, reported.contains(u.code.as_str())))

@@ -68,7 +68,8 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
         latest.iter().map(|s| (s.unit_code.as_str(), s)).collect();
     let mut submitted = Vec::new();
     let mut missing = Vec::new();
-    for unit in config.roster.units() {
+    let roster = config.roster.current();
+    for unit in roster.units() {
         match by_unit.get(unit.code.as_str()) {
             Some(s) => submitted.push(Submitted {
                 unit: unit.code.to_string(),

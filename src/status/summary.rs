@@ -49,7 +49,7 @@ pub async fn load(
     }
     let deadline = config.schedule.deadline(period);
     Ok(summarize(
-        config.roster.units(),
+        config.roster.current().units(),
         &latest,
         &quarter,
         period,

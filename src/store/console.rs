@@ -1,11 +1,12 @@
 //! Read queries of the staff web console that the shared query layer has no use for: returned
 //! forms not yet fixed, every version of a unit's forms with the message that carried it, the
-//! message log with filters, and the counts of the health panel.
+//! message log with filters, and the counts of the health panel; and the one write of its own:
+//! putting a message kept from an unknown sender back in intake's hands.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, Tx};
 use crate::domain::fields::{Field, MonthlyValues};
 
 /// The newest rejected message of each registered unit received in `[from, until)`.
@@ -162,6 +163,30 @@ pub async fn message(store: &Store, id: i64) -> Result<Option<LoggedMessage>, St
     .bind(id)
     .fetch_optional(store.pool())
     .await?)
+}
+
+/// Puts message `id`, kept from an unknown sender (processed, no unit, rejected), back to
+/// `received` with its tries cleared, in the caller's transaction: intake then takes it as a
+/// message recorded but not yet processed (and start-up would, were the service to stop first).
+/// False, with nothing changed, when it is not such a message (or another admin was quicker).
+pub async fn requeue_unknown_sender(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE messages SET state = 'received', unit_code = NULL, outcome = NULL, no_reply = NULL,
+                result_json = NULL, processed_at = NULL
+          WHERE id = ? AND state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'
+            AND sender IS NOT NULL",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Ok(false);
+    }
+    sqlx::query("DELETE FROM intake_attempts WHERE message_row = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(true)
 }
 
 /// The newest receipt time of any message (the last mail taken in), and the oldest reply still

@@ -130,13 +130,21 @@ pub async fn list(store: &Store) -> Result<Vec<Quarantined>, StoreError> {
 /// Releases message `id` from quarantine with its attempts reset, so the next pass (or start-up)
 /// tries it again; false when it was not quarantined.
 pub async fn release(store: &Store, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let mut tx = store.begin().await?;
+    let released = release_in(&mut tx, id, now).await?;
+    tx.commit().await?;
+    Ok(released)
+}
+
+/// [`release`] inside the caller's transaction (the console writes its audit line with it).
+pub async fn release_in(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE intake_attempts SET quarantined_at = NULL, attempts = 0, released_at = ?
          WHERE message_row = ? AND quarantined_at IS NOT NULL",
     )
     .bind(now)
     .bind(id)
-    .execute(store.pool())
+    .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -159,7 +159,8 @@ pub async fn page(
             .into_iter()
             .collect();
     let deadline = config.schedule.deadline(period);
-    let board = rows(config.roster.units(), &latest, &returned, today, deadline);
+    let roster = config.roster.current();
+    let board = rows(roster.units(), &latest, &returned, today, deadline);
     Ok(layout::page(
         &format!("{} 报送情况", period.zh()),
         &staff,

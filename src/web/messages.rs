@@ -2,9 +2,9 @@
 //! the states other parts add — held, quarantined — list here as they land), by outcome, by unit
 //! and "unknown senders only". Each row links to its stored original.
 //!
-//! Actions per state are seams: register-and-reprocess for unknown senders (reprocess: issue 12),
-//! approve / reject for held forms (issue 12), release for quarantined mail (issue 11). Each is
-//! wired here once its command exists on main.
+//! Quarantined mail (SPEC §12) is listed above the log with why it was set aside; admins release
+//! it, and register an unknown sender's address to a unit and reprocess its mail, from here
+//! ([`super::actions`]). Approve / reject for held forms wait for issue 12 (sender checks).
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -18,6 +18,7 @@ use super::{Shared, WebError, layout};
 use crate::clock::local_text;
 use crate::domain::unit::Roster;
 use crate::store::console::{self, LogFilter, LoggedMessage};
+use crate::store::quarantine::{self, Quarantined};
 
 /// The most rows one page lists.
 const PAGE_ROWS: u32 = 200;
@@ -50,10 +51,14 @@ pub async fn page(
     let filter = query.filter();
     let rows = console::message_log(&web.store, &filter, PAGE_ROWS).await?;
     let states = console::message_states(&web.store).await?;
+    let set_aside = quarantine::list(&web.store).await?;
     let config = web.config();
     let tz = config.office.timezone;
+    let roster = config.roster.current();
+    let admin = staff.is_admin();
     let body = html! {
         h1 { "来信记录" }
+        @if !set_aside.is_empty() { (quarantined(&set_aside, tz, admin)) }
         (filter_form(&filter, &states))
         p.note { "最多列出最近 " (PAGE_ROWS) " 封。" }
         table #messages {
@@ -61,7 +66,7 @@ pub async fn page(
                 th { "收到时间" } th { "发件人" } th { "单位" } th.wide { "主题" }
                 th { "状态" } th { "结果" } th { "操作" }
             } }
-            tbody { @for m in &rows { (row(&config.roster, m, tz)) } }
+            tbody { @for m in &rows { (row(&roster, m, tz, admin)) } }
         }
     };
     Ok(layout::page("来信记录", &staff, body))
@@ -123,7 +128,55 @@ fn outcome_zh(outcome: Option<&str>) -> &str {
     }
 }
 
-fn row(roster: &Roster, m: &LoggedMessage, tz: Tz) -> Markup {
+/// Mail set aside after failing to finish three times, with why; admins release it.
+fn quarantined(list: &[Quarantined], tz: Tz, admin: bool) -> Markup {
+    html! {
+        h2 { "已隔离的来信（" (list.len()) " 封）" }
+        p.note { "连续 " (quarantine::MAX_ATTEMPTS) " 次未能处理完，已搁置，其余来信照常处理。解除隔离后立即重新处理一次。" }
+        table #quarantine {
+            thead { tr { th { "收到时间" } th { "发件人" } th.wide { "主题" } th { "原因" } th { "操作" } } }
+            tbody { @for q in list {
+                tr data-quarantined=(q.id) {
+                    td { (local_text(q.received_at, tz)) }
+                    td { (q.sender.as_deref().unwrap_or("（无发件人）")) }
+                    td.wide { (q.subject) }
+                    td { "尝试 " (q.attempts) " 次" @if let Some(e) = &q.last_error { "：" (e) } }
+                    td {
+                        a href={ "/messages/" (q.id) "/raw" } { "原件" }
+                        @if admin {
+                            form.inline method="post" action={ "/messages/" (q.id) "/release" } {
+                                button type="submit" { "解除隔离" }
+                            }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
+
+/// A kept form from an address nobody registered (processed, no unit, returned).
+fn kept_from_unknown(m: &LoggedMessage) -> bool {
+    m.state == "processed"
+        && m.unit_code.is_none()
+        && m.sender.is_some()
+        && m.outcome.as_deref() == Some("rejected")
+}
+
+/// Admins register the sender to a unit and reprocess the message.
+fn register_form(roster: &Roster, m: &LoggedMessage) -> Markup {
+    html! {
+        form.inline.register method="post" action={ "/messages/" (m.id) "/register" } {
+            select name="unit" required {
+                option value="" { "登记为…" }
+                @for unit in roster.units() { option value=(unit.code.as_str()) { (unit.name) } }
+            }
+            button type="submit" { "登记并重新处理" }
+        }
+    }
+}
+
+fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool) -> Markup {
     let unit = m.unit_code.as_deref().and_then(|code| roster.by_code(code));
     html! {
         tr data-message=(m.id) {
@@ -138,7 +191,10 @@ fn row(roster: &Roster, m: &LoggedMessage, tz: Tz) -> Markup {
             td.wide { (m.subject) }
             td { (state_zh(&m.state)) }
             td { (outcome_zh(m.outcome.as_deref())) }
-            td { a href={ "/messages/" (m.id) "/raw" } { "原件" } }
+            td {
+                a href={ "/messages/" (m.id) "/raw" } { "原件" }
+                @if admin && kept_from_unknown(m) { " " (register_form(roster, m)) }
+            }
         }
     }
 }

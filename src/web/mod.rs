@@ -16,12 +16,14 @@
 //! - [`guard`]: the Origin check. [`limit`]: the login rate limit.
 //! - [`layout`]: the page frame and shared bits. [`board`]: the month's board.
 //! - [`unit`] and [`chart`]: a unit's page and its SVG history chart.
-//! - [`messages`]: the message log. [`health`]: the health panel.
+//! - [`messages`]: the message log, with quarantined mail; [`actions`]: release it, and register
+//!   an unknown sender and reprocess its mail. [`health`]: the health panel.
 //! - [`remind`]: 催办. [`summary`]: the summary, quarter, cases and export download.
 //! - [`roster`] and [`roster_edit`]: the roster page and in-place edits of `units.toml`.
 //! - [`upload`]: a form that came another way, through the same intake as mail.
 //! - [`users`]: `reportdesk user add|passwd|remove`.
 
+pub mod actions;
 pub mod auth;
 pub mod board;
 pub mod chart;
@@ -39,12 +41,13 @@ pub mod upload;
 pub mod users;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
@@ -54,9 +57,13 @@ use crate::store::{Store, StoreError};
 /// What the console's handlers share: handles, not the application.
 pub struct Web {
     pub store: Store,
-    /// The settings, replaced whole when the roster is edited (readers keep the `Arc` they took).
-    config: RwLock<Arc<Config>>,
+    /// The settings; their roster is the daemon's own ([`crate::config::LiveRoster`]), so an
+    /// edit saved here is what intake, reminders and the bot use from then on.
+    config: Arc<Config>,
     pub clock: Clock,
+    /// The delivery task's wake-up: woken whenever the console queued mail (催办, upload,
+    /// release, reprocess), so it goes out now rather than at delivery's next look.
+    pub outbox_ready: Arc<Notify>,
     /// The blank monthly template, attached to returns and reminders.
     pub template: Vec<u8>,
     pub limiter: Mutex<limit::LoginLimiter>,
@@ -69,7 +76,14 @@ pub struct Web {
 pub type Shared = Arc<Web>;
 
 impl Web {
-    pub fn new(store: Store, config: Arc<Config>, clock: Clock) -> Shared {
+    /// `config` is a clone of the daemon's (sharing its roster); `outbox_ready` is the delivery
+    /// task's wake-up ([`crate::app::App::outbox_ready`]).
+    pub fn new(
+        store: Store,
+        config: Arc<Config>,
+        clock: Clock,
+        outbox_ready: Arc<Notify>,
+    ) -> Shared {
         let template = crate::forms::template::monthly_template().unwrap_or_else(|error| {
             tracing::error!(%error, "web console: cannot build the blank template");
             Vec::new()
@@ -82,30 +96,23 @@ impl Web {
         Arc::new(Self {
             reader,
             store,
-            config: RwLock::new(config),
+            config,
             clock,
+            outbox_ready,
             template,
             limiter: Mutex::new(limit::LoginLimiter::default()),
             roster_lock: tokio::sync::Mutex::new(()),
         })
     }
 
-    /// The settings now.
+    /// The settings (their roster is read through [`crate::config::LiveRoster::current`]).
     pub fn config(&self) -> Arc<Config> {
-        match self.config.read() {
-            Ok(config) => config.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        self.config.clone()
     }
 
-    /// Uses `roster` from now on (after `units.toml` was rewritten).
-    pub fn replace_roster(&self, roster: crate::domain::unit::Roster) {
-        let mut config = (*self.config()).clone();
-        config.roster = roster;
-        match self.config.write() {
-            Ok(mut slot) => *slot = Arc::new(config),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(config),
-        }
+    /// Wakes the delivery task: the caller has committed mail to the outbox.
+    pub fn wake_delivery(&self) {
+        self.outbox_ready.notify_one();
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -173,6 +180,8 @@ pub fn router(web: Shared) -> Router {
         .route("/unit/{code}/raw/{message}", get(unit::raw_mail))
         .route("/messages", get(messages::page))
         .route("/messages/{id}/raw", get(messages::raw))
+        .route("/messages/{id}/release", post(actions::release))
+        .route("/messages/{id}/register", post(actions::register))
         .route("/remind/{code}", post(remind::chase))
         .route("/summary", get(summary::page))
         .route("/cases", get(summary::cases))

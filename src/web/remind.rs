@@ -98,6 +98,8 @@ pub async fn chase_unit(web: &Shared, staff: &Staff, code: &str) -> Result<Chase
     if !queued {
         return Ok(Chased::AlreadyToday);
     }
+    // Committed to the outbox: the delivery task sends it now, not at its next look.
+    web.wake_delivery();
     let mut tx = web.store.begin().await?;
     staff::audit(
         &mut tx,

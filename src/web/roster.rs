@@ -1,7 +1,8 @@
 //! The roster page: every unit with its aliases and registered addresses; admins add and remove
 //! them and add units. Each change is made in `units.toml` in place ([`super::roster_edit`]),
-//! written atomically (a temporary file and a rename), audited, and the console's roster
-//! reloaded from the written file.
+//! written atomically (a temporary file and a rename), audited, and the written file reloaded as
+//! the daemon's one roster ([`crate::config::LiveRoster`]): the next message taken in and the
+//! board both use it at once.
 
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,12 +18,13 @@ use crate::store::{StoreError, staff};
 pub async fn page(State(web): State<Shared>, staff: Staff) -> Result<Markup, WebError> {
     let config = web.config();
     let admin = staff.is_admin();
+    let roster = config.roster.current();
     let body = html! {
         h1 { "单位名册" }
         p.note { "名册文件：" (config.roster_path.display()) "。改动直接写入该文件，保留其中的注释。" }
         table #roster {
             thead { tr { th { "单位" } th { "别名" } th { "登记邮箱" } } }
-            tbody { @for unit in config.roster.units() { (unit_row(unit, admin)) } }
+            tbody { @for unit in roster.units() { (unit_row(unit, admin)) } }
         }
         @if admin { (add_unit_form()) }
     };
@@ -159,7 +161,9 @@ pub async fn apply(web: &Shared, staff: &Staff, change: &RosterChange) -> Result
     let path = web.config().roster_path.clone();
     let text = std::fs::read_to_string(&path)
         .map_err(|e| WebError::Internal(format!("cannot read {}: {e}", path.display())))?;
-    let (new_text, roster) =
+    // The edited text is parsed as a whole roster before anything is written: a change that
+    // would leave an invalid roster (or a hand edit that already did) is refused here.
+    let (new_text, _checked) =
         roster_edit::apply(&text, change).map_err(|e| WebError::BadRequest(e.to_string()))?;
     let mut tx = web.store.begin().await?;
     let (target, detail) = change.target_and_detail();
@@ -175,7 +179,12 @@ pub async fn apply(web: &Shared, staff: &Staff, change: &RosterChange) -> Result
     crate::intake::write_atomically(&path, new_text.as_bytes())
         .map_err(|e| WebError::Internal(format!("cannot write {}: {e}", path.display())))?;
     tx.commit().await.map_err(StoreError::from)?;
-    web.replace_roster(roster);
+    // The saved file, read back and checked as at start-up, becomes the roster of the whole
+    // daemon; were it unreadable the roster in use would stay.
+    web.config()
+        .roster
+        .reload(&path)
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     tracing::info!(user = %staff.name, action = change.action(), target, "roster changed");
     Ok(())
 }

@@ -25,6 +25,7 @@ pub async fn page(State(web): State<Shared>, staff: Staff) -> Result<Markup, Web
 
 fn form(web: &Shared, outcome: Option<Markup>) -> Markup {
     let config = web.config();
+    let roster = config.roster.current();
     html! {
         h1 { "上传报表" }
         p.note { "用于通过微信等其他途径收到的报表：与邮件走同一流程核对、登记，并记录为您上传。" }
@@ -32,7 +33,7 @@ fn form(web: &Shared, outcome: Option<Markup>) -> Markup {
         form method="post" action="/upload" enctype="multipart/form-data" {
             label { "单位 "
                 select name="unit" required {
-                    @for unit in config.roster.units() {
+                    @for unit in roster.units() {
                         option value=(unit.code.as_str()) { (unit.name) }
                     }
                 }
@@ -104,6 +105,9 @@ pub async fn submit(
         .ingest(&raw, now, &source, now)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
+    if report.reply.is_some() {
+        web.wake_delivery();
+    }
     let mut tx = web.store.begin().await?;
     let detail = format!("{} {}", upload.file_name, report.outcome.as_str());
     staff::audit(
@@ -137,7 +141,7 @@ pub async fn submit(
         .into_response())
 }
 
-fn outcome_zh(outcome: &str) -> &str {
+pub(super) fn outcome_zh(outcome: &str) -> &str {
     match outcome {
         "accepted" => "已接收",
         "rejected" => "未通过核对，已退回（回执说明了要改什么）",

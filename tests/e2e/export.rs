@@ -104,7 +104,8 @@ async fn the_export_holds_every_unit_the_totals_the_checks_the_missing_and_the_c
         "获取立案查处以上线索（条）"
     );
     assert_eq!(text(&sheet, 1, 13), "报送时间");
-    let roster = app.config.roster.units();
+    let roster = app.config.roster.current();
+    let roster = roster.units();
     assert_eq!(roster.len(), 18);
     for (i, unit) in roster.iter().enumerate() {
         assert_eq!(text(&sheet, 2 + i as u32, 1), unit.name, "roster order");

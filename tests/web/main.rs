@@ -7,16 +7,23 @@
 #[path = "../e2e/support.rs"]
 mod support;
 
+mod actions;
 mod browser;
+mod daemon;
+#[allow(dead_code)]
+#[path = "../common/guard.rs"]
+mod guard;
 mod http;
 mod pages;
+mod users;
 
 use std::sync::Arc;
 
 use reportdesk::clock::Clock;
 use reportdesk::web::{self, auth::Role};
 use reqwest::StatusCode;
-use support::{TestEnv, at, fixtures, ingest, message};
+use support::{TestEnv, at, fixtures, ingest, message, project};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 /// Monday 16 November 2026, 10:00 in Shanghai: the November form is due on Friday the 20th.
@@ -28,6 +35,8 @@ pub struct Console {
     pub env: TestEnv,
     pub base: String,
     pub store: reportdesk::store::Store,
+    /// The console's delivery wake-up (a test may run a delivery task on it).
+    pub outbox_ready: Arc<Notify>,
     cancel: CancellationToken,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -60,6 +69,7 @@ impl Console {
             app.store.clone(),
             Arc::new(app.config.clone()),
             Clock::Fixed(at(now)),
+            app.outbox_ready.clone(),
         );
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -71,6 +81,7 @@ impl Console {
             env,
             base,
             store: app.store.clone(),
+            outbox_ready: app.outbox_ready.clone(),
             cancel,
             server: Some(server),
         }
@@ -155,4 +166,21 @@ pub async fn seed(env: &TestEnv) {
         assert_eq!(line["outcome"], "accepted", "{line}");
     }
     app.store.close().await;
+}
+
+/// The roster copied into the test's dir, so editing it leaves the checkout alone.
+pub fn with_writable_roster(env: &TestEnv) {
+    let copy = env.dir.path().join("config/units.toml");
+    std::fs::copy(project().join("config/units.toml"), &copy).expect("roster copied");
+    let text = std::fs::read_to_string(&env.config_path).expect("config");
+    let shipped = format!(
+        "roster = {:?}",
+        project().join("config/units.toml").display().to_string()
+    );
+    assert!(text.contains(&shipped), "{text}");
+    let text = text.replace(
+        &shipped,
+        &format!("roster = {:?}", copy.display().to_string()),
+    );
+    std::fs::write(&env.config_path, text).expect("config written");
 }

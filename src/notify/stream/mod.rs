@@ -264,7 +264,7 @@ async fn answer_message(app: &App, client: &reqwest::Client, data: &str) -> Resu
     let Some(text) = message.text() else {
         return Ok(());
     };
-    let parsed = ask::parse(text, "", &app.config.roster, app.today());
+    let parsed = ask::parse(text, "", &app.config.roster.current(), app.today());
     let role = settings.role(message.sender_staff_id.as_deref());
     let html = if role == Role::Stranger {
         if audience == Audience::Group && parsed == ask::Parsed::Unknown {
