@@ -10,14 +10,13 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-use crate::actions::{kept_from_stranger, quarantined_form};
 use crate::support::{TestEnv, fixtures};
 use crate::{Console, MONDAY, PASSWORD, seed, with_writable_roster};
 
-const WAIT: Duration = Duration::from_secs(20);
+pub const WAIT: Duration = Duration::from_secs(20);
 
 /// chromedriver on a free loopback port, killed when dropped.
-struct Driver {
+pub struct Driver {
     child: Child,
     url: String,
 }
@@ -30,7 +29,7 @@ impl Drop for Driver {
 }
 
 impl Driver {
-    fn start() -> Driver {
+    pub fn start() -> Driver {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -52,7 +51,7 @@ impl Driver {
         }
     }
 
-    async fn browser(&self) -> Client {
+    pub async fn browser(&self) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -73,7 +72,7 @@ impl Driver {
     }
 }
 
-async fn text_of(browser: &Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
+pub async fn text_of(browser: &Client, css: &str) -> Result<String, fantoccini::error::CmdError> {
     browser
         .wait()
         .at_most(WAIT)
@@ -84,7 +83,7 @@ async fn text_of(browser: &Client, css: &str) -> Result<String, fantoccini::erro
 }
 
 /// Opens the board, is sent to the login form, and logs in as the admin `wang`.
-async fn log_in(browser: &Client, console: &Console) -> Result<(), String> {
+pub async fn log_in(browser: &Client, console: &Console) -> Result<(), String> {
     let step = |name: &'static str| move |e: fantoccini::error::CmdError| format!("{name}: {e}");
     browser
         .goto(&console.url("/"))
@@ -234,7 +233,7 @@ async fn add_address(browser: &Client, console: &Console) -> Result<(), String> 
     }
 }
 
-async fn screenshot(browser: &Client, name: &str) -> Option<std::path::PathBuf> {
+pub async fn screenshot(browser: &Client, name: &str) -> Option<std::path::PathBuf> {
     let png = browser.screenshot().await.ok()?;
     let dir = std::env::temp_dir().join("reportdesk-web-screenshots");
     std::fs::create_dir_all(&dir).ok()?;
@@ -293,118 +292,4 @@ async fn an_admin_chases_a_unit_uploads_a_form_and_adds_an_address_in_chromium()
             .await
             .expect("audit read");
     assert_eq!(actions, ["login", "remind", "upload", "roster.address_add"]);
-}
-
-/// On the message log: release the quarantined form, then register the unknown sender to 跃进村街道
-/// and reprocess its form; each answer page says what intake made of it.
-async fn message_actions(
-    browser: &Client,
-    console: &Console,
-    quarantined: i64,
-) -> Result<(), String> {
-    let step = |name: &'static str| move |e: fantoccini::error::CmdError| format!("{name}: {e}");
-    browser
-        .goto(&console.url("/messages"))
-        .await
-        .map_err(step("message log"))?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!(
-            "#quarantine tr[data-quarantined='{quarantined}'] button"
-        )))
-        .await
-        .map_err(step("解除隔离 button"))?
-        .click()
-        .await
-        .map_err(step("解除隔离"))?;
-    let released = text_of(browser, "#outcome")
-        .await
-        .map_err(step("release outcome"))?;
-    if !released.contains("已解除隔离并重新处理：已接收") {
-        return Err(format!("release said {released:?}"));
-    }
-    screenshot(browser, "released").await;
-    browser
-        .goto(&console.url("/messages?unknown=1"))
-        .await
-        .map_err(step("unknown senders"))?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css("form.register select[name=unit]"))
-        .await
-        .map_err(step("unit list"))?
-        .select_by_value("yuejincun")
-        .await
-        .map_err(step("choose unit"))?;
-    browser
-        .find(Locator::Css("form.register button"))
-        .await
-        .map_err(step("登记并重新处理 button"))?
-        .click()
-        .await
-        .map_err(step("登记并重新处理"))?;
-    let registered = text_of(browser, "#outcome")
-        .await
-        .map_err(step("register outcome"))?;
-    if !registered.contains("登记为跃进村街道的邮箱并重新处理：已接收") {
-        return Err(format!("register said {registered:?}"));
-    }
-    Ok(())
-}
-
-#[tokio::test]
-async fn an_admin_releases_quarantined_mail_and_registers_an_unknown_sender_in_chromium() {
-    let env = TestEnv::new();
-    with_writable_roster(&env);
-    seed(&env).await;
-    let quarantined = quarantined_form(&env).await;
-    let stranger = kept_from_stranger(&env).await;
-    let console = Console::start_in(env, MONDAY).await;
-    let driver = Driver::start();
-    let browser = driver.browser().await;
-    let mut result = log_in(&browser, &console).await;
-    if result.is_ok() {
-        result = message_actions(&browser, &console, quarantined).await;
-    }
-    if let Err(problem) = &result {
-        let shot = screenshot(&browser, "actions-failure").await;
-        let _ = browser.close().await;
-        panic!("{problem}; screenshot: {shot:?}");
-    }
-    let _ = browser.close().await;
-    let outcomes: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT id, unit_code, outcome FROM messages WHERE id IN (?, ?) ORDER BY id",
-    )
-    .bind(quarantined)
-    .bind(stranger)
-    .fetch_all(console.store.pool())
-    .await
-    .expect("messages read");
-    assert_eq!(
-        outcomes,
-        [
-            (
-                quarantined,
-                Some("tiaodeng".into()),
-                Some("accepted".into())
-            ),
-            (stranger, Some("yuejincun".into()), Some("accepted".into())),
-        ]
-    );
-    let actions: Vec<String> =
-        sqlx::query_scalar("SELECT action FROM web_audit WHERE actor = 'wang' ORDER BY id")
-            .fetch_all(console.store.pool())
-            .await
-            .expect("audit read");
-    assert_eq!(
-        actions,
-        [
-            "login",
-            "quarantine.release",
-            "roster.address_add",
-            "reprocess"
-        ]
-    );
 }

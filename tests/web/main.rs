@@ -1,7 +1,8 @@
 //! The staff web console over real HTTP: the server from the library on a loopback port 0, a
 //! fresh data dir per test, forms taken in through the same intake as mail, and requests made
 //! with reqwest (no redirects followed, cookies handled by hand, so every status is seen).
-//! `browser` drives the same server from headless Chromium.
+//! `browser` and `browser_actions` drive the same server from headless Chromium; `daemon` runs
+//! the binary's `run` with the console on; `users` runs `reportdesk user`.
 
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]
@@ -9,6 +10,7 @@ mod support;
 
 mod actions;
 mod browser;
+mod browser_actions;
 mod daemon;
 #[allow(dead_code)]
 #[path = "../common/guard.rs"]
