@@ -4,3 +4,4 @@ mod craft;
 mod daemon;
 mod fuzz_regressions;
 mod root_causes;
+mod worker_process;
