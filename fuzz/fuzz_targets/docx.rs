@@ -1,4 +1,8 @@
-//! Fuzz target `docx`: see `reportdesk::fuzz_targets::docx`.
+//! Fuzz target `docx`: see `reportdesk::fuzz_targets::docx`; panics as `contained.rs` says.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| reportdesk::fuzz_targets::docx(data));
+mod contained;
+
+libfuzzer_sys::fuzz_target!(init: contained::install(), |data: &[u8]| {
+    reportdesk::fuzz_targets::docx(data)
+});

@@ -1,4 +1,8 @@
-//! Fuzz target `workbook`: see `reportdesk::fuzz_targets::workbook`.
+//! Fuzz target `workbook`: see `reportdesk::fuzz_targets::workbook`; panics as `contained.rs` says.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| reportdesk::fuzz_targets::workbook(data));
+mod contained;
+
+libfuzzer_sys::fuzz_target!(init: contained::install(), |data: &[u8]| {
+    reportdesk::fuzz_targets::workbook(data)
+});

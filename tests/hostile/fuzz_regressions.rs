@@ -34,3 +34,44 @@ fn every_saved_crasher_is_replayed() {
     }
     assert!(replayed > 0, "no saved input under {}", root.display());
 }
+
+fn saved(relative: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz-regressions")
+        .join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Found by the `workbook` target: an .xls whose shared-string table (SST) ends inside a string's
+/// header, where calamine 0.38 reads the run count with no length check and panics (`utils.rs:48`,
+/// index out of range). `open_workbook` runs calamine under `catch_unwind`: the file is refused
+/// as damaged, the process goes on.
+#[test]
+fn an_xls_string_table_cut_inside_a_string_header_is_refused_as_damaged() {
+    use reportdesk::forms::{WorkbookError, open_workbook};
+    let bytes = saved("workbook/fuzz-xls-sst-string-cut-inside-its-header.xls");
+    let read = open_workbook(&bytes, 16 << 20);
+    assert!(matches!(read, Err(WorkbookError::Damaged(_))), "{read:?}");
+}
+
+/// Found by the `mail` target: a multipart whose forwarded message holds only another forwarded
+/// message's header. mail-parser 0.11.9 reaches `debug_assert!(false, "Invalid part ID…")`
+/// (`message.rs:485`): a panic where debug assertions are on (this test, the fuzzer), nothing in
+/// a release build. Either way the message is read: with the assertion, the parser's panic is
+/// contained and the message kept as headers with a damaged attachment noted.
+#[test]
+fn a_forwarded_message_of_only_a_header_is_read_or_contained() {
+    use reportdesk::mail::{Limits, ProblemKind, parse_message};
+    let raw = saved("mail/fuzz-nested-rfc822-without-body-trips-mail-parser-debug-assert.eml");
+    let message = parse_message(&raw, &Limits::default());
+    assert!(message.attachments.is_empty(), "{message:?}");
+    if cfg!(debug_assertions) {
+        assert!(
+            message
+                .problems
+                .iter()
+                .any(|p| matches!(p.kind, ProblemKind::Damaged)),
+            "{message:?}"
+        );
+    }
+}
