@@ -112,6 +112,9 @@ fn the_label_splitter_is_linear_in_colons() {
         format!("填报单位：{}", "：".repeat(300_000)),
         format!("填报单位：{}", "a:".repeat(500_000)),
         format!("填报单位：{}", "填报人：".repeat(100_000)),
+        // Found by fuzzing: one letter ahead of the run made each candidate span it all.
+        format!("填报单位：x{}", ":".repeat(1_000_000)),
+        format!("填报单位：x\0{}公开信（封）", "：".repeat(300_000)),
     ] {
         let (matches, took) = timed(|| table.match_cell(&text));
         assert!(!matches.is_empty());
