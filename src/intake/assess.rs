@@ -136,7 +136,9 @@ fn read_attachments(
     for problem in &message.problems {
         reading.errors.push(MessageError {
             field: "attachment",
-            attachment: Some(problem.name.clone()),
+            // A problem of the whole message (the reader gave up before naming a file) has no
+            // name: its text says 邮件 already, so no empty 附件《》 is put ahead of it.
+            attachment: (!problem.name.is_empty()).then(|| problem.name.clone()),
             message: problem.message.clone(),
         });
     }
