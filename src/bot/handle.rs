@@ -14,6 +14,7 @@ use super::answers;
 use super::ask::{self, Ask, Parsed};
 use super::text::{MAX_MESSAGE_CHARS, split};
 use crate::app::{App, AppError};
+use crate::domain::echo::printable_text;
 use crate::reminders::manual;
 use crate::status;
 use crate::store::StoreError;
@@ -51,8 +52,10 @@ pub fn schema() -> UpdateHandler<BotError> {
 }
 
 /// Sends HTML text, split into messages within Telegram's limit.
+/// Control characters from mail never reach a chat (SPEC §13).
 pub async fn send(bot: &Bot, chat: ChatId, html: &str) -> Result<(), teloxide::RequestError> {
-    for chunk in split(html, MAX_MESSAGE_CHARS) {
+    let html = printable_text(html);
+    for chunk in split(&html, MAX_MESSAGE_CHARS) {
         bot.send_message(chat, chunk)
             .parse_mode(ParseMode::Html)
             .await?;

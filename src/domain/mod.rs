@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod deadline;
+pub mod echo;
 pub mod fields;
 pub mod holidays_cn;
 pub mod period;

@@ -51,6 +51,9 @@ pub struct Reading {
     pub errors: Vec<MessageError>,
     /// Attachments that are not forms at all (pictures, PDFs): noted, not an error.
     pub other_attachments: Vec<String>,
+    /// The message went over a limit (SPEC §6): all or nothing, so no form of it is kept and
+    /// `errors` says which limit.
+    pub over_limit: bool,
 }
 
 impl Reading {
@@ -134,6 +137,7 @@ fn read_attachments(
 ) -> Reading {
     let mut reading = Reading::default();
     for problem in &message.problems {
+        reading.over_limit |= problem.kind.is_limit();
         reading.errors.push(MessageError {
             field: "attachment",
             // A problem of the whole message (the reader gave up before naming a file) has no
@@ -141,6 +145,9 @@ fn read_attachments(
             attachment: (!problem.name.is_empty()).then(|| problem.name.clone()),
             message: problem.message.clone(),
         });
+    }
+    if reading.over_limit {
+        return nothing_kept(reading);
     }
     let read_ctx = ReadContext {
         open_period: ctx.open_period,
@@ -181,6 +188,23 @@ fn read_attachments(
             _ => reading.other_attachments.push(name.clone()),
         }
     }
+    if reading.over_limit {
+        return nothing_kept(reading);
+    }
+    reading
+}
+
+/// All or nothing (SPEC §6): a message over a limit keeps no form and no photo; the errors name
+/// the limit and say that nothing of the message was recorded.
+fn nothing_kept(mut reading: Reading) -> Reading {
+    reading.monthly.clear();
+    reading.cases.clear();
+    reading.photos.clear();
+    reading.errors.push(MessageError {
+        field: "limit",
+        attachment: None,
+        message: "这封邮件超出了上面所说的限制，其中的报表和照片都没有登记。请按说明处理后重新发送整封邮件。".into(),
+    });
     reading
 }
 
@@ -199,11 +223,14 @@ fn read_word(
     reading: &mut Reading,
 ) {
     match document {
-        Err(error) => reading.errors.push(MessageError {
-            field: "attachment",
-            attachment: Some(name.to_string()),
-            message: error.user_message(),
-        }),
+        Err(error) => {
+            reading.over_limit |= matches!(error, DocxError::TooLarge { .. });
+            reading.errors.push(MessageError {
+                field: "attachment",
+                attachment: Some(name.to_string()),
+                message: error.user_message(),
+            })
+        }
         Ok(document) => match detect_docx_kind(document) {
             Some(FormKind::Case) => push_case(reading, name, read_case_docx(document, case_ctx)),
             _ => reading.errors.push(MessageError {
@@ -224,6 +251,10 @@ fn read_spreadsheet(
     let workbook = match workbook {
         Ok(workbook) => workbook,
         Err(error) => {
+            reading.over_limit |= matches!(
+                error,
+                WorkbookError::TooLarge { .. } | WorkbookError::TooManyCells { .. }
+            );
             reading.errors.push(MessageError {
                 field: "attachment",
                 attachment: Some(name.to_string()),

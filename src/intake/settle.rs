@@ -10,6 +10,7 @@ use super::findings::{
 use super::report::{Change, FormReport, IngestReport, Outcome, ReplyReport};
 use crate::clock::local_text;
 use crate::config::Config;
+use crate::domain::echo::printable_line;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::monthly::MonthlyForm;
@@ -21,11 +22,17 @@ use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
 use crate::replies::subject::{TAG_HELP, TAG_PHOTOS, TAG_RECEIPT, TAG_RETURN, reply_subject};
 use crate::replies::text::{self, Due, Envelope, Letterhead, Recorded, Resend};
+use crate::store::installation;
 use crate::store::messages::{self, Finished, MessageRow};
 use crate::store::outbox::{self, ReplyKind};
 use crate::store::reminders;
 use crate::store::submissions::{self, NewSubmission};
 use crate::store::{StoreError, Tx};
+
+/// A bounce is read for at most this many quoted Message-IDs and failed recipients: a real DSN
+/// has one or two of each, and a forged one must not cost a query per line.
+const MAX_BOUNCE_IDS: usize = 10;
+const MAX_BOUNCE_RECIPIENTS: usize = 50;
 
 pub(crate) struct Settler<'a> {
     pub config: &'a Config,
@@ -109,24 +116,26 @@ impl Settler<'_> {
 
     /// A bounce of one of our own mails marks the failed addresses: they are not mailed again
     /// until mail from them arrives.
+    /// Only an address that the quoted message of ours was sent to counts (SPEC §13): a forged
+    /// DSN that lists every unit under one real Message-ID marks one address at most.
     async fn bounce(&self, tx: &mut Tx, report: &mut IngestReport) -> Result<(), StoreError> {
         let bounce = dsn::read(self.raw);
-        let mut ours = false;
-        for id in &bounce.returned_ids {
-            ours |= outbox::is_ours(tx, id).await?;
+        let reason = printable_line(bounce.reason.as_deref().unwrap_or("bounced"));
+        let quoted = &bounce.returned_ids[..bounce.returned_ids.len().min(MAX_BOUNCE_IDS)];
+        let mut marked = Vec::new();
+        for address in bounce.failed.iter().take(MAX_BOUNCE_RECIPIENTS) {
+            if !outbox::sent_to_any(tx, quoted, address).await? {
+                tracing::info!(address = %printable_line(address), "a bounce names an address our quoted mail was not sent to: ignored");
+                continue;
+            }
+            reminders::mark_failing(tx, address, &reason, self.now).await?;
+            tracing::warn!(%address, %reason, "our mail bounced: address marked failing");
+            marked.push(address.as_str());
         }
-        if !ours {
-            return Ok(());
-        }
-        let reason = bounce.reason.as_deref().unwrap_or("bounced");
-        for address in &bounce.failed {
-            reminders::mark_failing(tx, address, reason, self.now).await?;
-            tracing::warn!(%address, reason, "our mail bounced: address marked failing");
-        }
-        if !bounce.failed.is_empty() {
+        if !marked.is_empty() {
             report.note = Some(format!(
                 "bounce of our mail: {} marked failing",
-                bounce.failed.join(", ")
+                marked.join(", ")
             ));
         }
         Ok(())
@@ -388,8 +397,13 @@ impl Settler<'_> {
         let original = self.message.subject.trim();
         let subject = reply_subject(original, plan.subject_tag);
         let key = &self.row.message_key;
-        let message_id =
-            mime::reply_message_id(key, plan.kind.as_str(), &self.config.office.address);
+        let secret = installation::message_id_secret(tx).await?;
+        let message_id = mime::reply_message_id(
+            &secret,
+            key,
+            plan.kind.as_str(),
+            &self.config.office.address,
+        );
         // The case template is built only for the rare return that needs it.
         let case_bytes;
         let attachment = match plan.template {

@@ -321,7 +321,10 @@ fn the_same_message_redelivered_has_the_same_key() {
     let limits = Limits::default();
     let key = super::message_key(&parse_message(&a, &limits), &a);
     assert_eq!(key, super::message_key(&parse_message(&b, &limits), &b));
-    assert_eq!(key, "<tencent_1BB85661D74E2A15BA3B959218F3C3F9@qq.example>");
+    assert_eq!(
+        key,
+        "<tencent_1BB85661D74E2A15BA3B959218F3C3F9@qq.example> 12345678@qq.example"
+    );
 }
 
 #[test]

@@ -64,6 +64,19 @@ pub enum ProblemKind {
     Unreadable,
 }
 
+impl ProblemKind {
+    /// A limit of SPEC §6 was exceeded: the whole message is then returned, nothing recorded.
+    pub fn is_limit(self) -> bool {
+        matches!(
+            self,
+            ProblemKind::TooManyAttachments { .. }
+                | ProblemKind::TooLarge { .. }
+                | ProblemKind::TooDeep { .. }
+                | ProblemKind::MessageTooLarge { .. }
+        )
+    }
+}
+
 /// A problem with one attachment; `name` is empty when it concerns the whole message
 /// (`MessageTooLarge`, `TooManyAttachments`, nesting found before any named part, or a message
 /// whose MIME structure the parser could not read, reported as `Damaged`).
@@ -98,7 +111,7 @@ fn explain(name: &str, kind: ProblemKind) -> String {
     };
     match kind {
         ProblemKind::TooManyAttachments { limit } => format!(
-            "附件（包括压缩包里的文件）超过{limit}个，只处理了前{limit}个，其余的没有处理。请减少附件数量，或分几封邮件发送。"
+            "附件（包括压缩包里的文件）超过{limit}个，整封邮件都没有处理。请减少附件数量，或分几封邮件发送。"
         ),
         ProblemKind::TooLarge { limit } => format!(
             "压缩包{what}解压后超过{}，为安全起见没有处理。请不要压缩，直接把报表作为附件发送；照片较多时请分几封邮件发送。",
@@ -221,7 +234,7 @@ mod tests {
         let p = AttachmentProblem::new("x.zip", ProblemKind::Encrypted);
         assert!(p.message.contains("密码"));
         let p = AttachmentProblem::new("", ProblemKind::TooManyAttachments { limit: 50 });
-        assert!(p.message.contains("前50个"));
+        assert!(p.message.contains("超过50个") && p.message.contains("整封邮件都没有处理"));
         assert_eq!(size_text(900), "900字节");
         assert_eq!(size_text(2048), "2KB");
     }

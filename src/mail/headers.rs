@@ -246,20 +246,26 @@ pub(crate) fn message_ids(raw: &[u8]) -> Vec<String> {
             .unwrap_or_default()
             .split_whitespace()
             .collect();
-        if !id.is_empty() {
+        if is_sane_id(&id) {
             ids.push(format!("<{id}>"));
         }
         rest = after.get(close + 1..).unwrap_or_default();
     }
     let bare = text.trim();
     if ids.is_empty()
-        && !bare.is_empty()
+        && is_sane_id(bare)
         && !bare.contains(['<', '>'])
         && !bare.contains(char::is_whitespace)
     {
         ids.push(format!("<{bare}>"));
     }
     ids
+}
+
+/// An identifier worth keeping: not empty, within the 998-character line limit of RFC 5322
+/// (a megabyte "Message-ID" is an attack, not an identifier), and free of control characters.
+fn is_sane_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 998 && !id.chars().any(crate::domain::echo::is_unsafe)
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@
 use mail_parser::{Addr, HeaderName, Message};
 use sha2::{Digest, Sha256};
 
+use crate::domain::echo::{MAX_KEPT_SUBJECT_CHARS, MAX_REFERENCES, cut_chars, printable_line};
+
 use super::attachments::{Attachment, AttachmentProblem, ProblemKind};
 use super::body::first_text_body;
 use super::classify::{NoReplyReason, Signals, no_reply_reason};
@@ -83,12 +85,24 @@ pub fn parse_headers_only(raw: &[u8], problem: AttachmentProblem) -> InboundMess
     headers_only(parse_headers(raw).as_ref(), problem)
 }
 
-/// The key that makes processing idempotent: the Message-ID, else a hash of the raw bytes.
+/// The key that makes processing idempotent (SPEC §6): the Message-ID together with the sender,
+/// so a stranger who uses a unit's Message-ID first shadows nothing; a hash of the raw bytes when
+/// there is no Message-ID. Migration 0008 rewrote older keys into this shape.
 pub fn message_key(msg: &InboundMessage, raw: &[u8]) -> String {
     match &msg.message_id {
-        Some(id) => id.clone(),
+        Some(id) => {
+            let sender = msg.from.as_ref().map_or("-", |m| m.address.as_str());
+            format!("{id} {sender}")
+        }
         None => format!("sha256:{}", hex::encode(Sha256::digest(raw))),
     }
+}
+
+/// The last [`MAX_REFERENCES`] identifiers: all a reply will echo (SPEC §13).
+fn last_references(mut ids: Vec<String>) -> Vec<String> {
+    let extra = ids.len().saturating_sub(MAX_REFERENCES);
+    ids.drain(..extra);
+    ids
 }
 
 fn complete(message: &Message<'_>, limits: &Limits, password: Option<&[u8]>) -> InboundMessage {
@@ -135,12 +149,21 @@ fn read_headers(message: &Message<'_>) -> InboundMessage {
         return_path: root_raw(message, "Return-Path").map(return_path),
         subject: subject(message),
         in_reply_to: ids("In-Reply-To").into_iter().next(),
-        references: ids("References"),
+        references: last_references(ids("References")),
         ..InboundMessage::default()
     }
 }
 
+/// The subject, decoded, without control characters and cut to a bounded length (SPEC §13): it
+/// is logged, shown to staff and echoed in the reply.
 fn subject(message: &Message<'_>) -> String {
+    let decoded = decoded_subject(message);
+    cut_chars(&printable_line(&decoded), MAX_KEPT_SUBJECT_CHARS)
+        .trim()
+        .to_string()
+}
+
+fn decoded_subject(message: &Message<'_>) -> String {
     let Some(header) = root_header(message, "Subject") else {
         return String::new();
     };
@@ -170,15 +193,15 @@ fn mailbox(message: &Message<'_>, name: HeaderName<'static>) -> Option<Mailbox> 
 }
 
 fn to_mailbox(addr: &Addr<'_>) -> Option<Mailbox> {
-    let address = addr.address()?.trim().to_lowercase();
+    let address = printable_line(addr.address()?).trim().to_lowercase();
     if address.is_empty() {
         return None;
     }
     let name = addr
         .name()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_string);
+        .map(printable_line)
+        .map(|n| n.trim().to_string())
+        .filter(|n| !n.is_empty());
     Some(Mailbox { name, address })
 }
 
@@ -281,13 +304,36 @@ mod tests {
     }
 
     #[test]
-    fn the_key_is_the_message_id_or_a_hash() {
+    fn the_key_is_the_message_id_with_the_sender_or_a_hash() {
         let raw = b"Message-ID: <k@x>\r\n\r\n";
-        assert_eq!(message_key(&parse(raw), raw), "<k@x>");
+        assert_eq!(message_key(&parse(raw), raw), "<k@x> -");
+        let unit = b"From: TD@Example.gov.cn\r\nMessage-ID: <k@x>\r\n\r\n";
+        let stranger = b"From: evil@example.com\r\nMessage-ID: <k@x>\r\n\r\n";
+        assert_eq!(message_key(&parse(unit), unit), "<k@x> td@example.gov.cn");
+        assert_ne!(
+            message_key(&parse(unit), unit),
+            message_key(&parse(stranger), stranger)
+        );
         let raw = b"Subject: none\r\n\r\n";
         let key = message_key(&parse(raw), raw);
         assert!(key.starts_with("sha256:") && key.len() == 7 + 64, "{key}");
         assert_eq!(key, message_key(&parse(raw), raw));
+    }
+
+    #[test]
+    fn subjects_and_references_are_bounded_and_printable() {
+        let mut raw = b"From: a@b.c\r\nSubject: \x1b[2J".to_vec();
+        raw.extend(std::iter::repeat_n(b'x', 5_000));
+        raw.extend_from_slice(b"\r\nReferences:");
+        for i in 0..50 {
+            raw.extend_from_slice(format!(" <r{i}@x>").as_bytes());
+        }
+        raw.extend_from_slice(b"\r\n\r\nbody\r\n");
+        let m = parse(&raw);
+        assert!(m.subject.starts_with("[2Jxxx"), "{}", &m.subject[..10]);
+        assert_eq!(m.subject.chars().count(), MAX_KEPT_SUBJECT_CHARS);
+        assert_eq!(m.references.len(), MAX_REFERENCES);
+        assert_eq!(m.references.last().map(String::as_str), Some("<r49@x>"));
     }
 
     #[test]

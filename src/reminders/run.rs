@@ -19,7 +19,7 @@ use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
 use crate::store::outbox::ReplyKind;
 use crate::store::reminders::ReminderOutcome;
-use crate::store::{StoreError, reminders, submissions};
+use crate::store::{StoreError, installation, reminders, submissions};
 
 /// One reminder queued (or, in a dry run, that would be).
 #[derive(Debug, Clone, Serialize)]
@@ -190,6 +190,7 @@ pub async fn queue_reminder_with(
     {
         return Ok(false);
     }
+    let secret = installation::message_id_secret(&mut tx).await?;
     let period = item.period;
     let subject = text::reminder_subject(item.kind, period, &config.office.name);
     let body = text::reminder_body(
@@ -206,8 +207,12 @@ pub async fn queue_reminder_with(
             "reminder:{}:{}:{}:{address}",
             item.unit, item.period, item.slot
         );
-        let message_id =
-            mime::reply_message_id(&key, ReplyKind::Reminder.as_str(), &config.office.address);
+        let message_id = mime::reply_message_id(
+            &secret,
+            &key,
+            ReplyKind::Reminder.as_str(),
+            &config.office.address,
+        );
         let outgoing = Outgoing {
             from_name: &config.office.name,
             from_address: &config.office.address,

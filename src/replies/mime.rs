@@ -16,6 +16,9 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
+use crate::domain::echo::MAX_REFERENCES;
+use crate::store::installation::MessageIdSecret;
+
 #[derive(Debug, Error)]
 pub enum MimeError {
     #[error("cannot address a reply to {address:?}: {reason}")]
@@ -67,9 +70,18 @@ impl Header for AutoSubmitted {
     }
 }
 
-/// The reply's own Message-ID: the same for the same answered message and purpose.
-pub fn reply_message_id(message_key: &str, purpose: &str, office_address: &str) -> String {
-    let digest = Sha256::digest(format!("{message_key}\n{purpose}").as_bytes());
+/// The reply's own Message-ID: the same for the same answered message and purpose, and
+/// unpredictable without the installation's secret (SPEC §13), so a forged bounce cannot quote it.
+pub fn reply_message_id(
+    secret: &MessageIdSecret,
+    message_key: &str,
+    purpose: &str,
+    office_address: &str,
+) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(secret.as_bytes());
+    hasher.update(format!("\n{message_key}\n{purpose}").as_bytes());
+    let digest = hasher.finalize();
     let domain = office_address
         .rsplit_once('@')
         .map_or("reportdesk.invalid", |(_, d)| d);
@@ -97,11 +109,7 @@ pub fn build(out: &Outgoing<'_>) -> Result<Vec<u8>, MimeError> {
         .header(AutoSubmitted(out.auto_submitted.to_string()));
     if let Some(parent) = out.in_reply_to {
         builder = builder.in_reply_to(parent.to_string());
-        let mut chain: Vec<&str> = out.references.iter().map(String::as_str).collect();
-        if !chain.contains(&parent) {
-            chain.push(parent);
-        }
-        builder = builder.references(chain.join(" "));
+        builder = builder.references(references_chain(out.references, parent).join(" "));
     }
     let text = SinglePart::plain(out.body.to_string());
     let message = match out.attachment {
@@ -115,6 +123,19 @@ pub fn build(out: &Outgoing<'_>) -> Result<Vec<u8>, MimeError> {
     message
         .map(|m| m.formatted())
         .map_err(|e| MimeError::Build(e.to_string()))
+}
+
+/// The References of a reply: the answered mail's own, then its Message-ID, keeping the last
+/// [`MAX_REFERENCES`] only (SPEC §13: a 6 MB References header is not copied back).
+fn references_chain<'a>(references: &'a [String], parent: &'a str) -> Vec<&'a str> {
+    let mut chain: Vec<&str> = references
+        .iter()
+        .map(String::as_str)
+        .filter(|id| *id != parent)
+        .collect();
+    chain.push(parent);
+    let extra = chain.len().saturating_sub(MAX_REFERENCES);
+    chain.split_off(extra)
 }
 
 fn attachment_part(file: FileAttachment<'_>) -> Result<SinglePart, MimeError> {
@@ -186,15 +207,41 @@ mod tests {
     }
 
     #[test]
+    fn references_keep_the_last_ten_ending_with_the_answered_mail() {
+        let many: Vec<String> = (0..40).map(|i| format!("<r{i}@x>")).collect();
+        let chain = references_chain(&many, "<abc@qq.com>");
+        assert_eq!(chain.len(), MAX_REFERENCES);
+        assert_eq!(chain[0], "<r31@x>");
+        assert_eq!(chain[9], "<abc@qq.com>");
+        let with_parent = vec!["<a@x>".to_string(), "<abc@qq.com>".to_string()];
+        assert_eq!(
+            references_chain(&with_parent, "<abc@qq.com>"),
+            vec!["<a@x>", "<abc@qq.com>"]
+        );
+    }
+
+    #[test]
     fn reply_ids_are_deterministic_per_message_and_purpose() {
-        let a = reply_message_id("<x@qq.com>", "receipt", "office@example.gov.cn");
+        let ours = MessageIdSecret::fixed(7);
+        let a = reply_message_id(&ours, "<x@qq.com>", "receipt", "office@example.gov.cn");
         assert_eq!(
             a,
-            reply_message_id("<x@qq.com>", "receipt", "office@example.gov.cn")
+            reply_message_id(&ours, "<x@qq.com>", "receipt", "office@example.gov.cn")
         );
         assert_ne!(
             a,
-            reply_message_id("<x@qq.com>", "return", "office@example.gov.cn")
+            reply_message_id(&ours, "<x@qq.com>", "return", "office@example.gov.cn")
+        );
+        let other_installation = MessageIdSecret::fixed(8);
+        assert_ne!(
+            a,
+            reply_message_id(
+                &other_installation,
+                "<x@qq.com>",
+                "receipt",
+                "office@example.gov.cn"
+            ),
+            "without our secret nobody computes our IDs"
         );
         assert!(a.ends_with("@example.gov.cn>"));
     }

@@ -5,6 +5,8 @@
 //! Each reply strips every such prefix and every tag of ours at the end before adding its own, so a
 //! thread reads `Re: 跳磴镇报表（回执）` at every turn, never `Re: Re: …（回执）（回执）`.
 
+use crate::domain::echo::{MAX_REPLY_SUBJECT_CHARS, cut_chars};
+
 /// The tag of a receipt.
 pub const TAG_RECEIPT: &str = "（回执）";
 /// The tag of a return.
@@ -25,6 +27,9 @@ const PREFIXES: [&str; 9] = [
 /// form's name.
 pub fn reply_subject(original: &str, tag: &str) -> String {
     let base = strip_tags(strip_prefixes(original.trim()));
+    // Never longer than 200 characters, whatever the sender wrote (SPEC §13).
+    let room = MAX_REPLY_SUBJECT_CHARS.saturating_sub("Re: ".len() + tag.chars().count());
+    let base = cut_chars(base, room).trim_end();
     if base.is_empty() {
         format!("Re: 月情况报表{tag}")
     } else {
@@ -136,5 +141,21 @@ mod tests {
             reply_subject("Re[x]: 报表", TAG_RECEIPT),
             "Re: Re[x]: 报表（回执）"
         );
+    }
+
+    #[test]
+    fn reply_subjects_stay_within_200_characters_and_keep_their_tag() {
+        let long = "报".repeat(5_000);
+        let subject = reply_subject(&long, "（退回，请修改后重报）");
+        assert_eq!(subject.chars().count(), MAX_REPLY_SUBJECT_CHARS);
+        assert!(subject.ends_with("（退回，请修改后重报）"), "{subject}");
+    }
+
+    #[test]
+    fn reply_subjects_stay_within_200_characters_and_keep_their_tag() {
+        let long = "报".repeat(5_000);
+        let subject = reply_subject(&long, TAG_RETURN);
+        assert_eq!(subject.chars().count(), MAX_REPLY_SUBJECT_CHARS);
+        assert!(subject.ends_with(TAG_RETURN), "{subject}");
     }
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::clock::local_text;
 use crate::config::Config;
+use crate::domain::echo::printable_line;
 use crate::domain::period::Period;
 use crate::store::{Store, StoreError, messages, outbox, reminders, submissions};
 
@@ -93,8 +94,8 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
         .await?
         .into_iter()
         .map(|m| UnknownSender {
-            from: m.sender.unwrap_or_default(),
-            subject: m.subject,
+            from: printable_line(m.sender.as_deref().unwrap_or_default()),
+            subject: printable_line(&m.subject),
             received_at: local_text(m.received_at, tz),
             stored_at: m.raw_path,
         })
@@ -111,8 +112,8 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
             .into_iter()
             .map(|(address, reason, since)| FailingAddress {
                 unit: config.roster.by_address(&address).map(|u| u.name.clone()),
-                address,
-                reason,
+                address: printable_line(&address),
+                reason: printable_line(&reason),
                 since: local_text(since, tz),
             })
             .collect(),

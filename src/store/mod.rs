@@ -8,6 +8,7 @@ pub mod cases;
 pub mod console;
 pub mod folders;
 pub mod health;
+pub mod installation;
 pub mod messages;
 pub mod notifications;
 pub mod outbox;
@@ -35,6 +36,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("database error: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("cannot draw random bytes from the operating system: {0}")]
+    Random(String),
 }
 
 /// The database handle, cheap to clone.

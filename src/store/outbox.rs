@@ -93,13 +93,26 @@ pub async fn enqueue(tx: &mut Tx, reply: &NewReply<'_>) -> Result<i64, StoreErro
     Ok(id)
 }
 
-/// Whether `outgoing_id` is the Message-ID of a mail we queued.
-pub async fn is_ours(tx: &mut Tx, outgoing_id: &str) -> Result<bool, StoreError> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM outbox WHERE outgoing_id = ?")
-        .bind(outgoing_id)
+/// Whether one of `outgoing_ids` is the Message-ID of a mail we queued for `recipient`: a bounce
+/// counts for that address only then.
+pub async fn sent_to_any(
+    tx: &mut Tx,
+    outgoing_ids: &[String],
+    recipient: &str,
+) -> Result<bool, StoreError> {
+    for id in outgoing_ids {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM outbox WHERE outgoing_id = ? AND lower(recipient) = lower(?)",
+        )
+        .bind(id)
+        .bind(recipient)
         .fetch_optional(&mut **tx)
         .await?;
-    Ok(found.is_some())
+        if found.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Replies queued for `recipient` since `since`: the per-sender rate limit counts these.

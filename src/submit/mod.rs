@@ -109,8 +109,13 @@ pub async fn submit(
     let subject = letter::subject(&letter);
     let attachment = letter::attachment_name(&letter);
     let key = format!("upstream:{period}:{attempt}");
-    let message_id =
-        mime::reply_message_id(&key, ReplyKind::Upstream.as_str(), &config.office.address);
+    let secret = crate::store::installation::message_id_secret(&mut tx).await?;
+    let message_id = mime::reply_message_id(
+        &secret,
+        &key,
+        ReplyKind::Upstream.as_str(),
+        &config.office.address,
+    );
     let mail = Outgoing {
         from_name: &config.office.name,
         from_address: &config.office.address,

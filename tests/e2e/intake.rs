@@ -316,7 +316,7 @@ async fn a_message_recorded_before_a_crash_is_finished_on_the_next_pass() {
     messages::record(
         &app.store,
         &NewMessage {
-            message_key: "<crash@qq.example>",
+            message_key: &format!("<crash@qq.example> {TIAODENG}"),
             message_id: Some("<crash@qq.example>"),
             sender: Some(TIAODENG),
             subject: "报表",

@@ -19,4 +19,5 @@ mod promises;
 mod reminders;
 mod support;
 mod template;
+mod trust;
 mod xlsx_parts;
