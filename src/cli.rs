@@ -93,6 +93,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Runs mail kept from an unknown sender through intake again, once its address is in the
+    /// roster (the ID is in `status`); it counts at its original receipt time.
+    Reprocess { id: i64 },
     /// Checks the config and roster and tries the configured mail servers.
     CheckConfig,
     /// The WeCom, DingTalk and Feishu group robots of the `[[notify]]` tables.
@@ -213,6 +216,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Ingest { files } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             ingest(&app, &files).await
+        }
+        Command::Reprocess { id } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            reprocess(&app, id).await
         }
         Command::Status {
             quarter: Some(quarter),
@@ -418,6 +425,13 @@ async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
     }
     crate::daemon::deliver_due(app).await?;
     Ok(if unreadable > 0 { 1 } else { 0 })
+}
+
+async fn reprocess(app: &App, id: i64) -> Result<i32> {
+    let report = crate::daemon::intake(app).reprocess(id, app.now()).await?;
+    println!("{}", report.to_json_line());
+    crate::daemon::deliver_due(app).await?;
+    Ok(0)
 }
 
 async fn remind(app: &App, dry_run: bool, json: bool) -> Result<()> {

@@ -194,6 +194,8 @@ pub struct Intake {
     pub worker_memory_mib: u64,
     /// How long the reader process may take over one message before it is killed.
     pub worker_seconds: u64,
+    /// `[intake.sender_auth]`: sender verdicts and what is held (SPEC §13).
+    pub sender_auth: crate::sender::SenderAuth,
 }
 
 #[derive(Debug, Clone)]
@@ -228,6 +230,7 @@ pub struct Config {
 
 mod file;
 mod live_roster;
+mod sender_auth;
 
 pub use live_roster::LiveRoster;
 

@@ -26,6 +26,8 @@
 //! - [`replies`]: the Chinese text of receipts, returns and help replies, their MIME form, and
 //!   [`replies::queue::queue_mail`], the one way a mail is built and queued in a transaction.
 //! - [`reminders`]: which reminders are due when (pure), plus the scheduler task that queues them.
+//! - [`sender`]: sender verdicts (pass / fail / none) from DKIM verified here and the office's
+//!   own `Authentication-Results` (SPEC §13).
 //! - [`status`]: who has and who has not reported, the district summary, a unit's months: one
 //!   query layer for the CLI and the bot; [`notice_checks`]: the notice's checks as met / not
 //!   yet / missed; [`export`]: the month's summary workbook for the city (汇总上报): the
@@ -75,6 +77,7 @@ pub mod notify;
 pub mod ops;
 pub mod reminders;
 pub mod replies;
+pub mod sender;
 pub mod status;
 pub mod store;
 pub mod submit;

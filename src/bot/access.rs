@@ -34,6 +34,13 @@ impl Role {
     }
 }
 
+/// Whether the bot speaks in this chat at all (SPEC §8): any private chat (the sender's role
+/// decides the rest), and of the groups only those listed in `[bot] chats`. A group the bot was
+/// added to by someone else gets nothing, not even a refusal.
+pub fn speaks_in(chat_id: i64, is_private_chat: bool, settings: &Bot) -> bool {
+    is_private_chat || settings.chats.contains(&chat_id)
+}
+
 /// How much of the typical cases an answer may show (SPEC §4, §8): the tip source can identify a
 /// whistleblower, so the full case goes to admins in a private chat only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +87,15 @@ impl Audience {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn groups_are_answered_only_when_listed() {
+        let mut bot = settings();
+        bot.chats = vec![-10_042];
+        assert!(speaks_in(7, true, &bot));
+        assert!(speaks_in(-10_042, false, &bot));
+        assert!(!speaks_in(-10_043, false, &bot));
+    }
+
     #[test]
     fn case_details_go_to_admins_in_private_chats_only() {
         use super::{Audience, CaseDetail, Role};

@@ -9,7 +9,7 @@ use teloxide::prelude::*;
 use teloxide::types::{Me, ParseMode};
 use thiserror::Error;
 
-use super::access::{Audience, CaseDetail, Role};
+use super::access::{Audience, CaseDetail, Role, speaks_in};
 use super::answers;
 use super::ask::{self, Ask, Parsed};
 use super::text::{MAX_MESSAGE_CHARS, split};
@@ -44,6 +44,16 @@ impl From<crate::export::ExportError> for BotError {
 /// The whole handler tree: messages only; strangers are refused at the root.
 pub fn schema() -> UpdateHandler<BotError> {
     Update::filter_message()
+        .filter(|msg: Message, app: Arc<App>| {
+            let listed = speaks_in(msg.chat.id.0, msg.chat.is_private(), &app.config.bot);
+            if !listed {
+                tracing::warn!(
+                    chat = msg.chat.id.0,
+                    "message in a group not in [bot] chats: not answered"
+                );
+            }
+            listed
+        })
         .filter_map(|msg: Message, app: Arc<App>| {
             Some(Role::of(msg.from.as_ref().map(|u| u.id.0), &app.config.bot))
         })

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveTime};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
+use super::sender_auth::{self, SenderAuthFile};
 use super::{Bot, Config, ConfigError, Inbound, Intake, Office, Outbound, ServerSettings, TlsMode};
 use crate::domain::calendar::WorkCalendar;
 use crate::domain::deadline::ScheduleRules;
@@ -191,6 +192,16 @@ fn bot(raw: BotFile, invalid: &Invalid) -> Result<Bot, ConfigError> {
                 format!("{:?} is not an http(s) URL", raw.api_url),
             )
         })?;
+    // The token travels in the URL's path: plain http only to a stand-in on this machine.
+    if api_url.scheme() == "http" && !api_url.host_str().is_some_and(is_loopback) {
+        return Err(invalid(
+            "bot.api_url",
+            format!(
+                "{:?} is plain http to another host: the bot token would cross the network unencrypted; use https (http only for 127.0.0.1/localhost)",
+                raw.api_url
+            ),
+        ));
+    }
     Ok(Bot {
         enabled: raw.enabled,
         token_env: raw.token_env,
@@ -212,6 +223,7 @@ struct IntakeFile {
     max_nesting: usize,
     worker_memory_mib: u64,
     worker_seconds: u64,
+    sender_auth: SenderAuthFile,
 }
 
 impl Default for IntakeFile {
@@ -226,6 +238,7 @@ impl Default for IntakeFile {
             max_nesting: limits.max_depth,
             worker_memory_mib: 512,
             worker_seconds: 10,
+            sender_auth: SenderAuthFile::default(),
         }
     }
 }
@@ -306,7 +319,7 @@ pub(super) fn build(
         outbound: outbound(raw.outbound, &invalid, &root)?,
         schedule: schedule(raw.schedule, &invalid)?,
         bot: bot(raw.bot, &invalid)?,
-        intake: intake(raw.intake),
+        intake: intake(raw.intake, &invalid)?,
         notify: crate::notify::settings::build(raw.notify).map_err(|m| invalid("notify", m))?,
         dingtalk: crate::notify::stream::settings::build(raw.dingtalk)
             .map_err(|m| invalid("dingtalk", m))?,
@@ -467,8 +480,9 @@ fn schedule(file: ScheduleFile, invalid: &Invalid) -> Result<ScheduleRules, Conf
     Ok(rules)
 }
 
-fn intake(file: IntakeFile) -> Intake {
-    Intake {
+fn intake(file: IntakeFile, invalid: &Invalid) -> Result<Intake, ConfigError> {
+    Ok(Intake {
+        sender_auth: sender_auth::parse(file.sender_auth, invalid)?,
         plausibility_bound: file.plausibility_bound,
         replies_per_sender_per_hour: file.replies_per_sender_per_hour,
         limits: Limits {
@@ -479,7 +493,7 @@ fn intake(file: IntakeFile) -> Intake {
         },
         worker_memory_mib: file.worker_memory_mib.max(64),
         worker_seconds: file.worker_seconds.max(1),
-    }
+    })
 }
 
 /// `[office] phone`: a mainland number, as on the forms.

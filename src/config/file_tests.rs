@@ -181,3 +181,54 @@ fn outbound_pace_defaults_and_limits() {
         assert!(err.to_string().contains(key), "{text}: {err}");
     }
 }
+
+#[test]
+fn the_bot_token_never_travels_in_plain_http_to_another_host() {
+    let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+    let err = load_text(&format!(
+        "{office}[bot]\napi_url = \"http://api.example.org\"\n"
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("bot.api_url") && err.to_string().contains("https"),
+        "{err}"
+    );
+    for ok in [
+        "https://api.example.org",
+        "http://127.0.0.1:8081",
+        "http://localhost:8081",
+    ] {
+        assert!(
+            load_text(&format!("{office}[bot]\napi_url = {ok:?}\n")).is_ok(),
+            "{ok}"
+        );
+    }
+}
+
+#[test]
+fn sender_auth_is_parsed_at_load_and_defaults_to_enforce() {
+    use crate::sender::Mode;
+    let office = "[office]\nname = \"x\"\naddress = \"o@example.cn\"\n";
+    let default = load_text(office).unwrap().intake.sender_auth;
+    assert_eq!(default.mode, Mode::Enforce);
+    assert!(default.dkim && !default.require_pass && default.authserv_ids.is_empty());
+    let set = load_text(&format!(
+        "{office}[intake.sender_auth]\nmode = \"report\"\nauthserv_ids = [\"MX.QQ.com\"]\nrequire_pass = true\n"
+    ))
+    .unwrap()
+    .intake
+    .sender_auth;
+    assert_eq!(set.mode, Mode::Report);
+    assert_eq!(set.authserv_ids, vec!["mx.qq.com"]);
+    assert!(set.require_pass);
+    let err = load_text(&format!(
+        "{office}[intake.sender_auth]\nmode = \"strict\"\n"
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("intake.sender_auth.mode"), "{err}");
+    let err = load_text(&format!(
+        "{office}[intake.sender_auth]\nauthserv_ids = [\"mx.qq.com; dkim=pass\"]\n"
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("authserv_ids"), "{err}");
+}

@@ -34,7 +34,13 @@ impl Settler<'_> {
         period: Period,
     ) -> Result<Settled, StoreError> {
         let mut settled = Settled::default();
-        let photos = self.store_photos(reading);
+        // Images are stored only when a case takes them (SPEC §4): a monthly form's or a
+        // rejected case's pictures stay in the raw mail and nowhere else.
+        let photos = if reading.cases.iter().any(|c| c.form.is_ok()) {
+            self.store_photos(reading)
+        } else {
+            vec![]
+        };
         for case in &reading.cases {
             let mut warnings: Vec<String> =
                 case.warnings.iter().map(|w| w.message.clone()).collect();

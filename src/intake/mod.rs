@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::Config;
+use crate::domain::echo;
 use crate::domain::period::Period;
 use crate::mail;
 use crate::notify::alerts::{Alert, queue_alert};
@@ -44,6 +45,8 @@ pub enum IntakeError {
     },
     #[error("intake stopped: the daemon is shutting down")]
     Stopped,
+    #[error("message {id} cannot be processed again: {reason}")]
+    NotReprocessable { id: i64, reason: String },
 }
 
 /// The intake pipeline, shared by `ingest`, `run` and `demo`.
@@ -108,6 +111,56 @@ impl<'c> Intake<'c> {
             tracing::warn!(key = %key, id = row.id, "message quarantined after failed attempts");
             return Ok(quarantined_report(source.name, &head, &row));
         }
+        self.process(raw, head, &row, source.name, now).await
+    }
+
+    /// Runs a kept message through intake again (SPEC §13): mail from an address that was not in
+    /// the roster when it came, now registered. It counts at its original receipt time; the
+    /// reply goes out as for new mail. Anything else is refused, so nothing is recorded twice.
+    pub async fn reprocess(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<IngestReport, IntakeError> {
+        let refuse = |reason: String| IntakeError::NotReprocessable { id, reason };
+        let row = messages::by_id(&self.store, id)
+            .await?
+            .ok_or_else(|| refuse("no message has this ID (see `reportdesk status`)".into()))?;
+        let kept = row.state == "processed"
+            && row.unit_code.is_none()
+            && row.outcome.as_deref() == Some("rejected");
+        if !kept {
+            return Err(refuse(format!(
+                "it is not mail kept from an unknown sender (outcome {}, unit {})",
+                row.outcome.as_deref().unwrap_or("-"),
+                row.unit_code.as_deref().unwrap_or("-")
+            )));
+        }
+        let sender = row.sender.clone().unwrap_or_default();
+        if self.config.roster.by_address(&sender).is_none() {
+            return Err(refuse(format!(
+                "{} is still not in the roster {}: add it to a unit's `addresses` first",
+                echo::printable_line(&sender),
+                self.config.roster_path.display()
+            )));
+        }
+        let path = self.config.data_dir.join(&row.raw_path);
+        let raw = std::fs::read(&path).map_err(|source| IntakeError::RawStore { path, source })?;
+        let head = mail::parse_headers_only(&raw, unreadable(None));
+        let file = format!("reprocess:{id}");
+        self.process(&raw, head, &row, &file, now).await
+    }
+
+    /// Everything after the message is recorded: assess, settle, commit.
+    async fn process(
+        &self,
+        raw: &[u8],
+        head: mail::InboundMessage,
+        row: &messages::MessageRow,
+        file: &str,
+        now: DateTime<Utc>,
+    ) -> Result<IngestReport, IntakeError> {
+        let key = &row.message_key;
         let (parsed, opened) = match self.read(raw, head).await {
             Ok(read) => read,
             Err(error) => {
@@ -131,8 +184,8 @@ impl<'c> Intake<'c> {
             template: self.template,
             message: &parsed,
             raw,
-            row: &row,
-            file: source.name,
+            row,
+            file,
             now,
         };
         let mut tx = self.store.begin().await?;

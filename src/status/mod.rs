@@ -33,6 +33,8 @@ pub struct Missing {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UnknownSender {
+    /// The message's ID: `reportdesk reprocess ID` once the address is in the roster.
+    pub id: i64,
     pub from: String,
     pub subject: String,
     pub received_at: String,
@@ -94,6 +96,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
         .await?
         .into_iter()
         .map(|m| UnknownSender {
+            id: m.id,
             from: printable_line(m.sender.as_deref().unwrap_or_default()),
             subject: printable_line(&m.subject),
             received_at: local_text(m.received_at, tz),
@@ -160,12 +163,12 @@ pub fn render_text(status: &Status) -> String {
         let _ = writeln!(out, "  {:<14} {}", m.name, m.unit);
     }
     if !status.unknown_senders.is_empty() {
-        out.push_str("\n未登记发件人的来信（已保存，未自动回复，请核实）:\n");
+        out.push_str("\n未登记发件人的来信（已保存，未自动回复，请核实；登记地址后 reportdesk reprocess ID 重新处理）:\n");
         for u in &status.unknown_senders {
             let _ = writeln!(
                 out,
-                "  {}  {}  {}  ({})",
-                u.received_at, u.from, u.subject, u.stored_at
+                "  ID {}  {}  {}  {}  ({})",
+                u.id, u.received_at, u.from, u.subject, u.stored_at
             );
         }
     }
@@ -207,6 +210,7 @@ mod tests {
                 name: "八桥镇".into(),
             }],
             unknown_senders: vec![UnknownSender {
+                id: 7,
                 from: "x@qq.com".into(),
                 subject: "报表".into(),
                 received_at: "2026-11-14 10:20".into(),
@@ -224,7 +228,7 @@ mod tests {
         assert!(text.contains("已报 1 / 未报 1"));
         assert!(text.contains("第2版  逾期"));
         assert!(text.contains("八桥镇"));
-        assert!(text.contains("x@qq.com"));
+        assert!(text.contains("ID 7  2026-11-14 10:20  x@qq.com"), "{text}");
         assert!(text.contains("发送失败的回复: 1 封"));
         assert!(text.contains("old@example.gov.cn  区经济信息委  5.1.1"));
     }

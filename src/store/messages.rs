@@ -115,6 +115,14 @@ pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// The message recorded under `id`.
+pub async fn by_id(store: &Store, id: i64) -> Result<Option<MessageRow>, StoreError> {
+    Ok(sqlx::query_as(concat!(select_messages!(), " WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?)
+}
+
 /// Messages recorded but never finished (the daemon stopped in between), quarantined ones
 /// aside.
 pub async fn unfinished(store: &Store) -> Result<Vec<MessageRow>, StoreError> {

@@ -24,6 +24,8 @@ const ADMIN: u64 = 20;
 const STRANGER: u64 = 30;
 const STAFF_CHAT: i64 = -500;
 const GROUP: i64 = -600;
+/// A group the bot was added to that is not in `[bot] chats`.
+const UNLISTED_GROUP: i64 = -700;
 const TOKEN_VAR: &str = "REPORTDESK_TEST_BOT_TOKEN";
 /// Monday 16 November 2026, 10:00 in Shanghai: the November form is due on Friday the 20th.
 const MONDAY: &str = "2026-11-16T10:00:00+08:00";
@@ -170,7 +172,7 @@ fn configure(env: &TestEnv, api_url: &str, send_reminders: bool) {
     let text = std::fs::read_to_string(&env.config_path).unwrap();
     let bot = format!(
         "[bot]\nenabled = true\ntoken_env = \"{TOKEN_VAR}\"\napi_url = \"{api_url}\"\n\
-         staff = [{STAFF}]\nadmins = [{ADMIN}]\nchats = [{STAFF_CHAT}]\n"
+         staff = [{STAFF}]\nadmins = [{ADMIN}]\nchats = [{STAFF_CHAT}, {GROUP}]\n"
     );
     let start = text.find("[bot]").expect("[bot] in the shipped config");
     let end = text[start + 5..]

@@ -1,6 +1,6 @@
 //! Who is answered where: a stranger, a group chat, and the staff digest in the staff chat.
 
-use crate::{Daemon, GROUP, MONDAY, STAFF, STAFF_CHAT, STRANGER, one};
+use crate::{Daemon, GROUP, MONDAY, STAFF, STAFF_CHAT, STRANGER, UNLISTED_GROUP, one};
 
 #[tokio::test]
 async fn a_stranger_gets_one_refusal_line_and_nothing_more() {
@@ -50,6 +50,29 @@ async fn a_group_chat_gets_aggregates_only() {
     let stranger = bot.ask(GROUP, STRANGER, "/summary", 1).await;
     assert_eq!(one(&stranger), "抱歉，您没有使用本机器人的权限。");
     bot.stop().await;
+}
+
+#[tokio::test]
+async fn a_group_not_in_bot_chats_gets_nothing_even_from_staff() {
+    let bot = Daemon::start(MONDAY, false).await;
+    bot.api.say(UNLISTED_GROUP, STAFF, "/missing");
+    bot.api.say(UNLISTED_GROUP, STRANGER, "/summary");
+    let marker = bot.ask(STAFF as i64, STAFF, "/help", 1).await;
+    assert!(one(&marker).contains("/missing"));
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let to_group: Vec<_> = bot
+        .api
+        .sent()
+        .into_iter()
+        .filter(|s| s.chat_id == UNLISTED_GROUP)
+        .collect();
+    assert!(to_group.is_empty(), "{to_group:#?}");
+    let log = bot.stop().await;
+    assert_eq!(
+        log.matches("message in a group not in [bot] chats").count(),
+        2,
+        "{log}"
+    );
 }
 
 /// Friday 13 November 2026, 09:30: the reminder of Sunday the 15th moves here, and the staff

@@ -6,10 +6,12 @@
 //! covering them; at most `max_chars` non-whitespace characters of case text (备注 and the footer
 //! not counted); 填报单位 naming the sender's unit and 联系电话 a phone number (the monthly form's
 //! checks, shared). The reward amount is taken from the text when it gives one ([`amount`]).
-//! Photos are not the reader's business: the intake adds [`missing_photos_warning`].
+//! Photos are not the reader's business: the intake adds [`missing_photos_warning`]. Tip-source
+//! sentences inside a 典型案例概述 are moved to the tip source ([`tip`]).
 
 pub mod amount;
 mod locate;
+pub mod tip;
 
 #[cfg(test)]
 mod tests;
@@ -134,9 +136,20 @@ fn assemble(found: &Found, warnings: Vec<Warning>, ctx: &CaseContext) -> CaseRea
         phone
     });
     let reward = part(CasePart::Reward);
-    let overview = part(CasePart::Overview);
+    let (overview, tip_in_overview) = match part(CasePart::Overview) {
+        Some(text) => {
+            let split = tip::split(&text);
+            let rest = (!split.overview.is_empty()).then_some(split.overview);
+            (rest, split.tip_source)
+        }
+        None => (None, None),
+    };
+    let tip_source = match (part(CasePart::TipSource), tip_in_overview) {
+        (Some(given), Some(cut)) => Some(format!("{given}\n{cut}")),
+        (given, cut) => given.or(cut),
+    };
     let form = problems.is_empty().then(|| CaseForm {
-        tip_source: part(CasePart::TipSource),
+        tip_source,
         facts: part(CasePart::Facts),
         enforcement: part(CasePart::Enforcement),
         reward_yuan: amount::reward_amount(reward.as_deref(), overview.as_deref()),

@@ -129,13 +129,16 @@ fn a_label_over_several_rows_of_text_joins_them() {
 }
 
 #[test]
-fn an_overview_cell_with_inline_parts_stays_one_overview() {
+fn an_overview_cell_with_inline_parts_stays_one_overview_without_its_tip_source() {
     let text =
         "线索来源：热线举报。简要案情：查获钢瓶46个。执法处罚：罚款3万元。奖励发放：奖励2000元。";
     let reading = read_book(&[&["典型案例概述", text], &[FOOTER]]);
     let form = reading.form.unwrap();
-    assert_eq!(form.overview.as_deref(), Some(text));
-    assert_eq!(form.tip_source, None);
+    assert_eq!(
+        form.overview.as_deref(),
+        Some("简要案情：查获钢瓶46个。执法处罚：罚款3万元。奖励发放：奖励2000元。")
+    );
+    assert_eq!(form.tip_source.as_deref(), Some("线索来源：热线举报。"));
     assert_eq!(form.char_count, count_chars(text));
     assert_eq!(form.reward_yuan.and_then(Amount::whole_yuan), Some(2000));
     assert_eq!(form.unit_text.as_deref(), Some("建胜镇"));

@@ -1,10 +1,14 @@
 //! Trustworthy records (SPEC §6, §13), through the binary on crafted mail: forged bounces, shadowed
-//! Message-IDs, unbounded echoes, messages over a limit.
+//! Message-IDs, unbounded echoes, messages over a limit, tip sources in overviews, photos no case
+//! takes, the bot's API URL.
 
 mod bounces;
+mod chats_photos;
 mod dedupe;
 mod echoes;
 mod limits;
+mod reprocess;
+mod tips;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,194 @@
+//! DKIM signatures verified ourselves (mail-auth), within a DNS budget.
+//!
+//! Keys come from DNS through a small cache of our own; the whole check of one message takes at
+//! most [`DNS_BUDGET`], after which it says nothing (a host without DNS processes mail at full
+//! speed, every verdict `none`). A DNS failure is never a `fail`: only a signature of the From
+//! domain that does not verify is. Keys may also be pinned (`with_keys`): the tests use that
+//! instead of the network, and an office without outside DNS could too.
+
+use std::borrow::Borrow;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use mail_auth::common::parse::TxtRecordParser;
+use mail_auth::common::verify::DomainKey;
+use mail_auth::{
+    AuthenticatedMessage, DkimResult, DnsError, MessageAuthenticator, Parameters, ResolverCache,
+    Txt,
+};
+
+use super::align::aligned;
+use super::{Evidence, Method, Outcome, Source};
+
+/// All DNS lookups of one message together, at most.
+pub const DNS_BUDGET: Duration = Duration::from_secs(2);
+
+/// More signatures than this on one message are not checked at all: real mail has one or two,
+/// and each costs a lookup and a hash of the body.
+const MAX_SIGNATURES: usize = 5;
+
+/// Keys kept at most; the cache is emptied when full (units' domains are few).
+const MAX_CACHED: usize = 1_000;
+
+/// A key given in a DNS name was not valid.
+#[derive(Debug, thiserror::Error)]
+#[error("the DKIM key record for {name} cannot be read")]
+pub struct BadKey {
+    pub name: String,
+}
+
+/// Verifies DKIM signatures.
+pub struct DkimChecker {
+    authenticator: Option<MessageAuthenticator>,
+    keys: KeyCache,
+}
+
+impl DkimChecker {
+    /// Keys from the system's DNS (`/etc/resolv.conf`); without one, nothing is checked.
+    pub fn system() -> Self {
+        let authenticator = MessageAuthenticator::new_system_conf()
+            .map_err(
+                |error| tracing::warn!(%error, "no DNS resolver: DKIM signatures are not checked"),
+            )
+            .ok();
+        Self {
+            authenticator,
+            keys: KeyCache::default(),
+        }
+    }
+
+    /// Only the keys given (`selector._domainkey.domain`, TXT record text); every other name is
+    /// as if DNS did not answer. No network at all.
+    pub fn with_keys(records: &[(&str, &str)]) -> Result<Self, BadKey> {
+        let keys = KeyCache {
+            offline: true,
+            ..KeyCache::default()
+        };
+        for (name, record) in records {
+            let key = DomainKey::parse(record.as_bytes()).map_err(|_| BadKey {
+                name: name.to_string(),
+            })?;
+            keys.put(fqdn(name), Txt::from(key), None);
+        }
+        let authenticator = MessageAuthenticator::new_system_conf()
+            .or_else(|_| MessageAuthenticator::new_cloudflare())
+            .ok();
+        Ok(Self {
+            authenticator,
+            keys,
+        })
+    }
+
+    /// What the message's signatures say about the From domain.
+    pub async fn evidence(&self, raw: &[u8], from_domain: &str) -> Vec<Evidence> {
+        let Some(authenticator) = &self.authenticator else {
+            return vec![];
+        };
+        let Some(message) = AuthenticatedMessage::parse(raw) else {
+            return vec![];
+        };
+        if message.dkim_headers.is_empty() {
+            return vec![];
+        }
+        if message.dkim_headers.len() > MAX_SIGNATURES {
+            tracing::info!(
+                count = message.dkim_headers.len(),
+                "too many DKIM signatures: not checked"
+            );
+            return vec![];
+        }
+        let params = Parameters::new(&message).with_txt_cache(&self.keys);
+        let Ok(outputs) = tokio::time::timeout(DNS_BUDGET, authenticator.verify_dkim(params)).await
+        else {
+            tracing::info!("DKIM check ran out of its DNS budget: no evidence");
+            return vec![];
+        };
+        outputs
+            .iter()
+            .filter_map(|output| {
+                let signer = output.signature()?.d.to_ascii_lowercase();
+                let outcome = match output.result() {
+                    DkimResult::Pass => Outcome::Pass,
+                    DkimResult::Fail(_) => Outcome::Fail,
+                    _ => return None,
+                };
+                aligned(&signer, from_domain).then_some(Evidence {
+                    source: Source::Ours,
+                    method: Method::Dkim,
+                    outcome,
+                    domain: Some(signer),
+                })
+            })
+            .collect()
+    }
+}
+
+fn fqdn(name: &str) -> Box<str> {
+    let mut name = name.trim().to_ascii_lowercase();
+    if !name.ends_with('.') {
+        name.push('.');
+    }
+    name.into_boxed_str()
+}
+
+/// A record and when it expires (`None`: pinned, never).
+type Cached = (Txt, Option<Instant>);
+
+/// The TXT cache mail-auth consults before DNS. Offline, a name not in it answers "no resolver",
+/// which mail-auth turns into a temporary error: no evidence, never a fail.
+#[derive(Default)]
+struct KeyCache {
+    /// A record and when it expires (`None`: pinned, never).
+    entries: Mutex<HashMap<Box<str>, Cached>>,
+    offline: bool,
+}
+
+impl KeyCache {
+    fn put(&self, name: Box<str>, value: Txt, until: Option<Instant>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX_CACHED {
+                entries.retain(|_, (_, until)| until.is_none());
+            }
+            entries.insert(name, (value, until));
+        }
+    }
+}
+
+impl ResolverCache<Box<str>, Txt> for KeyCache {
+    fn get<Q>(&self, name: &Q) -> Option<Txt>
+    where
+        Box<str>: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let now = Instant::now();
+        let found = self.entries.lock().ok().and_then(|e| {
+            e.get(name)
+                .filter(|(_, until)| until.is_none_or(|u| u > now))
+                .map(|(txt, _)| txt.clone())
+        });
+        match found {
+            None if self.offline => Some(Txt::Error(mail_auth::Error::Dns(DnsError::Resolver(
+                "offline: key not pinned".into(),
+            )))),
+            found => found,
+        }
+    }
+
+    fn remove<Q>(&self, name: &Q) -> Option<Txt>
+    where
+        Box<str>: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.entries
+            .lock()
+            .ok()
+            .and_then(|mut e| e.remove(name))
+            .map(|(txt, _)| txt)
+    }
+
+    fn insert(&self, key: Box<str>, value: Txt, valid_until: Instant) {
+        self.put(key, value, Some(valid_until));
+    }
+}
