@@ -59,19 +59,21 @@ async fn a_group_not_in_bot_chats_gets_nothing_even_from_staff() {
     bot.api.say(UNLISTED_GROUP, STRANGER, "/summary");
     let marker = bot.ask(STAFF as i64, STAFF, "/help", 1).await;
     assert!(one(&marker).contains("/missing"));
-    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let to_group: Vec<_> = bot
-        .api
-        .sent()
-        .into_iter()
-        .filter(|s| s.chat_id == UNLISTED_GROUP)
-        .collect();
-    assert!(to_group.is_empty(), "{to_group:#?}");
+    let api = bot.api.clone();
     let log = bot.stop().await;
     assert_eq!(
         log.matches("message in a group not in [bot] chats").count(),
         2,
-        "{log}"
+        "both messages were handled: {log}"
+    );
+    let to_group: Vec<_> = api
+        .sent()
+        .into_iter()
+        .filter(|s| s.chat_id == UNLISTED_GROUP)
+        .collect();
+    assert!(
+        to_group.is_empty(),
+        "nothing to the unlisted group (counted after the daemon exited): {to_group:#?}"
     );
 }
 
@@ -80,22 +82,25 @@ async fn a_group_not_in_bot_chats_gets_nothing_even_from_staff() {
 #[tokio::test]
 async fn the_staff_digest_goes_to_the_staff_chats() {
     let bot = Daemon::start("2026-11-13T09:30:00+08:00", true).await;
-    let sent = bot.api.wait_sent(1).await;
-    let digest = &sent[0];
-    assert_eq!(digest.chat_id, STAFF_CHAT);
-    assert!(
-        digest.text.starts_with("<b>报表提醒日报</b>"),
-        "{}",
-        digest.text
-    );
-    assert!(digest.text.contains("建胜镇"), "{}", digest.text);
+    let sent = bot.api.wait_sent(2).await;
+    let mut chats: Vec<i64> = sent.iter().map(|s| s.chat_id).collect();
+    chats.sort_unstable();
+    assert_eq!(chats, vec![GROUP, STAFF_CHAT], "every chat in [bot] chats");
+    for digest in &sent {
+        assert!(
+            digest.text.starts_with("<b>报表提醒日报</b>"),
+            "{}",
+            digest.text
+        );
+        assert!(digest.text.contains("建胜镇"), "{}", digest.text);
+    }
     let api = bot.api.clone();
     let log = bot.stop().await;
     assert!(log.contains("staff digest sent to the chats"), "{log}");
     assert_eq!(
         api.sent().len(),
-        1,
-        "sent once (counted after the daemon exited)"
+        2,
+        "sent once to each chat (counted after the daemon exited)"
     );
 }
 
