@@ -202,7 +202,10 @@ mod tests {
         };
         let reading = read(&case_filled(&fill).unwrap());
         let form = reading.form.unwrap();
-        assert_eq!(form.overview.as_deref(), Some(fill.overview.as_str()));
+        // The tip-source sentence leaves the overview for the tip source (SPEC §4).
+        let (tip, rest) = fill.overview.split_once('\n').unwrap();
+        assert_eq!(form.tip_source.as_deref(), Some(tip));
+        assert_eq!(form.overview.as_deref(), Some(rest));
         assert_eq!(form.remarks.as_deref(), Some(fill.remarks.as_str()));
         assert_eq!(form.reward_yuan, Some(Amount::from_fen(100_000)));
         assert_eq!(form.unit_text.as_deref(), Some("跳磴镇"));
