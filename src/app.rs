@@ -34,6 +34,8 @@ pub enum AppError {
     Template(String),
     #[error("chat bot: {0}")]
     Bot(String),
+    #[error("[intake.sender_auth] dkim_keys: {0}")]
+    DkimKey(#[from] crate::sender::dkim::BadKey),
 }
 
 /// The running application's parts, shared by every task.
@@ -49,6 +51,8 @@ pub struct App {
     pub digest_ready: Notify,
     /// The attachment reader process (SPEC §12), shared by every intake.
     pub reader: crate::worker::Reader,
+    /// Verifies DKIM signatures for the sender check (SPEC §13), with its key cache.
+    pub dkim: crate::sender::DkimChecker,
 }
 
 impl App {
@@ -66,8 +70,10 @@ impl App {
             config.intake.worker_seconds,
             config.intake.limits.max_message_bytes,
         ));
+        let dkim = crate::sender::DkimChecker::pinned(&config.intake.sender_auth.dkim_keys)?;
         Ok(Self {
             reader,
+            dkim,
             config,
             store,
             clock,

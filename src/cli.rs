@@ -134,6 +134,16 @@ pub enum Command {
         #[arg(short = 'o', long = "output")]
         output: PathBuf,
     },
+    /// Forms held because their sender check failed (SPEC §13): lists them, or approves or
+    /// rejects one.
+    #[command(args_conflicts_with_subcommands = true)]
+    Held {
+        #[command(subcommand)]
+        action: Option<HeldAction>,
+        /// The list as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Messages set aside after failing to finish three times (SPEC §12).
     Quarantine {
         #[command(subcommand)]
@@ -158,6 +168,14 @@ pub enum QuarantineAction {
     },
     /// Releases one (by the id `list` shows): the next pass or start-up tries it again.
     Release { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HeldAction {
+    /// Records it as if its sender were verified, at its original receipt time (receipt sent).
+    Approve { id: i64 },
+    /// Drops it: nothing recorded, no reply; the unit's registered addresses are told.
+    Reject { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -212,6 +230,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 }
             }
             Ok(0)
+        }
+        Command::Held { action, json } => {
+            let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
+            held(&app, action, json).await
         }
         Command::Ingest { files } => {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
@@ -434,6 +456,27 @@ async fn reprocess(app: &App, id: i64) -> Result<i32> {
     Ok(0)
 }
 
+/// `held [--json]`, `held approve ID`, `held reject ID` (SPEC §13).
+async fn held(app: &App, action: Option<HeldAction>, json: bool) -> Result<i32> {
+    match action {
+        None => crate::status::held::list_command(app, json).await?,
+        Some(HeldAction::Approve { id }) => {
+            let report = crate::daemon::intake(app)
+                .approve_held(id, app.now())
+                .await?;
+            println!("{}", report.to_json_line());
+            crate::daemon::deliver_due(app).await?;
+        }
+        Some(HeldAction::Reject { id }) => {
+            let rejected =
+                crate::intake::held::reject(&app.config, &app.store, id, app.now()).await?;
+            println!("{}", serde_json::to_string(&rejected)?);
+            crate::daemon::deliver_due(app).await?;
+        }
+    }
+    Ok(0)
+}
+
 async fn remind(app: &App, dry_run: bool, json: bool) -> Result<()> {
     let report = crate::reminders::run::step(app, dry_run).await?;
     if !dry_run {
@@ -484,12 +527,14 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
     let sendings = crate::submit::sendings(&app.store, period).await?;
     let quarantined = crate::store::quarantine::list(&app.store).await?;
     let health = health(app).await?;
+    let held = crate::store::held::list(&app.store).await?;
     if json {
         let mut value = serde_json::to_value(&status)?;
         value["checks"] = serde_json::to_value(&summary.checks)?;
         value["upstream"] = serde_json::to_value(&sendings)?;
         value["quarantined"] = serde_json::to_value(&quarantined)?;
         value["health"] = serde_json::to_value(&health)?;
+        value["held"] = serde_json::to_value(&held)?;
         println!("{value}");
     } else {
         print!("{}", crate::status::render_text(&status));
@@ -497,6 +542,10 @@ async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
         print!("{}", crate::submit::status_lines(&app.config, &sendings));
         print!("{}", crate::status::quarantine::render_text(&quarantined));
         print!("{}", crate::ops::health::render(&health));
+        print!(
+            "{}",
+            crate::status::held::render_text(&held, app.config.office.timezone)
+        );
     }
     Ok(())
 }

@@ -23,6 +23,8 @@ fn status(submitted: usize, missing: usize) -> Status {
                 received_at: "2026-11-12 10:30".into(),
                 version: 1,
                 late: i == 0,
+                sender_check: None,
+                sender_approved: false,
             })
             .collect(),
         missing: (0..missing)

@@ -231,4 +231,9 @@ fn sender_auth_is_parsed_at_load_and_defaults_to_enforce() {
     ))
     .unwrap_err();
     assert!(err.to_string().contains("authserv_ids"), "{err}");
+    let err = load_text(&format!(
+        "{office}[intake.sender_auth.dkim_keys]\n\"s1._domainkey.example.cn\" = \"not a key\"\n"
+    ))
+    .unwrap_err();
+    assert!(err.to_string().contains("dkim_keys"), "{err}");
 }

@@ -12,6 +12,8 @@ pub(super) struct SenderAuthFile {
     authserv_ids: Vec<String>,
     dkim: bool,
     require_pass: bool,
+    /// Pinned DKIM keys: `"selector._domainkey.domain" = "v=DKIM1; k=…; p=…"`.
+    dkim_keys: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for SenderAuthFile {
@@ -22,6 +24,7 @@ impl Default for SenderAuthFile {
             authserv_ids: defaults.authserv_ids,
             dkim: defaults.dkim,
             require_pass: defaults.require_pass,
+            dkim_keys: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -52,10 +55,24 @@ pub(super) fn parse(
         }
         authserv_ids.push(id);
     }
+    let mut dkim_keys = Vec::with_capacity(file.dkim_keys.len());
+    for (name, record) in file.dkim_keys {
+        let name = name.trim().to_ascii_lowercase();
+        if !name.contains("._domainkey.") || !crate::sender::dkim::is_key_record(&record) {
+            return Err(invalid(
+                "intake.sender_auth.dkim_keys",
+                format!(
+                    "{name:?} = {record:?} is not a DKIM key: the name is \"selector._domainkey.domain\" and the value the TXT record's text, \"v=DKIM1; k=rsa; p=…\""
+                ),
+            ));
+        }
+        dkim_keys.push((name, record));
+    }
     Ok(SenderAuth {
         mode,
         authserv_ids,
         dkim: file.dkim,
         require_pass: file.require_pass,
+        dkim_keys,
     })
 }

@@ -40,7 +40,7 @@ pub struct PassSummary {
 
 /// The intake pipeline over the app's configuration, database and template.
 pub fn intake(app: &App) -> Intake<'_> {
-    Intake::new(&app.config, app.store.clone(), &app.template, &app.reader)
+    Intake::new(&app.config, app.store.clone(), &app.template, &app.reader).with_dkim(&app.dkim)
 }
 
 /// The inbound side's handles, borrowed from the app.

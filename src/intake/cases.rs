@@ -9,6 +9,7 @@ use super::assess::{CaseReadingOf, Reading};
 use super::findings::{error_item_of, fix_of};
 use super::report::{ErrorItem, FormReport, Outcome};
 use super::settle::Settler;
+use crate::clock::local_text;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::case::missing_photos_warning;
@@ -34,6 +35,7 @@ impl Settler<'_> {
         period: Period,
     ) -> Result<Settled, StoreError> {
         let mut settled = Settled::default();
+        let mut corrected = self.corrected_case(tx, unit, reading, period).await?;
         // Images are stored only when a case takes them (SPEC §4): a monthly form's or a
         // rejected case's pictures stay in the raw mail and nowhere else.
         let photos = if reading.cases.iter().any(|c| c.form.is_ok()) {
@@ -46,19 +48,30 @@ impl Settler<'_> {
                 case.warnings.iter().map(|w| w.message.clone()).collect();
             match &case.form {
                 Ok(form) => {
+                    let prior = corrected.take();
+                    // A correction stays in the month of the case it corrects.
+                    let case_period = prior
+                        .as_ref()
+                        .and_then(|p| Period::parse(&p.period).ok())
+                        .unwrap_or(period);
+                    let version = prior.as_ref().map_or(1, |p| p.version + 1);
                     let id = cases::insert(
                         tx,
                         &NewCase {
                             unit_code: unit.code.as_str(),
-                            period: &period.to_string(),
+                            period: &case_period.to_string(),
                             message_row: self.row.id,
                             received_at: self.row.received_at,
                             attachment: &case.attachment,
                             receipt_no: &self.receipt_no(),
                             form,
+                            version,
                         },
                     )
                     .await?;
+                    if let Some(prior) = &prior {
+                        cases::replace(tx, prior.id, id, photos.is_empty()).await?;
+                    }
                     for photo in &photos {
                         cases::add_photo(
                             tx,
@@ -70,22 +83,27 @@ impl Settler<'_> {
                         )
                         .await?;
                     }
-                    if photos.is_empty() {
+                    if photos.is_empty() && prior.is_none() {
                         warnings.push(missing_photos_warning().message);
                     }
-                    settled.reports.push(case_report(
+                    let mut report = case_report(
                         case,
                         Outcome::Accepted,
-                        period,
+                        case_period,
                         vec![],
                         warnings.clone(),
-                    ));
+                    );
+                    report.version = Some(version);
+                    settled.reports.push(report);
                     settled.recorded.push(RecordedCase {
                         attachment: case.attachment.clone(),
-                        period,
+                        period: case_period,
                         photos: photos.len(),
                         reward: form.reward_yuan,
                         warnings,
+                        version,
+                        replaces: prior
+                            .map(|p| local_text(p.received_at, self.config.office.timezone)),
                     });
                 }
                 Err(problems) => {
@@ -117,19 +135,12 @@ impl Settler<'_> {
         if reading.photos.is_empty() || !reading.cases.is_empty() || !reading.monthly.is_empty() {
             return Ok(None);
         }
-        let parents = self
-            .message
-            .in_reply_to
-            .iter()
-            .chain(self.message.references.iter());
-        let mut targets = Vec::new();
-        for parent in parents {
-            for found in cases::answered_by(tx, parent, unit.code.as_str()).await? {
-                if !targets.contains(&found) {
-                    targets.push(found);
-                }
-            }
-        }
+        let targets: Vec<(i64, String)> = self
+            .answered_cases(tx, unit)
+            .await?
+            .into_iter()
+            .map(|(case, receipt_no)| (case.id, receipt_no))
+            .collect();
         if targets.is_empty() {
             return Ok(None);
         }

@@ -10,9 +10,12 @@
 //! that failed to finish three times is quarantined instead of tried again (SPEC §12); one the
 //! reader gave up on is finished with a return naming the file it could not read.
 
+mod again;
 pub mod assess;
 mod cases;
+mod corrections;
 mod findings;
+pub mod held;
 pub mod report;
 mod settle;
 
@@ -23,16 +26,17 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::Config;
-use crate::domain::echo;
 use crate::domain::period::Period;
 use crate::mail;
 use crate::notify::alerts::{Alert, queue_alert};
+use crate::sender::{self, DkimChecker, SenderCheck};
+use crate::store::held as store_held;
 use crate::store::messages::{self, NewMessage, Recorded};
 use crate::store::quarantine::{self, Attempt};
 use crate::store::{Store, StoreError};
 use crate::worker::{Job, Opened, ReadFailure, Reader};
 use assess::AssessContext;
-use report::{IngestReport, Outcome};
+use report::{IngestReport, duplicate_report, quarantined_report};
 
 #[derive(Debug, Error)]
 pub enum IntakeError {
@@ -47,6 +51,8 @@ pub enum IntakeError {
     Stopped,
     #[error("message {id} cannot be processed again: {reason}")]
     NotReprocessable { id: i64, reason: String },
+    #[error("message {id} is not held for staff (see `reportdesk held` for the ids)")]
+    NotHeld { id: i64 },
 }
 
 /// The intake pipeline, shared by `ingest`, `run` and `demo`.
@@ -55,6 +61,20 @@ pub struct Intake<'c> {
     store: Store,
     template: &'c [u8],
     reader: &'c Reader,
+    /// Verifies DKIM signatures for the sender check; without it only the trusted
+    /// `Authentication-Results` count.
+    dkim: Option<&'c DkimChecker>,
+}
+
+/// Whether the sender check may hold a message.
+enum Trust {
+    /// Check the sender; a failing verdict holds the forms (in `enforce`).
+    Check,
+    /// As `Check`, for mail kept from an unknown sender and processed again (`reprocess`): it
+    /// was finished once, so it is taken back from `processed`.
+    Kept,
+    /// Staff approved it after it was held: recorded whatever this stored verdict says.
+    Approved(SenderCheck),
 }
 
 /// Where a message came from: a label for the report and the log.
@@ -74,7 +94,14 @@ impl<'c> Intake<'c> {
             store,
             template,
             reader,
+            dkim: None,
         }
+    }
+
+    /// Verifies DKIM signatures with `checker` (the daemon's, with its key cache).
+    pub fn with_dkim(mut self, checker: &'c DkimChecker) -> Self {
+        self.dkim = Some(checker);
+        self
     }
 
     /// Takes in one raw message received by the server at `received_at`; `now` stamps the work.
@@ -107,48 +134,22 @@ impl<'c> Intake<'c> {
             }
             Recorded::ToProcess(row) => row,
         };
+        if held::pending(&self.store, row.id).await?.is_some() {
+            tracing::info!(key = %key, id = row.id, "held message fetched again: waits for staff");
+            return Ok(IngestReport {
+                note: Some(format!(
+                    "held for staff (message {}): nothing stored, nothing sent",
+                    row.id
+                )),
+                ..duplicate_report(source.name, &head, &row)
+            });
+        }
         if let Attempt::Quarantined = self.begin_attempt(&row, &head, now).await? {
             tracing::warn!(key = %key, id = row.id, "message quarantined after failed attempts");
             return Ok(quarantined_report(source.name, &head, &row));
         }
-        self.process(raw, head, &row, source.name, now).await
-    }
-
-    /// Runs a kept message through intake again (SPEC §13): mail from an address that was not in
-    /// the roster when it came, now registered. It counts at its original receipt time; the
-    /// reply goes out as for new mail. Anything else is refused, so nothing is recorded twice.
-    pub async fn reprocess(
-        &self,
-        id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<IngestReport, IntakeError> {
-        let refuse = |reason: String| IntakeError::NotReprocessable { id, reason };
-        let row = messages::by_id(&self.store, id)
-            .await?
-            .ok_or_else(|| refuse("no message has this ID (see `reportdesk status`)".into()))?;
-        let kept = row.state == "processed"
-            && row.unit_code.is_none()
-            && row.outcome.as_deref() == Some("rejected");
-        if !kept {
-            return Err(refuse(format!(
-                "it is not mail kept from an unknown sender (outcome {}, unit {})",
-                row.outcome.as_deref().unwrap_or("-"),
-                row.unit_code.as_deref().unwrap_or("-")
-            )));
-        }
-        let sender = row.sender.clone().unwrap_or_default();
-        if self.config.roster.by_address(&sender).is_none() {
-            return Err(refuse(format!(
-                "{} is still not in the roster {}: add it to a unit's `addresses` first",
-                echo::printable_line(&sender),
-                self.config.roster_path.display()
-            )));
-        }
-        let path = self.config.data_dir.join(&row.raw_path);
-        let raw = std::fs::read(&path).map_err(|source| IntakeError::RawStore { path, source })?;
-        let head = mail::parse_headers_only(&raw, unreadable(None));
-        let file = format!("reprocess:{id}");
-        self.process(&raw, head, &row, &file, now).await
+        self.process(raw, head, &row, source.name, now, Trust::Check)
+            .await
     }
 
     /// Everything after the message is recorded: assess, settle, commit.
@@ -159,6 +160,7 @@ impl<'c> Intake<'c> {
         row: &messages::MessageRow,
         file: &str,
         now: DateTime<Utc>,
+        trust: Trust,
     ) -> Result<IngestReport, IntakeError> {
         let key = &row.message_key;
         let (parsed, opened) = match self.read(raw, head).await {
@@ -179,22 +181,69 @@ impl<'c> Intake<'c> {
             max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
         };
         let verdict = assess::assess_opened(&parsed, &opened, &ctx);
-        let settler = settle::Settler {
-            config: self.config,
-            template: self.template,
-            message: &parsed,
-            raw,
-            row,
-            file,
-            now,
+        let (check, approved, kept) = match trust {
+            Trust::Check => (self.check_sender(raw, &parsed, now).await, false, false),
+            Trust::Kept => (self.check_sender(raw, &parsed, now).await, false, true),
+            Trust::Approved(check) => (Some(check), true, false),
         };
+        let settings = &self.config.intake.sender_auth;
         let mut tx = self.store.begin().await?;
-        if !messages::take(&mut tx, row.id).await? {
+        let taken = if kept {
+            messages::take_kept(&mut tx, row.id).await?
+        } else {
+            messages::take(&mut tx, row.id).await?
+        };
+        if !taken {
             // Another process (the daemon beside `ingest`) finished it meanwhile.
             tx.rollback().await.map_err(StoreError::from)?;
-            return Ok(duplicate_report(source.name, &parsed, &row));
+            return Ok(duplicate_report(file, &parsed, row));
         }
-        let report = settler.settle(&mut tx, verdict, open_period).await?;
+        if let Some(check) = &check {
+            store_held::set_sender_check(&mut tx, row.id, check.verdict.as_str(), &check.evidence)
+                .await?;
+        }
+        let hold = !approved && held::should_hold(settings, &verdict, check.as_ref());
+        let to_hold = match (&verdict, &check) {
+            (assess::Verdict::Unit { unit, reading }, Some(check)) if hold => {
+                Some((*unit, reading, check))
+            }
+            _ => None,
+        };
+        let report = match to_hold {
+            Some((unit, reading, check)) => {
+                let holding = held::Holding {
+                    config: self.config,
+                    row,
+                    from: parsed.from.as_ref().map_or("", |m| m.address.as_str()),
+                    subject: &parsed.subject,
+                    file,
+                    message_id: parsed.message_id.as_deref(),
+                    now,
+                };
+                holding.hold(&mut tx, unit, reading, check).await?
+            }
+            None => {
+                let settler = settle::Settler {
+                    config: self.config,
+                    template: self.template,
+                    message: &parsed,
+                    raw,
+                    row,
+                    file,
+                    now,
+                    sender_check: check.as_ref(),
+                    approved,
+                };
+                let report = settler.settle(&mut tx, verdict, open_period).await?;
+                if approved
+                    && !store_held::decide(&mut tx, row.id, store_held::Decision::Approved, now)
+                        .await?
+                {
+                    return Err(IntakeError::NotHeld { id: row.id });
+                }
+                report
+            }
+        };
         tx.commit().await.map_err(StoreError::from)?;
         tracing::info!(
             key = %key,
@@ -203,6 +252,22 @@ impl<'c> Intake<'c> {
             "message processed"
         );
         Ok(report)
+    }
+
+    /// The sender verdict of a message (SPEC §13); `None` when the check is off or the message
+    /// has no From address.
+    async fn check_sender(
+        &self,
+        raw: &[u8],
+        parsed: &mail::InboundMessage,
+        now: DateTime<Utc>,
+    ) -> Option<SenderCheck> {
+        let settings = &self.config.intake.sender_auth;
+        let from = parsed.from.as_ref()?;
+        if settings.mode == sender::Mode::Off {
+            return None;
+        }
+        Some(sender::check(settings, self.dkim, raw, &from.address, now).await)
     }
 
     /// Counts a try at `row` before anything of it is read; when it is set aside instead, the
@@ -325,45 +390,4 @@ fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
 /// The problem of a file (or, without a name, a message) the reader could not read.
 fn unreadable(file: Option<String>) -> mail::AttachmentProblem {
     mail::AttachmentProblem::new(file.unwrap_or_default(), mail::ProblemKind::Unreadable)
-}
-
-fn quarantined_report(
-    file: &str,
-    parsed: &mail::InboundMessage,
-    row: &messages::MessageRow,
-) -> IngestReport {
-    IngestReport {
-        outcome: Outcome::Quarantined,
-        note: Some(format!(
-            "failed to finish {} times: quarantined (message {}), nothing sent; \
-             `reportdesk quarantine release {}` tries it again",
-            quarantine::MAX_ATTEMPTS,
-            row.id,
-            row.id
-        )),
-        ..duplicate_report(file, parsed, row)
-    }
-}
-
-fn duplicate_report(
-    file: &str,
-    parsed: &mail::InboundMessage,
-    row: &messages::MessageRow,
-) -> IngestReport {
-    IngestReport {
-        file: file.to_string(),
-        message_id: parsed.message_id.clone(),
-        from: row.sender.clone(),
-        unit: row.unit_code.clone(),
-        outcome: Outcome::Duplicate,
-        received_at: row.received_at.to_rfc3339(),
-        receipt_no: None,
-        forms: vec![],
-        errors: vec![],
-        note: Some(format!(
-            "already processed ({}); nothing stored, nothing sent",
-            row.outcome.as_deref().unwrap_or("-")
-        )),
-        reply: None,
-    }
 }

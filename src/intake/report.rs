@@ -15,6 +15,9 @@ pub enum Outcome {
     Duplicate,
     /// Failed to finish three times: set aside (SPEC §12), nothing sent.
     Quarantined,
+    /// A form from a registered address whose sender check failed (SPEC §13): nothing recorded
+    /// until staff approve it.
+    Held,
 }
 
 impl Outcome {
@@ -25,6 +28,7 @@ impl Outcome {
             Outcome::Ignored => "ignored",
             Outcome::Duplicate => "duplicate",
             Outcome::Quarantined => "quarantined",
+            Outcome::Held => "held",
         }
     }
 }
@@ -88,6 +92,9 @@ pub struct IngestReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub reply: Option<ReplyReport>,
+    /// The sender verdict (SPEC §13), when the message was checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender_check: Option<crate::sender::Verdict>,
 }
 
 impl IngestReport {
@@ -99,5 +106,48 @@ impl IngestReport {
                 e.to_string()
             )
         })
+    }
+}
+
+/// The line of a message set aside (SPEC §12): nothing sent.
+pub(super) fn quarantined_report(
+    file: &str,
+    parsed: &crate::mail::InboundMessage,
+    row: &crate::store::messages::MessageRow,
+) -> IngestReport {
+    IngestReport {
+        outcome: Outcome::Quarantined,
+        note: Some(format!(
+            "failed to finish {} times: quarantined (message {}), nothing sent; \
+             `reportdesk quarantine release {}` tries it again",
+            crate::store::quarantine::MAX_ATTEMPTS,
+            row.id,
+            row.id
+        )),
+        ..duplicate_report(file, parsed, row)
+    }
+}
+
+pub(super) fn duplicate_report(
+    file: &str,
+    parsed: &crate::mail::InboundMessage,
+    row: &crate::store::messages::MessageRow,
+) -> IngestReport {
+    IngestReport {
+        file: file.to_string(),
+        message_id: parsed.message_id.clone(),
+        from: row.sender.clone(),
+        unit: row.unit_code.clone(),
+        outcome: Outcome::Duplicate,
+        received_at: row.received_at.to_rfc3339(),
+        receipt_no: None,
+        forms: vec![],
+        errors: vec![],
+        note: Some(format!(
+            "already processed ({}); nothing stored, nothing sent",
+            row.outcome.as_deref().unwrap_or("-")
+        )),
+        reply: None,
+        sender_check: None,
     }
 }

@@ -22,6 +22,7 @@ use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
 use crate::replies::subject::{TAG_HELP, TAG_PHOTOS, TAG_RECEIPT, TAG_RETURN, reply_subject};
 use crate::replies::text::{self, Due, Envelope, Letterhead, Recorded, Resend};
+use crate::sender::SenderCheck;
 use crate::store::installation;
 use crate::store::messages::{self, Finished, MessageRow};
 use crate::store::outbox::{self, ReplyKind};
@@ -42,6 +43,10 @@ pub(crate) struct Settler<'a> {
     pub row: &'a MessageRow,
     pub file: &'a str,
     pub now: DateTime<Utc>,
+    /// The sender verdict (SPEC §13); `None` when the check is off.
+    pub sender_check: Option<&'a SenderCheck>,
+    /// Staff approved this message after it was held.
+    pub approved: bool,
 }
 
 /// The reply decided for a message, before it is built.
@@ -154,6 +159,7 @@ impl Settler<'_> {
             errors: vec![],
             note: None,
             reply: None,
+            sender_check: self.sender_check.map(|c| c.verdict),
         }
     }
 
@@ -363,6 +369,13 @@ impl Settler<'_> {
             unit_name: unit.name.clone(),
             received_local: local_text(self.row.received_at, self.config.office.timezone),
             receipt_no: self.receipt_no(),
+            sender_check: self.sender_check.map(|check| {
+                if self.approved {
+                    format!("{}，已由我办人工核实确认", check.verdict.chinese())
+                } else {
+                    check.verdict.chinese().to_string()
+                }
+            }),
         }
     }
 

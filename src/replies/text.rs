@@ -52,6 +52,10 @@ pub struct RecordedCase {
     /// The reward paid, as read from the form.
     pub reward: Option<Amount>,
     pub warnings: Vec<String>,
+    /// The case's version: 1, or more for a correction (SPEC §4).
+    pub version: i64,
+    /// When the version this correction replaces was received (office time), for a correction.
+    pub replaces: Option<String>,
 }
 
 /// One thing the unit must fix.
@@ -106,6 +110,8 @@ pub struct Envelope {
     pub unit_name: String,
     pub received_local: String,
     pub receipt_no: String,
+    /// The sender check as the unit reads it (SPEC §13), shown on receipts; `None` when off.
+    pub sender_check: Option<String>,
 }
 
 pub fn period_source_text(source: &crate::forms::monthly::PeriodSource) -> String {
@@ -157,6 +163,9 @@ pub fn receipt_body(
         "收到时间：{}（以邮件服务器收件时间为准）",
         env.received_local
     );
+    if let Some(check) = &env.sender_check {
+        let _ = writeln!(out, "发件人核验：{check}");
+    }
     for form in forms {
         write_recorded(&mut out, form);
     }
@@ -170,7 +179,20 @@ pub fn receipt_body(
 
 fn write_case(out: &mut String, case: &RecordedCase) {
     let _ = writeln!(out, "\n附件：{}", case.attachment);
-    let _ = writeln!(out, "已登记为 {} 的典型案例。", case.period.zh());
+    match &case.replaces {
+        Some(when) => {
+            let _ = writeln!(
+                out,
+                "已登记为 {} 典型案例的更正：第 {} 版（替换 {} 收到的上一版，以本版为准，不重复计数）。",
+                case.period.zh(),
+                case.version,
+                when
+            );
+        }
+        None => {
+            let _ = writeln!(out, "已登记为 {} 的典型案例。", case.period.zh());
+        }
+    }
     if case.photos > 0 {
         let _ = writeln!(out, "工作照片：{} 张，已一并存档。", case.photos);
     }
@@ -180,6 +202,10 @@ fn write_case(out: &mut String, case: &RecordedCase) {
     for warning in &case.warnings {
         let _ = writeln!(out, "提示：{warning}");
     }
+    let _ = writeln!(
+        out,
+        "如需更正本案例，请直接回复本邮件并附上更正后的案例表（或在主题中写明“更正”），将替换本案例，不会重复计数。"
+    );
 }
 
 fn write_recorded(out: &mut String, form: &Recorded) {

@@ -13,6 +13,7 @@ fn env() -> Envelope {
         unit_name: "跳磴镇".into(),
         received_local: "2026-11-12 10:30".into(),
         receipt_no: "RD-20261112-000007".into(),
+        sender_check: None,
     }
 }
 
@@ -102,8 +103,11 @@ fn a_receipt_for_a_case_counts_its_photos_and_the_reward_or_asks_for_photos() {
         photos: 2,
         reward: Some(Amount::from_fen(200_000)),
         warnings: vec![],
+        version: 1,
+        replaces: None,
     };
     let body = receipt_body(&head(), &env(), &[], std::slice::from_ref(&case));
+    assert!(body.contains("如需更正本案例，请直接回复本邮件"), "{body}");
     assert!(body.contains("典型案例报送表 1 份已收到并登记"), "{body}");
     assert!(body.contains("工作照片：2 张"));
     assert!(body.contains("奖励发放金额：2000元\n"));

@@ -35,6 +35,7 @@ fn env() -> Envelope {
         unit_name: "跳磴镇".into(),
         received_local: "2026-11-22 10:30".into(),
         receipt_no: "RD-20261122-000007".into(),
+        sender_check: None,
     }
 }
 
@@ -71,6 +72,8 @@ fn case(photos: usize, reward: Option<u64>) -> RecordedCase {
         photos,
         reward: reward.map(|yuan| Amount::from_fen(yuan * 100)),
         warnings: vec![],
+        version: 1,
+        replaces: None,
     }
 }
 

@@ -12,8 +12,11 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
+
 use mail_auth::common::parse::TxtRecordParser;
 use mail_auth::common::verify::DomainKey;
+use mail_auth::dkim::DkimError;
 use mail_auth::{
     AuthenticatedMessage, DkimResult, DnsError, MessageAuthenticator, Parameters, ResolverCache,
     Txt,
@@ -48,15 +51,23 @@ pub struct DkimChecker {
 impl DkimChecker {
     /// Keys from the system's DNS (`/etc/resolv.conf`); without one, nothing is checked.
     pub fn system() -> Self {
-        let authenticator = MessageAuthenticator::new_system_conf()
-            .map_err(
-                |error| tracing::warn!(%error, "no DNS resolver: DKIM signatures are not checked"),
-            )
-            .ok();
         Self {
-            authenticator,
+            authenticator: system_authenticator(),
             keys: KeyCache::default(),
         }
+    }
+
+    /// Keys from the system's DNS, except the names pinned here (`selector._domainkey.domain`,
+    /// TXT record text: `[intake.sender_auth] dkim_keys`), which are never looked up.
+    pub fn pinned(records: &[(String, String)]) -> Result<Self, BadKey> {
+        let keys = KeyCache::default();
+        for (name, record) in records {
+            keys.put(fqdn(name), parse_key(name, record)?, None);
+        }
+        Ok(Self {
+            authenticator: system_authenticator(),
+            keys,
+        })
     }
 
     /// Only the keys given (`selector._domainkey.domain`, TXT record text); every other name is
@@ -67,10 +78,7 @@ impl DkimChecker {
             ..KeyCache::default()
         };
         for (name, record) in records {
-            let key = DomainKey::parse(record.as_bytes()).map_err(|_| BadKey {
-                name: name.to_string(),
-            })?;
-            keys.put(fqdn(name), Txt::from(key), None);
+            keys.put(fqdn(name), parse_key(name, record)?, None);
         }
         let authenticator = MessageAuthenticator::new_system_conf()
             .or_else(|_| MessageAuthenticator::new_cloudflare())
@@ -81,22 +89,32 @@ impl DkimChecker {
         })
     }
 
-    /// What the message's signatures say about the From domain.
-    pub async fn evidence(&self, raw: &[u8], from_domain: &str) -> Vec<Evidence> {
+    /// What the message's signatures say about the From domain, with signature expiry (`x=`)
+    /// judged at `now`, the one clock (`--now`), never the wall clock.
+    pub async fn evidence(
+        &self,
+        raw: &[u8],
+        from_domain: &str,
+        now: DateTime<Utc>,
+    ) -> Vec<Evidence> {
         let Some(authenticator) = &self.authenticator else {
             return vec![];
         };
-        let Some(message) = AuthenticatedMessage::parse(raw) else {
-            return vec![];
-        };
-        if message.dkim_headers.is_empty() {
+        // Counted before mail-auth parses anything: it hashes the body once for every distinct
+        // canonicalization and `l=` of the signatures, so their number bounds the work.
+        let count = signature_headers(raw);
+        if count == 0 {
             return vec![];
         }
-        if message.dkim_headers.len() > MAX_SIGNATURES {
-            tracing::info!(
-                count = message.dkim_headers.len(),
-                "too many DKIM signatures: not checked"
-            );
+        if count > MAX_SIGNATURES {
+            tracing::info!(count, "too many DKIM signatures: not checked");
+            return vec![];
+        }
+        let Some(mut message) = AuthenticatedMessage::parse(raw) else {
+            return vec![];
+        };
+        drop_expired(&mut message, now);
+        if message.dkim_headers.is_empty() {
             return vec![];
         }
         let params = Parameters::new(&message).with_txt_cache(&self.keys);
@@ -112,6 +130,11 @@ impl DkimChecker {
                 let outcome = match output.result() {
                     DkimResult::Pass => Outcome::Pass,
                     DkimResult::Fail(_) => Outcome::Fail,
+                    // mail-auth calls a body that changed after signing "neutral"; RFC 6376
+                    // §6.1.3 makes it a failed signature: an edited copy of a signed mail.
+                    DkimResult::Neutral(mail_auth::Error::Dkim(DkimError::FailedBodyHashMatch)) => {
+                        Outcome::Fail
+                    }
                     _ => return None,
                 };
                 aligned(&signer, from_domain).then_some(Evidence {
@@ -123,6 +146,63 @@ impl DkimChecker {
             })
             .collect()
     }
+}
+
+/// How many top-level `DKIM-Signature` headers `raw` has (folded lines are not counted twice).
+fn signature_headers(raw: &[u8]) -> usize {
+    let mut count = 0;
+    for line in raw.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        let name = b"dkim-signature:";
+        if line.len() >= name.len() && line[..name.len()].eq_ignore_ascii_case(name) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Applies signature expiry at `now`: an expired signature (`x=` not after `now`, or not after
+/// its own `t=`) is removed, so it is no evidence, as mail-auth would make it; every other one
+/// has its `x=` cleared, so mail-auth does not judge it again by the wall clock (it has no way
+/// to be given a time). `x=` is read from the parsed header only: the signed bytes stay as
+/// they came, so the signature check itself is unchanged.
+fn drop_expired(message: &mut AuthenticatedMessage<'_>, now: DateTime<Utc>) {
+    let now = u64::try_from(now.timestamp()).unwrap_or(0);
+    message.dkim_headers.retain_mut(|header| {
+        let signature = &mut header.header;
+        if signature.x == 0 {
+            return true;
+        }
+        let live = signature.x > signature.t && signature.x > now;
+        if live {
+            signature.x = 0;
+        } else {
+            tracing::info!(domain = %signature.d, "DKIM signature expired: no evidence");
+        }
+        live
+    });
+}
+
+fn system_authenticator() -> Option<MessageAuthenticator> {
+    MessageAuthenticator::new_system_conf()
+        .map_err(|error| tracing::warn!(%error, "no DNS resolver: DKIM signatures are not checked"))
+        .ok()
+}
+
+/// Whether `record` is the text of a DKIM key record (for checking the config at load).
+pub fn is_key_record(record: &str) -> bool {
+    DomainKey::parse(record.as_bytes()).is_ok()
+}
+
+fn parse_key(name: &str, record: &str) -> Result<Txt, BadKey> {
+    DomainKey::parse(record.as_bytes())
+        .map(Txt::from)
+        .map_err(|_| BadKey {
+            name: name.to_string(),
+        })
 }
 
 fn fqdn(name: &str) -> Box<str> {

@@ -188,6 +188,9 @@ pub struct SenderAuth {
     pub dkim: bool,
     /// Hold anything that is not `pass` (in `enforce`).
     pub require_pass: bool,
+    /// DKIM keys pinned in the config (`selector._domainkey.domain`, TXT record text): never
+    /// looked up in DNS.
+    pub dkim_keys: Vec<(String, String)>,
 }
 
 impl Default for SenderAuth {
@@ -197,6 +200,7 @@ impl Default for SenderAuth {
             authserv_ids: vec![],
             dkim: true,
             require_pass: false,
+            dkim_keys: vec![],
         }
     }
 }
@@ -210,12 +214,14 @@ impl SenderAuth {
 }
 
 /// Checks one raw message against its From domain: the trusted headers first (no network), then
-/// our own DKIM verification when enabled (DNS, at most [`dkim::DNS_BUDGET`]).
+/// our own DKIM verification when enabled (DNS, at most [`dkim::DNS_BUDGET`]); signatures expire
+/// by `now`, the one clock.
 pub async fn check(
     settings: &SenderAuth,
     checker: Option<&DkimChecker>,
     raw: &[u8],
     from_address: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> SenderCheck {
     if settings.mode == Mode::Off {
         return SenderCheck::none();
@@ -224,7 +230,7 @@ pub async fn check(
     let headers = results_headers(raw);
     let mut evidence = results::evidence(&headers, &settings.authserv_ids, &from_domain);
     if let Some(checker) = checker.filter(|_| settings.dkim) {
-        evidence.extend(checker.evidence(raw, &from_domain).await);
+        evidence.extend(checker.evidence(raw, &from_domain, now).await);
     }
     decide(&evidence)
 }

@@ -51,7 +51,14 @@ fn enforce() -> SenderAuth {
 }
 
 async fn verdict(checker: &DkimChecker, raw: &str, from: &str) -> SenderCheck {
-    check(&enforce(), Some(checker), raw.as_bytes(), from).await
+    check(
+        &enforce(),
+        Some(checker),
+        raw.as_bytes(),
+        from,
+        chrono::Utc::now(),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -70,6 +77,13 @@ async fn an_aligned_signature_that_verifies_passes_and_an_edited_one_fails() {
     let edited = signed.replace("11月报表", "11月报表（更正）");
     let failed = verdict(&checker, &edited, FROM).await;
     assert_eq!(failed.verdict, Verdict::Fail, "{failed:?}");
+    let body_edited = signed.replace("报表见附件。", "报表见附件，数字已改。");
+    let failed = verdict(&checker, &body_edited, FROM).await;
+    assert_eq!(
+        failed.verdict,
+        Verdict::Fail,
+        "a body changed after signing: {failed:?}"
+    );
 }
 
 #[tokio::test]
@@ -131,7 +145,14 @@ async fn mode_off_checks_nothing() {
         ..enforce()
     };
     assert_eq!(
-        check(&off, Some(&checker), raw.as_bytes(), FROM).await,
+        check(
+            &off,
+            Some(&checker),
+            raw.as_bytes(),
+            FROM,
+            chrono::Utc::now()
+        )
+        .await,
         SenderCheck::none()
     );
 }
@@ -161,4 +182,53 @@ fn verdicts_read_back_from_their_text() {
     }
     assert_eq!(Mode::parse("enforce"), Some(Mode::Enforce));
     assert_eq!(Mode::parse("on"), None);
+}
+
+/// Expiry (`x=`) is judged by the one clock given to the check, not by the wall clock: a
+/// signature valid for an hour passes at the moment of signing and is no evidence a day later.
+#[tokio::test]
+async fn signature_expiry_follows_the_injected_clock() {
+    let unit = signer();
+    let checker =
+        DkimChecker::with_keys(&[("s1._domainkey.tiaodeng.gov.cn", &unit.record)]).unwrap();
+    let raw = mail(FROM, "报表");
+    let key = Ed25519Key::from_pkcs8_der(&unit.pkcs8).expect("key loads");
+    let signature = DkimSigner::from_key(key)
+        .domain("tiaodeng.gov.cn")
+        .selector("s1")
+        .headers(["From", "To", "Subject", "Message-ID"])
+        .expiration(3600)
+        .sign(raw.as_bytes())
+        .expect("signed");
+    let signed_at = chrono::DateTime::from_timestamp(i64::try_from(signature.t).unwrap(), 0)
+        .expect("signing time");
+    let signed = format!("{}{raw}", signature.to_header());
+    let settings = enforce();
+    let at = |when| check(&settings, Some(&checker), signed.as_bytes(), FROM, when);
+    assert_eq!(at(signed_at).await.verdict, Verdict::Pass);
+    assert_eq!(
+        at(signed_at + chrono::Duration::minutes(59)).await.verdict,
+        Verdict::Pass
+    );
+    assert_eq!(
+        at(signed_at + chrono::Duration::days(1)).await.verdict,
+        Verdict::None,
+        "expired by the injected clock: no evidence"
+    );
+}
+
+/// More signatures than anyone sends are not checked at all (each costs a pass over the body).
+#[tokio::test]
+async fn a_pile_of_signatures_is_no_evidence() {
+    let unit = signer();
+    let checker =
+        DkimChecker::with_keys(&[("s1._domainkey.tiaodeng.gov.cn", &unit.record)]).unwrap();
+    let signed = sign(&unit, "tiaodeng.gov.cn", &mail(FROM, "报表"));
+    assert_eq!(
+        verdict(&checker, &signed, FROM).await.verdict,
+        Verdict::Pass
+    );
+    let header = signed.split("\r\nFrom:").next().unwrap().to_string();
+    let piled = format!("{}{signed}", format!("{header}\r\n").repeat(6));
+    assert_eq!(verdict(&checker, &piled, FROM).await.verdict, Verdict::None);
 }

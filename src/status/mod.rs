@@ -3,6 +3,7 @@
 //! checks of SPEC §9; [`unit`] one unit's recent months.
 
 pub mod cases;
+pub mod held;
 pub mod quarantine;
 pub mod summary;
 pub mod unit;
@@ -14,7 +15,8 @@ use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::echo::printable_line;
 use crate::domain::period::Period;
-use crate::store::{Store, StoreError, messages, outbox, reminders, submissions};
+use crate::sender::Verdict;
+use crate::store::{Store, StoreError, held, messages, outbox, reminders, submissions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Submitted {
@@ -23,6 +25,12 @@ pub struct Submitted {
     pub received_at: String,
     pub version: i64,
     pub late: bool,
+    /// The sender verdict of the mail behind this version (SPEC §13): `pass`, `fail`, `none`, or
+    /// null when it was not checked.
+    pub sender_check: Option<String>,
+    /// Staff approved it after it was held.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sender_approved: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +75,7 @@ pub struct FailingAddress {
 pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Status, StoreError> {
     let tz = config.office.timezone;
     let latest = submissions::latest_for_period(store, period).await?;
+    let checks = held::checks_of_period(store, &period.to_string()).await?;
     let by_unit: std::collections::HashMap<&str, &submissions::Submission> =
         latest.iter().map(|s| (s.unit_code.as_str(), s)).collect();
     let mut submitted = Vec::new();
@@ -74,13 +83,21 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
     let roster = config.roster.current();
     for unit in roster.units() {
         match by_unit.get(unit.code.as_str()) {
-            Some(s) => submitted.push(Submitted {
-                unit: unit.code.to_string(),
-                name: unit.name.clone(),
-                received_at: local_text(s.received_at, tz),
-                version: s.version,
-                late: s.late,
-            }),
+            Some(s) => {
+                let (check, approved) = checks
+                    .get(&(s.unit_code.clone(), s.version))
+                    .cloned()
+                    .unwrap_or_default();
+                submitted.push(Submitted {
+                    unit: unit.code.to_string(),
+                    name: unit.name.clone(),
+                    received_at: local_text(s.received_at, tz),
+                    version: s.version,
+                    late: s.late,
+                    sender_check: check,
+                    sender_approved: approved,
+                })
+            }
             None => missing.push(Missing {
                 unit: unit.code.to_string(),
                 name: unit.name.clone(),
@@ -131,6 +148,19 @@ fn period_start(period: Period, tz: chrono_tz::Tz) -> DateTime<Utc> {
         .map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t.with_timezone(&Utc))
 }
 
+/// How a version's sender check reads in the table (nothing when it was not checked).
+fn sender_text(s: &Submitted) -> String {
+    let Some(verdict) = s.sender_check.as_deref().and_then(Verdict::parse) else {
+        return String::new();
+    };
+    let approved = if s.sender_approved {
+        "，已人工确认"
+    } else {
+        ""
+    };
+    format!("  {}{approved}", verdict.chinese())
+}
+
 /// The status as a person reads it in a terminal.
 pub fn render_text(status: &Status) -> String {
     use std::fmt::Write;
@@ -151,8 +181,13 @@ pub fn render_text(status: &Status) -> String {
         let late = if s.late { "  逾期" } else { "" };
         let _ = writeln!(
             out,
-            "  {:<14} {:<12} {}  第{}版{}",
-            s.name, s.unit, s.received_at, s.version, late
+            "  {:<14} {:<12} {}  第{}版{}{}",
+            s.name,
+            s.unit,
+            s.received_at,
+            s.version,
+            late,
+            sender_text(s)
         );
     }
     out.push_str("\n未报送:\n");
@@ -204,6 +239,8 @@ mod tests {
                 received_at: "2026-11-22 10:15".into(),
                 version: 2,
                 late: true,
+                sender_check: Some("fail".into()),
+                sender_approved: true,
             }],
             missing: vec![Missing {
                 unit: "bachiao".into(),
@@ -226,7 +263,10 @@ mod tests {
         };
         let text = render_text(&status);
         assert!(text.contains("已报 1 / 未报 1"));
-        assert!(text.contains("第2版  逾期"));
+        assert!(
+            text.contains("第2版  逾期  发件人验证未通过，已人工确认"),
+            "{text}"
+        );
         assert!(text.contains("八桥镇"));
         assert!(text.contains("ID 7  2026-11-14 10:20  x@qq.com"), "{text}");
         assert!(text.contains("发送失败的回复: 1 封"));

@@ -1,4 +1,5 @@
-//! The `cases` and `case_photos` tables.
+//! The `cases` and `case_photos` tables. A correction is a case's next version (SPEC §4): the
+//! version it replaces points at it (`replaced_by`), and only cases nothing replaces count.
 
 use chrono::{DateTime, Utc};
 
@@ -14,15 +15,29 @@ pub struct NewCase<'a> {
     pub attachment: &'a str,
     pub receipt_no: &'a str,
     pub form: &'a CaseForm,
+    /// 1 for a new case, the replaced version's number plus one for a correction.
+    pub version: i64,
 }
+
+/// A case as it counts now: the last version of its chain.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Current {
+    pub id: i64,
+    pub version: i64,
+    pub period: String,
+    pub received_at: DateTime<Utc>,
+}
+
+/// Corrections followed at most; a longer chain is not followed further (never seen).
+const MAX_CHAIN: usize = 1_000;
 
 pub async fn insert(tx: &mut Tx, new: &NewCase<'_>) -> Result<i64, StoreError> {
     let form = new.form;
     let id = sqlx::query_scalar(
         "INSERT INTO cases (unit_code, period, message_row, received_at, attachment, receipt_no,
             tip_source, facts, enforcement, reward, reward_fen, overview, remarks, filled_by, phone,
-            filled_on, char_count)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            filled_on, char_count, version)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(new.unit_code)
     .bind(new.period)
@@ -44,9 +59,74 @@ pub async fn insert(tx: &mut Tx, new: &NewCase<'_>) -> Result<i64, StoreError> {
     .bind(form.phone.as_ref().map(|p| p.as_str()))
     .bind(form.filled_on.as_deref())
     .bind(i64::try_from(form.char_count).unwrap_or(i64::MAX))
+    .bind(new.version)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
+}
+
+/// The version of case `id` that counts now: itself, or the last correction of it.
+pub async fn current(tx: &mut Tx, id: i64) -> Result<Option<Current>, StoreError> {
+    let mut id = id;
+    for _ in 0..MAX_CHAIN {
+        let found: Option<(i64, i64, String, DateTime<Utc>, Option<i64>)> = sqlx::query_as(
+            "SELECT id, version, period, received_at, replaced_by FROM cases WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match found {
+            None => return Ok(None),
+            Some((_, _, _, _, Some(next))) => id = next,
+            Some((id, version, period, received_at, None)) => {
+                return Ok(Some(Current {
+                    id,
+                    version,
+                    period,
+                    received_at,
+                }));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// The cases of `unit_code` received in `period` that count now.
+pub async fn current_of_unit(
+    tx: &mut Tx,
+    unit_code: &str,
+    period: &str,
+) -> Result<Vec<Current>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, version, period, received_at FROM cases
+         WHERE unit_code = ? AND period = ? AND replaced_by IS NULL ORDER BY id",
+    )
+    .bind(unit_code)
+    .bind(period)
+    .fetch_all(&mut **tx)
+    .await?)
+}
+
+/// Case `old` is replaced by its correction `new`; `new` keeps `old`'s photos when it brought
+/// none of its own.
+pub async fn replace(tx: &mut Tx, old: i64, new: i64, keep_photos: bool) -> Result<(), StoreError> {
+    sqlx::query("UPDATE cases SET replaced_by = ? WHERE id = ? AND replaced_by IS NULL")
+        .bind(new)
+        .bind(old)
+        .execute(&mut **tx)
+        .await?;
+    if keep_photos {
+        sqlx::query(
+            "INSERT INTO case_photos (case_id, sha256, path, size, message_row)
+             SELECT ?, sha256, path, size, message_row FROM case_photos WHERE case_id = ?
+             ON CONFLICT (case_id, sha256) DO NOTHING",
+        )
+        .bind(new)
+        .bind(old)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Links a stored photo to a case; a photo already linked is left as it is.
@@ -106,13 +186,14 @@ pub struct CaseRecord {
     pub photos: i64,
 }
 
-/// The cases of a month of receipt, oldest first.
+/// The cases of a month of receipt as they count now (corrections in place of what they
+/// replaced), oldest first.
 pub async fn of_period(store: &super::Store, period: &str) -> Result<Vec<CaseRecord>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT c.id, c.unit_code, c.received_at, c.receipt_no, c.tip_source, c.facts, c.enforcement,
                 c.reward, c.reward_fen, c.overview, c.remarks,
                 (SELECT COUNT(*) FROM case_photos p WHERE p.case_id = c.id) AS photos
-         FROM cases c WHERE c.period = ? ORDER BY c.received_at, c.id",
+         FROM cases c WHERE c.period = ? AND c.replaced_by IS NULL ORDER BY c.received_at, c.id",
     )
     .bind(period)
     .fetch_all(store.pool())

@@ -99,6 +99,19 @@ pub async fn take(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
     Ok(done.rows_affected() == 1)
 }
 
+/// [`take`] for mail kept from an unknown sender that is processed again (`reprocess`): false
+/// unless it is still finished as kept (no unit, rejected), so it is never recorded twice.
+pub async fn take_kept(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE messages SET state = state
+         WHERE id = ? AND state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE messages SET state = 'processed', unit_code = ?, outcome = ?, no_reply = ?,
@@ -123,13 +136,14 @@ pub async fn by_id(store: &Store, id: i64) -> Result<Option<MessageRow>, StoreEr
         .await?)
 }
 
-/// Messages recorded but never finished (the daemon stopped in between), quarantined ones
-/// aside.
+/// Messages recorded but never finished (the daemon stopped in between), quarantined and held
+/// ones aside.
 pub async fn unfinished(store: &Store) -> Result<Vec<MessageRow>, StoreError> {
     Ok(sqlx::query_as(concat!(
         select_messages!(),
         " WHERE state = 'received' AND id NOT IN
            (SELECT message_row FROM intake_attempts WHERE quarantined_at IS NOT NULL)
+           AND id NOT IN (SELECT message_row FROM held_mail WHERE decision IS NULL)
          ORDER BY id"
     ))
     .fetch_all(store.pool())

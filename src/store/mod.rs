@@ -8,6 +8,7 @@ pub mod cases;
 pub mod console;
 pub mod folders;
 pub mod health;
+pub mod held;
 pub mod installation;
 pub mod messages;
 pub mod notifications;

@@ -29,10 +29,15 @@ pub enum ReplyKind {
     Reminder,
     /// The district's summary sent to the city office (`submit`).
     Upstream,
+    /// To a unit's registered addresses: a form in its name is held for confirmation (SPEC §13).
+    Held,
+    /// To a unit's registered addresses: staff rejected a form held in its name.
+    HeldRejected,
 }
 
 impl ReplyKind {
-    /// The stored text: `receipt`, `return`, `photos`, `help`, `reminder`, `upstream`.
+    /// The stored text: `receipt`, `return`, `photos`, `help`, `reminder`, `upstream`, `held`,
+    /// `held_rejected`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Receipt => "receipt",
@@ -41,6 +46,8 @@ impl ReplyKind {
             Self::Help => "help",
             Self::Reminder => "reminder",
             Self::Upstream => "upstream",
+            Self::Held => "held",
+            Self::HeldRejected => "held_rejected",
         }
     }
 }

@@ -23,12 +23,13 @@ pub struct CasePaper {
     pub filled_on: Option<String>,
 }
 
-/// The cases of a month of receipt, oldest first.
+/// The cases of a month of receipt as they count now (a correction in place of the version it
+/// replaced), oldest first.
 pub async fn cases_of_period(store: &Store, period: &str) -> Result<Vec<CasePaper>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, unit_code, received_at, receipt_no, tip_source, facts, enforcement, reward,
                 overview, remarks, filled_by, phone, filled_on
-         FROM cases WHERE period = ? ORDER BY received_at, id",
+         FROM cases WHERE period = ? AND replaced_by IS NULL ORDER BY received_at, id",
     )
     .bind(period)
     .fetch_all(store.pool())

@@ -4,8 +4,10 @@
 
 mod bounces;
 mod chats_photos;
+mod corrections;
 mod dedupe;
 mod echoes;
+mod held;
 mod limits;
 mod reprocess;
 mod tips;

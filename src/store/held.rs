@@ -1,0 +1,208 @@
+//! The `held_mail` table and the stored sender verdicts (SPEC §13): forms from a registered
+//! address whose sender check failed, held unfinished until staff approve or reject them.
+
+use chrono::{DateTime, Utc};
+use sqlx::FromRow;
+
+use super::{Store, StoreError, Tx};
+
+/// `SELECT` of [`Held`] for the messages still waiting; a macro so each query stays one literal.
+macro_rules! select_held {
+    () => {
+        "SELECT m.id, h.unit_code AS unit, m.sender, m.subject, m.received_at, h.held_at,
+                m.sender_check, m.sender_evidence, m.raw_path
+         FROM held_mail h JOIN messages m ON m.id = h.message_row
+         WHERE h.decision IS NULL AND m.state = 'received'"
+    };
+}
+
+/// What staff decided about a held message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Approved,
+    Rejected,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approved => "approved",
+            Decision::Rejected => "rejected",
+        }
+    }
+}
+
+/// A held message waiting for staff, for `held` and `status`.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Held {
+    pub id: i64,
+    pub unit: String,
+    pub sender: Option<String>,
+    pub subject: String,
+    pub received_at: DateTime<Utc>,
+    pub held_at: DateTime<Utc>,
+    pub sender_check: Option<String>,
+    /// What the verdict rests on (a JSON array of lines as stored; shown as `evidence`).
+    #[serde(rename = "evidence", serialize_with = "evidence_as_lines")]
+    pub sender_evidence: Option<String>,
+    pub raw_path: String,
+}
+
+impl Held {
+    /// The evidence lines.
+    pub fn evidence(&self) -> Vec<String> {
+        evidence_lines(self.sender_evidence.as_deref())
+    }
+}
+
+fn evidence_as_lines<S: serde::Serializer>(
+    stored: &Option<String>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&evidence_lines(stored.as_deref()), serializer)
+}
+
+/// The stored evidence (a JSON array of lines) read back; anything else is no evidence.
+pub fn evidence_lines(stored: Option<&str>) -> Vec<String> {
+    stored
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
+}
+
+/// Stores the sender verdict of message `id` and its evidence lines.
+pub async fn set_sender_check(
+    tx: &mut Tx,
+    id: i64,
+    verdict: &str,
+    evidence: &[String],
+) -> Result<(), StoreError> {
+    let evidence = serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into());
+    sqlx::query("UPDATE messages SET sender_check = ?, sender_evidence = ? WHERE id = ?")
+        .bind(verdict)
+        .bind(evidence)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The stored verdict of message `id` and its evidence lines, when it was checked.
+pub async fn sender_check_of(
+    store: &Store,
+    id: i64,
+) -> Result<Option<(String, Vec<String>)>, StoreError> {
+    let found: Option<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT sender_check, sender_evidence FROM messages WHERE id = ?")
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(found
+        .and_then(|(verdict, evidence)| verdict.map(|v| (v, evidence_lines(evidence.as_deref())))))
+}
+
+/// The sender check behind each monthly version of `period`: `(unit, version)` → (the verdict
+/// of its message, when checked; whether staff approved it after it was held).
+pub async fn checks_of_period(
+    store: &Store,
+    period: &str,
+) -> Result<std::collections::HashMap<(String, i64), (Option<String>, bool)>, StoreError> {
+    let rows: Vec<(String, i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT s.unit_code, s.version, m.sender_check, h.decision
+         FROM monthly_submissions s JOIN messages m ON m.id = s.message_row
+         LEFT JOIN held_mail h ON h.message_row = m.id
+         WHERE s.period = ?",
+    )
+    .bind(period)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit, version, check, decision)| {
+            let approved = decision.as_deref() == Some(Decision::Approved.as_str());
+            ((unit, version), (check, approved))
+        })
+        .collect())
+}
+
+/// Holds message `id` (from `unit_code`) for staff; false when it was held before.
+pub async fn hold(
+    tx: &mut Tx,
+    id: i64,
+    unit_code: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO held_mail (message_row, unit_code, held_at) VALUES (?, ?, ?)
+         ON CONFLICT (message_row) DO NOTHING",
+    )
+    .bind(id)
+    .bind(unit_code)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Keeps the ingest line of a held message and the unit its From address names; the message
+/// stays unfinished (`received`) until staff decide.
+pub async fn note_result(
+    tx: &mut Tx,
+    id: i64,
+    unit_code: &str,
+    result_json: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE messages SET unit_code = ?, result_json = ? WHERE id = ?")
+        .bind(unit_code)
+        .bind(result_json)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Records staff's decision on held message `id`; false when it is not waiting for one.
+pub async fn decide(
+    tx: &mut Tx,
+    id: i64,
+    decision: Decision,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE held_mail SET decision = ?, decided_at = ?
+         WHERE message_row = ? AND decision IS NULL",
+    )
+    .bind(decision.as_str())
+    .bind(now)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The held message `id` while it waits for staff.
+pub async fn pending(store: &Store, id: i64) -> Result<Option<Held>, StoreError> {
+    Ok(sqlx::query_as(concat!(select_held!(), " AND m.id = ?"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?)
+}
+
+/// Every held message waiting for staff, oldest first.
+pub async fn list(store: &Store) -> Result<Vec<Held>, StoreError> {
+    Ok(
+        sqlx::query_as(concat!(select_held!(), " ORDER BY h.held_at, m.id"))
+            .fetch_all(store.pool())
+            .await?,
+    )
+}
+
+/// Whether staff approved message `id` after it was held.
+pub async fn approved(store: &Store, id: i64) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = sqlx::query_as(
+        "SELECT message_row FROM held_mail WHERE message_row = ? AND decision = 'approved'",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    Ok(found.is_some())
+}
