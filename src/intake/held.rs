@@ -44,7 +44,6 @@ pub(super) struct Holding<'a> {
     pub config: &'a Config,
     pub row: &'a MessageRow,
     pub from: &'a str,
-    pub subject: &'a str,
     pub file: &'a str,
     pub message_id: Option<&'a str>,
     pub now: DateTime<Utc>,

@@ -134,7 +134,7 @@ impl<'c> Intake<'c> {
             }
             Recorded::ToProcess(row) => row,
         };
-        if held::pending(&self.store, row.id).await?.is_some() {
+        if store_held::pending(&self.store, row.id).await?.is_some() {
             tracing::info!(key = %key, id = row.id, "held message fetched again: waits for staff");
             return Ok(IngestReport {
                 note: Some(format!(
@@ -215,7 +215,6 @@ impl<'c> Intake<'c> {
                     config: self.config,
                     row,
                     from: parsed.from.as_ref().map_or("", |m| m.address.as_str()),
-                    subject: &parsed.subject,
                     file,
                     message_id: parsed.message_id.as_deref(),
                     now,

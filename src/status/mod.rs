@@ -16,7 +16,8 @@ use crate::config::Config;
 use crate::domain::echo::printable_line;
 use crate::domain::period::Period;
 use crate::sender::Verdict;
-use crate::store::{Store, StoreError, held, messages, outbox, reminders, submissions};
+use crate::store::held as held_store;
+use crate::store::{Store, StoreError, messages, outbox, reminders, submissions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Submitted {
@@ -75,7 +76,7 @@ pub struct FailingAddress {
 pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Status, StoreError> {
     let tz = config.office.timezone;
     let latest = submissions::latest_for_period(store, period).await?;
-    let checks = held::checks_of_period(store, &period.to_string()).await?;
+    let checks = held_store::checks_of_period(store, &period.to_string()).await?;
     let by_unit: std::collections::HashMap<&str, &submissions::Submission> =
         latest.iter().map(|s| (s.unit_code.as_str(), s)).collect();
     let mut submitted = Vec::new();
