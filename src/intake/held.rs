@@ -262,7 +262,7 @@ pub async fn reject(
     )
     .await?;
     let told = match config.roster.by_code(&held.unit) {
-        Some(unit) => notify_unit(&mut tx, config, &row, unit, Notice::Rejected, now).await?,
+        Some(unit) => notify_unit(&mut tx, config, &row, &unit, Notice::Rejected, now).await?,
         None => 0,
     };
     tx.commit().await.map_err(StoreError::from)?;
