@@ -65,11 +65,14 @@ pub async fn insert(tx: &mut Tx, new: &NewCase<'_>) -> Result<i64, StoreError> {
     Ok(id)
 }
 
+/// A row of the chain walk: id, version, period, received, the correction that replaced it.
+type ChainRow = (i64, i64, String, DateTime<Utc>, Option<i64>);
+
 /// The version of case `id` that counts now: itself, or the last correction of it.
 pub async fn current(tx: &mut Tx, id: i64) -> Result<Option<Current>, StoreError> {
     let mut id = id;
     for _ in 0..MAX_CHAIN {
-        let found: Option<(i64, i64, String, DateTime<Utc>, Option<i64>)> = sqlx::query_as(
+        let found: Option<ChainRow> = sqlx::query_as(
             "SELECT id, version, period, received_at, replaced_by FROM cases WHERE id = ?",
         )
         .bind(id)
