@@ -113,8 +113,12 @@ fn a_sigkill_mid_backlog_loses_nothing_and_duplicates_nothing() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+    // A reply the server accepted in the instant before the kill, not yet marked sent, goes
+    // again after the restart: SMTP has no way to ask. At most one such reply per delivery lane
+    // (`[outbound] connections`, four by default) can be in that instant.
+    let lanes = reportdesk::config::Sending::DEFAULT_CONNECTIONS as usize;
     let twice: Vec<_> = receipts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(twice.len() <= 1, "receipted more than once: {twice:?}");
+    assert!(twice.len() <= lanes, "receipted more than once: {twice:?}");
     assert!(receipts.values().all(|&n| n <= 2));
     daemon.terminate();
 

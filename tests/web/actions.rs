@@ -31,7 +31,8 @@ pub async fn quarantined_form(env: &TestEnv) -> i64 {
     let app = env.app(RECEIVED).await;
     let received: DateTime<Utc> = at(RECEIVED);
     let new = NewMessage {
-        message_key: "<q@x>",
+        // The dedupe key: Message-ID and sender (SPEC §13), as intake computes it.
+        message_key: "<q@x> tiaodeng@example.gov.cn",
         message_id: Some("<q@x>"),
         sender: Some("tiaodeng@example.gov.cn"),
         subject: "11月报表",
