@@ -29,6 +29,8 @@ pub struct Attachment {
     /// Display name; inside archives a path such as `九宫庙报表.zip/11月/报表.xlsx`.
     pub name: String,
     pub kind: AttachmentKind,
+    /// A CBOR byte string between the reader and the daemon (not an array of integers).
+    #[serde(with = "serde_bytes")]
     pub bytes: Vec<u8>,
 }
 

@@ -16,7 +16,12 @@ pub struct Job {
     pub max_uncompressed_bytes: u64,
     pub max_depth: usize,
     /// The sender's archive password, for encrypted zips, when its unit has one.
+    #[serde(with = "serde_bytes")]
     pub password: Option<Vec<u8>>,
+    /// Byte fields travel as CBOR byte strings: serde's default for `Vec<u8>` is an array of
+    /// integers, one item per byte (the 2,000-message bench: worker +250 % over in-process
+    /// with arrays, +21 % with byte strings).
+    #[serde(with = "serde_bytes")]
     pub raw: Vec<u8>,
 }
 
@@ -104,6 +109,18 @@ pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
 mod tests {
     use super::*;
     use crate::forms::CellValue;
+
+    #[test]
+    fn bytes_travel_as_byte_strings_not_arrays_of_integers() {
+        let raw: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
+        let limits = Limits::default();
+        let encoded = encode(&Job::new(&raw, &limits, Some(b"secret"))).unwrap();
+        // An array of integers takes two bytes for every byte of 24 or more.
+        assert!(encoded.len() < raw.len() + 200, "{} bytes", encoded.len());
+        let decoded: Job = decode(&encoded).unwrap();
+        assert_eq!(decoded.raw, raw);
+        assert_eq!(decoded.password.as_deref(), Some(&b"secret"[..]));
+    }
 
     #[test]
     fn a_reply_survives_the_wire() {
