@@ -191,19 +191,7 @@ async fn notify_unit(
         let key = format!("{}\n{address}", row.message_key);
         let message_id =
             mime::reply_message_id(&secret, &key, kind.as_str(), &config.office.address);
-        let outgoing = Outgoing {
-            from_name: &config.office.name,
-            from_address: &config.office.address,
-            to_address: address,
-            subject: &subject,
-            body: &body,
-            in_reply_to: None,
-            references: &[],
-            message_id: &message_id,
-            date: now,
-            auto_submitted: "auto-generated",
-            attachment: None,
-        };
+        let outgoing = Outgoing::notice(&config.office, address, &subject, &body, &message_id, now);
         match queue_mail(tx, &outgoing, kind, Some(row.id)).await {
             Ok(_) => queued += 1,
             Err(QueueError::Build(error)) => {

@@ -214,21 +214,12 @@ pub async fn queue_reminder_with(
             &config.office.address,
         );
         let outgoing = Outgoing {
-            from_name: &config.office.name,
-            from_address: &config.office.address,
-            to_address: address,
-            subject: &subject,
-            body: &body,
-            in_reply_to: None,
-            references: &[],
-            message_id: &message_id,
-            date: now,
-            auto_submitted: "auto-generated",
             attachment: Some(FileAttachment {
                 name: TEMPLATE_FILE_NAME,
                 content_type: XLSX_CONTENT_TYPE,
                 bytes: template,
             }),
+            ..Outgoing::notice(&config.office, address, &subject, &body, &message_id, now)
         };
         match queue_mail(&mut tx, &outgoing, ReplyKind::Reminder, None).await {
             Ok(_) => {}

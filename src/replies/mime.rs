@@ -54,6 +54,33 @@ pub struct Outgoing<'a> {
     pub attachment: Option<FileAttachment<'a>>,
 }
 
+impl<'a> Outgoing<'a> {
+    /// A notice the office starts (a reminder, a held-mail notice): from the office, answering
+    /// nothing, `auto-generated`, no attachment unless one is set after.
+    pub fn notice(
+        office: &'a crate::config::Office,
+        to_address: &'a str,
+        subject: &'a str,
+        body: &'a str,
+        message_id: &'a str,
+        date: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            from_name: &office.name,
+            from_address: &office.address,
+            to_address,
+            subject,
+            body,
+            in_reply_to: None,
+            references: &[],
+            message_id,
+            date,
+            auto_submitted: "auto-generated",
+            attachment: None,
+        }
+    }
+}
+
 /// `Auto-Submitted` (RFC 3834), so vacation responders and other robots leave our mail alone.
 #[derive(Debug, Clone)]
 struct AutoSubmitted(String);
