@@ -1,7 +1,6 @@
 //! The command line (SPEC §7): argument parsing and one function per command. This is the
 //! binary's edge, so errors here are `anyhow` with context a person can act on.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -11,8 +10,15 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::app::App;
 use crate::clock::Clock;
 use crate::domain::period::Period;
-use crate::inbound::Taken;
-use crate::intake::Source;
+
+mod admin;
+mod mail;
+mod reports;
+
+use admin::{notify_test, user};
+pub use mail::print_taken;
+use mail::{held, ingest, remind, reprocess, submit};
+use reports::{health, quarter_status, status, template};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -383,252 +389,8 @@ fn parse_month(month: &str) -> Result<Period> {
         .with_context(|| format!("--month {month:?}: expected YYYY-MM, e.g. 2026-11"))
 }
 
-/// Queues the summary for the city and delivers it; a second sending without --again exits 1.
-async fn submit(app: &App, period: Period, again: bool) -> Result<i32> {
-    let (config, store) = (&app.config, &app.store);
-    match crate::submit::submit(config, store, app.now(), period, again).await {
-        Ok(sent) => {
-            crate::daemon::deliver_due(app).await?;
-            println!("{}", serde_json::to_string(&sent)?);
-            Ok(0)
-        }
-        Err(error @ crate::submit::SubmitError::AlreadySent { .. }) => {
-            eprintln!("reportdesk: {error}");
-            Ok(1)
-        }
-        Err(error) => Err(error.into()),
-    }
-}
-
 async fn open(config: &Path, data_dir: Option<&Path>, clock: Clock) -> Result<App> {
     App::load(config, data_dir, clock)
         .await
         .with_context(|| format!("cannot start with {}", config.display()))
-}
-
-fn template(kind: TemplateKind, output: &Path) -> Result<()> {
-    let bytes = match kind {
-        TemplateKind::Monthly => crate::forms::template::monthly_template()
-            .context("cannot build the monthly template")?,
-        TemplateKind::Case => {
-            crate::forms::template::case_template().context("cannot build the case template")?
-        }
-    };
-    std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
-    eprintln!("wrote {}", output.display());
-    Ok(())
-}
-
-async fn ingest(app: &App, files: &[PathBuf]) -> Result<i32> {
-    let intake = crate::daemon::intake(app);
-    let mut unreadable = 0;
-    let stdout = std::io::stdout();
-    for file in files {
-        let raw = match std::fs::read(file) {
-            Ok(raw) => raw,
-            Err(error) => {
-                eprintln!("reportdesk: cannot read {}: {error}", file.display());
-                unreadable += 1;
-                continue;
-            }
-        };
-        let name = file.to_string_lossy();
-        let source = Source {
-            kind: "file",
-            name: &name,
-        };
-        let now = app.now();
-        let report = intake
-            .ingest(&raw, now, &source, now)
-            .await
-            .with_context(|| format!("cannot take in {}", file.display()))?;
-        let mut out = stdout.lock();
-        writeln!(out, "{}", report.to_json_line())?;
-    }
-    crate::daemon::deliver_due(app).await?;
-    Ok(if unreadable > 0 { 1 } else { 0 })
-}
-
-async fn reprocess(app: &App, id: i64) -> Result<i32> {
-    let report = crate::daemon::intake(app).reprocess(id, app.now()).await?;
-    println!("{}", report.to_json_line());
-    crate::daemon::deliver_due(app).await?;
-    Ok(0)
-}
-
-/// `held [--json]`, `held approve ID`, `held reject ID` (SPEC §13).
-async fn held(app: &App, action: Option<HeldAction>, json: bool) -> Result<i32> {
-    match action {
-        None => crate::status::held::list_command(app, json).await?,
-        Some(HeldAction::Approve { id }) => {
-            let report = crate::daemon::intake(app)
-                .approve_held(id, app.now())
-                .await?;
-            println!("{}", report.to_json_line());
-            crate::daemon::deliver_due(app).await?;
-        }
-        Some(HeldAction::Reject { id }) => {
-            let rejected =
-                crate::intake::held::reject(&app.config, &app.store, id, app.now()).await?;
-            println!("{}", serde_json::to_string(&rejected)?);
-            crate::daemon::deliver_due(app).await?;
-        }
-    }
-    Ok(0)
-}
-
-async fn remind(app: &App, dry_run: bool, json: bool) -> Result<()> {
-    let report = crate::reminders::run::step(app, dry_run).await?;
-    if !dry_run {
-        crate::daemon::deliver_due(app).await?;
-    }
-    if json {
-        println!("{}", serde_json::to_string(&report)?);
-        return Ok(());
-    }
-    let verb = if dry_run { "due" } else { "queued" };
-    println!("{}: {} reminders {verb}", report.now, report.queued.len());
-    for item in &report.queued {
-        println!(
-            "  {} {} {} -> {}",
-            item.name,
-            item.period,
-            item.slot,
-            item.recipients.join(", ")
-        );
-    }
-    for item in &report.superseded {
-        println!(
-            "  superseded (a later reminder replaces it): {} {}",
-            item.name, item.slot
-        );
-    }
-    for item in &report.no_address {
-        println!(
-            "  no working address, chase by phone: {} {}",
-            item.name, item.slot
-        );
-    }
-    if let Some(digest) = &report.digest {
-        println!("\n{digest}");
-    }
-    Ok(())
-}
-
-async fn status(app: &App, month: Option<&str>, json: bool) -> Result<()> {
-    let period = match month {
-        Some(text) => Period::parse(text)
-            .with_context(|| format!("--month {text:?}: expected YYYY-MM, e.g. 2026-11"))?,
-        None => Period::open_at(app.today()),
-    };
-    let status = crate::status::load(&app.config, &app.store, period).await?;
-    let today = app.today();
-    let summary = crate::status::summary::load(&app.config, &app.store, period, today).await?;
-    let sendings = crate::submit::sendings(&app.store, period).await?;
-    let quarantined = crate::store::quarantine::list(&app.store).await?;
-    let health = health(app).await?;
-    let held = crate::store::held::list(&app.store).await?;
-    if json {
-        let mut value = serde_json::to_value(&status)?;
-        value["checks"] = serde_json::to_value(&summary.checks)?;
-        value["upstream"] = serde_json::to_value(&sendings)?;
-        value["quarantined"] = serde_json::to_value(&quarantined)?;
-        value["health"] = serde_json::to_value(&health)?;
-        value["held"] = serde_json::to_value(&held)?;
-        println!("{value}");
-    } else {
-        print!("{}", crate::status::render_text(&status));
-        print!("{}", crate::status::summary::render_checks(&summary.checks));
-        print!("{}", crate::submit::status_lines(&app.config, &sendings));
-        print!("{}", crate::status::quarantine::render_text(&quarantined));
-        print!("{}", crate::ops::health::render(&health));
-        print!(
-            "{}",
-            crate::status::held::render_text(&held, app.config.office.timezone)
-        );
-    }
-    Ok(())
-}
-
-async fn health(app: &App) -> Result<crate::ops::health::Health> {
-    let facts = crate::ops::health::facts(&app.store, app.now()).await?;
-    Ok(crate::ops::health::judge(
-        &facts,
-        app.config.office.timezone,
-    ))
-}
-
-async fn quarter_status(app: &App, quarter: &str, json: bool) -> Result<()> {
-    let quarter = crate::domain::quarter::Quarter::parse(quarter)?;
-    let today = app.today();
-    let summary =
-        crate::status::summary::load_quarter(&app.config, &app.store, quarter, today).await?;
-    if json {
-        println!("{}", serde_json::to_string(&summary)?);
-    } else {
-        print!("{}", crate::status::summary::render_quarter(&summary));
-    }
-    Ok(())
-}
-
-/// `notify test`: one line to every `[[notify]]` robot; exit 1 unless every one took it.
-async fn notify_test(config: &Path, data_dir: Option<&Path>, clock: Clock) -> Result<i32> {
-    let config = crate::config::Config::load(config, data_dir)
-        .with_context(|| format!("cannot start with {}", config.display()))?;
-    if config.notify.is_empty() {
-        eprintln!(
-            "reportdesk: {} has no [[notify]] tables; see README \"Group robots\"",
-            config.path.display()
-        );
-        return Ok(1);
-    }
-    let probes = crate::notify::probe::test_all(
-        &config.notify,
-        &config.path,
-        &config.office.name,
-        clock.now(),
-    )
-    .await;
-    for probe in &probes {
-        let mark = if probe.ok { "ok  " } else { "FAIL" };
-        println!("{mark} {}: {}", probe.channel, probe.said);
-    }
-    Ok(if probes.iter().all(|p| p.ok) { 0 } else { 1 })
-}
-
-/// Prints the ingest line of each message taken in (stdout), and what could not be read (stderr).
-/// A closed stdout (the reader went away) is not a reason to stop the daemon: the lines are
-/// dropped and intake goes on.
-pub fn print_taken(taken: &Taken) {
-    let mut out = std::io::stdout().lock();
-    for report in &taken.reports {
-        let _ = writeln!(out, "{}", report.to_json_line());
-    }
-    let _ = out.flush();
-    let mut err = std::io::stderr().lock();
-    for failure in &taken.failed {
-        let _ = writeln!(err, "reportdesk: {failure}");
-    }
-}
-
-async fn user(app: &App, action: UserAction) -> Result<()> {
-    use crate::web::{auth::Role, users};
-    let now = app.now();
-    match action {
-        UserAction::Add { name, admin } => {
-            let role = if admin { Role::Admin } else { Role::Staff };
-            users::check_name(&name)?;
-            users::add(&app.store, &name, role, users::read_password()?, now).await?;
-            eprintln!("added {} user {name}", role.as_str());
-        }
-        UserAction::Passwd { name } => {
-            users::passwd(&app.store, &name, users::read_password()?, now).await?;
-            eprintln!("password of {name} changed; their sessions ended");
-        }
-        UserAction::Remove { name } => {
-            users::remove(&app.store, &name, now).await?;
-            eprintln!("removed {name}");
-        }
-    }
-    Ok(())
 }
