@@ -6,6 +6,7 @@ use super::answers;
 use super::text::{MAX_MESSAGE_CHARS, split};
 use crate::domain::fields::MonthlyValues;
 use crate::domain::period::Period;
+use crate::domain::unit::UnitCode;
 use crate::notice_checks::{Check, CheckKind, CheckState};
 use crate::reminders::manual::ManualOutcome;
 use crate::status::summary::Summary;
@@ -18,7 +19,7 @@ fn status(submitted: usize, missing: usize) -> Status {
         deadline: "2026-11-20".into(),
         submitted: (0..submitted)
             .map(|i| Submitted {
-                unit: format!("u{i}"),
+                unit: UnitCode::parse(&format!("u{i}")).unwrap(),
                 name: format!("已报单位{i}"),
                 received_at: "2026-11-12 10:30".into(),
                 version: 1,
@@ -29,7 +30,7 @@ fn status(submitted: usize, missing: usize) -> Status {
             .collect(),
         missing: (0..missing)
             .map(|i| Missing {
-                unit: format!("m{i}"),
+                unit: UnitCode::parse(&format!("m{i}")).unwrap(),
                 name: format!("未报单位{i}"),
             })
             .collect(),
@@ -83,7 +84,7 @@ fn names_are_escaped() {
 
 fn history() -> UnitHistory {
     UnitHistory {
-        unit: "bachiao".into(),
+        unit: UnitCode::parse("bachiao").unwrap(),
         name: "八桥镇".into(),
         months: vec![UnitMonth {
             period: "2026-11".into(),
@@ -124,7 +125,7 @@ fn summary_shows_totals_checks_and_missing() {
         reported: 2,
         late: 1,
         missing: vec![Missing {
-            unit: "bachiao".into(),
+            unit: UnitCode::parse("bachiao").unwrap(),
             name: "八桥镇".into(),
         }],
         totals: MonthlyValues::new([5; 11]),
@@ -182,11 +183,12 @@ mod cases {
     use crate::bot::access::CaseDetail;
     use crate::bot::answers::cases;
     use crate::domain::period::Period;
+    use crate::domain::unit::UnitCode;
     use crate::status::cases::CaseView;
 
     fn view() -> CaseView {
         CaseView {
-            unit: "jiansheng".into(),
+            unit: UnitCode::parse("jiansheng").unwrap(),
             unit_name: "建胜镇".into(),
             received: "2026-11-12 10:00".into(),
             receipt_no: "RD-20261112-000003".into(),

@@ -34,9 +34,16 @@ impl UnitCode {
     }
 }
 
+impl PartialEq<&str> for UnitCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+/// Written as the code itself; width and alignment apply (`{:<12}` in the status table).
 impl fmt::Display for UnitCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
     }
 }
 

@@ -57,7 +57,7 @@ pub async fn remind_missing_now(app: &App) -> Result<ManualOutcome, AppError> {
         no_address: Vec::new(),
     };
     for missing in &status.missing {
-        let Some(unit) = app.config.roster.by_code(&missing.unit) else {
+        let Some(unit) = app.config.roster.by_code(missing.unit.as_str()) else {
             continue;
         };
         let (failed, working): (Vec<String>, Vec<String>) = unit

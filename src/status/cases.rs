@@ -5,11 +5,12 @@
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::period::Period;
+use crate::domain::unit::UnitCode;
 use crate::store::{Store, StoreError, cases};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseView {
-    pub unit: String,
+    pub unit: UnitCode,
     pub unit_name: String,
     pub received: String,
     pub receipt_no: String,
@@ -29,27 +30,36 @@ pub async fn load(
     period: Period,
 ) -> Result<Vec<CaseView>, StoreError> {
     let tz = config.office.timezone;
-    Ok(cases::of_period(store, &period.to_string())
+    cases::of_period(store, &period.to_string())
         .await?
         .into_iter()
-        .map(|c| CaseView {
-            unit_name: config
-                .roster
-                .by_code(&c.unit_code)
-                .map_or_else(|| c.unit_code.clone(), |u| u.name.clone()),
-            unit: c.unit_code,
-            received: local_text(c.received_at, tz),
-            receipt_no: c.receipt_no,
-            tip_source: c.tip_source,
-            facts: c.facts,
-            enforcement: c.enforcement,
-            reward: c.reward,
-            reward_yuan: c.reward_fen.map(yuan_text),
-            overview: c.overview,
-            remarks: c.remarks,
-            photos: c.photos,
+        .map(|c| {
+            let unit = stored_code(&c.unit_code)?;
+            Ok(CaseView {
+                unit_name: config
+                    .roster
+                    .by_code(unit.as_str())
+                    .map_or_else(|| unit.to_string(), |u| u.name.clone()),
+                unit,
+                received: local_text(c.received_at, tz),
+                receipt_no: c.receipt_no,
+                tip_source: c.tip_source,
+                facts: c.facts,
+                enforcement: c.enforcement,
+                reward: c.reward,
+                reward_yuan: c.reward_fen.map(yuan_text),
+                overview: c.overview,
+                remarks: c.remarks,
+                photos: c.photos,
+            })
         })
-        .collect())
+        .collect()
+}
+
+/// A unit code as the `cases` table holds it (written from a [`UnitCode`], so one that does not
+/// parse is a damaged row).
+fn stored_code(code: &str) -> Result<UnitCode, StoreError> {
+    UnitCode::parse(code).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
 }
 
 fn yuan_text(fen: i64) -> String {

@@ -15,13 +15,14 @@ use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::echo::printable_line;
 use crate::domain::period::Period;
+use crate::domain::unit::UnitCode;
 use crate::sender::Verdict;
 use crate::store::held as held_store;
 use crate::store::{Store, StoreError, messages, outbox, reminders, submissions};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Submitted {
-    pub unit: String,
+    pub unit: UnitCode,
     pub name: String,
     pub received_at: String,
     pub version: i64,
@@ -36,7 +37,7 @@ pub struct Submitted {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Missing {
-    pub unit: String,
+    pub unit: UnitCode,
     pub name: String,
 }
 
@@ -90,7 +91,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
                     .cloned()
                     .unwrap_or_default();
                 submitted.push(Submitted {
-                    unit: unit.code.to_string(),
+                    unit: unit.code.clone(),
                     name: unit.name.clone(),
                     received_at: local_text(s.received_at, tz),
                     version: s.version,
@@ -100,7 +101,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
                 })
             }
             None => missing.push(Missing {
-                unit: unit.code.to_string(),
+                unit: unit.code.clone(),
                 name: unit.name.clone(),
             }),
         }
@@ -235,7 +236,7 @@ mod tests {
             period: Period::parse("2026-11").unwrap(),
             deadline: "2026-11-20".into(),
             submitted: vec![Submitted {
-                unit: "tiaodeng".into(),
+                unit: UnitCode::parse("tiaodeng").unwrap(),
                 name: "跳磴镇".into(),
                 received_at: "2026-11-22 10:15".into(),
                 version: 2,
@@ -244,7 +245,7 @@ mod tests {
                 sender_approved: true,
             }],
             missing: vec![Missing {
-                unit: "bachiao".into(),
+                unit: UnitCode::parse("bachiao").unwrap(),
                 name: "八桥镇".into(),
             }],
             unknown_senders: vec![UnknownSender {

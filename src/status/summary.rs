@@ -194,7 +194,7 @@ pub fn summarize(
         .iter()
         .filter(|u| !counted.contains_key(u.code.as_str()))
         .map(|u| Missing {
-            unit: u.code.to_string(),
+            unit: u.code.clone(),
             name: u.name.clone(),
         })
         .collect();

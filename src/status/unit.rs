@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::fields::MonthlyValues;
-use crate::domain::unit::Unit;
+use crate::domain::unit::{Unit, UnitCode};
 use crate::store::{Store, StoreError, submissions};
 
 /// How many recent periods a unit's history shows.
@@ -25,7 +25,7 @@ pub struct UnitMonth {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitHistory {
-    pub unit: String,
+    pub unit: UnitCode,
     pub name: String,
     /// Newest first; periods the unit never reported are absent.
     pub months: Vec<UnitMonth>,
@@ -35,7 +35,7 @@ pub async fn load(config: &Config, store: &Store, unit: &Unit) -> Result<UnitHis
     let tz = config.office.timezone;
     let rows = submissions::history_of_unit(store, unit.code.as_str(), HISTORY_MONTHS).await?;
     Ok(UnitHistory {
-        unit: unit.code.to_string(),
+        unit: unit.code.clone(),
         name: unit.name.clone(),
         months: rows
             .into_iter()
