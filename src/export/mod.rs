@@ -7,14 +7,15 @@
 //! notice's checks (an internal sheet, not for the city); the month's cases, every field wrapped
 //! in rows tall enough for their text ([`cases`]), with tip sources only when an admin asks for
 //! them. Every sheet prints on A4 landscape, fitted to the page width. Row heights come from
-//! [`fit`]. `export --cases-dir` also writes each case as a Word document ([`docx`]).
+//! [`fit`] (in `forms`, shared with the template). `export --cases-dir` also writes each case as a Word document ([`docx`]).
 
 pub mod case_files;
 pub mod cases;
 pub mod district;
 pub mod docx;
-pub mod fit;
 pub mod units;
+
+pub use crate::forms::fit;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};

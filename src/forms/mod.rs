@@ -7,13 +7,17 @@
 //! - [`docx`]: a Word `.docx` read into paragraphs and tables;
 //! - [`case`]: the typical-case form reader (spreadsheet or Word) and its rules;
 //! - [`header_checks`]: the 填报单位 and 联系电话 checks both forms share;
-//! - [`template`]: the official monthly and case templates.
+//! - [`template`]: the official monthly and case templates; [`fit`]: how wide text is in a cell
+//!   (row heights of the template and of the export);
+//! - [`finding`]: what a reader found, as one [`Finding`] type with a severity.
 //!
-//! A reader reports what is wrong as [`Problem`]s (the form is returned) and what is merely worth
-//! saying as [`Warning`]s, each naming the field and the cell, with a message in Chinese.
+//! A reader reports what is wrong as problems (the form is returned) and what is merely worth
+//! saying as warnings: [`Finding`]s, each naming the field and the cell, with a message in Chinese.
 
 pub mod case;
 pub mod docx;
+pub mod finding;
+pub mod fit;
 pub mod header_checks;
 pub mod labels;
 pub mod load;
@@ -23,29 +27,11 @@ pub mod workbook;
 
 use std::collections::HashSet;
 
+pub use finding::{FieldKey, Finding, Severity};
 pub use load::{WorkbookError, open_workbook};
 pub use workbook::{CellValue, Merge, Sheet, Workbook};
 
 use labels::{CaseLabel, CasePart, MonthlyLabel};
-
-/// Something that makes the form unacceptable.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// A field key of SPEC §3 (`open_letters`…) or a header name (`unit`, `period`, `phone`…).
-    pub field: String,
-    /// Where, e.g. `Sheet1!J5`, when it is about one cell.
-    pub cell: Option<String>,
-    /// What was found and how to fix it, in Chinese.
-    pub message: String,
-}
-
-/// Something worth telling the unit that does not stop the form.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub field: String,
-    pub cell: Option<String>,
-    pub message: String,
-}
 
 /// Which form a workbook holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::forms::case::{CaseContext, CaseForm, CaseReading, read_case_docx, rea
 use crate::forms::docx::{Document, DocxError, read_docx};
 use crate::forms::monthly::{MonthlyForm, ReadContext, read_monthly};
 use crate::forms::{
-    FormKind, Problem, Warning, Workbook, WorkbookError, detect_docx_kind, detect_kind,
+    FieldKey, Finding, FormKind, Workbook, WorkbookError, detect_docx_kind, detect_kind,
     open_workbook,
 };
 use crate::mail::{AttachmentKind, InboundMessage};
@@ -48,7 +48,7 @@ pub struct Reading {
     /// Image attachments: the work photos of the cases (their indexes in the message).
     pub photos: Vec<usize>,
     /// Problems not tied to one form: an unreadable file, a limit exceeded, a workbook with no form.
-    pub errors: Vec<MessageError>,
+    pub errors: Vec<Finding>,
     /// Attachments that are not forms at all (pictures, PDFs): noted, not an error.
     pub other_attachments: Vec<String>,
     /// The message went over a limit (SPEC §6): all or nothing, so no form of it is kept and
@@ -63,30 +63,40 @@ impl Reading {
     }
 }
 
-/// One monthly form read from one attachment.
+/// One monthly form read from one attachment; its findings name that attachment.
 #[derive(Debug)]
 pub struct MonthlyReadingOf {
     pub attachment: String,
-    pub form: Result<MonthlyForm, Vec<Problem>>,
-    pub warnings: Vec<Warning>,
+    pub form: Result<MonthlyForm, Vec<Finding>>,
+    pub warnings: Vec<Finding>,
 }
 
-/// One typical-case form read from one attachment.
+/// One typical-case form read from one attachment; its findings name that attachment.
 #[derive(Debug)]
 pub struct CaseReadingOf {
     pub attachment: String,
-    pub form: Result<CaseForm, Vec<Problem>>,
-    pub warnings: Vec<Warning>,
+    pub form: Result<CaseForm, Vec<Finding>>,
+    pub warnings: Vec<Finding>,
 }
 
-/// A problem with the message rather than with one form's cells.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageError {
-    /// `attachment`, `sender`, …: the `field` of the ingest output.
-    pub field: &'static str,
-    pub attachment: Option<String>,
-    /// Plain Chinese, saying what to do.
-    pub message: String,
+/// A reader's findings, now known to be about the attachment `name`.
+fn in_attachment<T>(
+    name: &str,
+    form: Result<T, Vec<Finding>>,
+    warnings: Vec<Finding>,
+) -> (Result<T, Vec<Finding>>, Vec<Finding>) {
+    let named = |findings: Vec<Finding>| -> Vec<Finding> {
+        findings
+            .into_iter()
+            .map(|f| f.in_attachment(name))
+            .collect()
+    };
+    (form.map_err(named), named(warnings))
+}
+
+/// A problem of the attachment `name` as a whole rather than of one form's cells.
+fn attachment_problem(name: &str, message: impl Into<String>) -> Finding {
+    Finding::problem(FieldKey::Attachment, None, message).in_attachment(name)
 }
 
 /// Decides who sent `message` and reads its forms, opening each file here.
@@ -138,12 +148,13 @@ fn read_attachments(
     let mut reading = Reading::default();
     for problem in &message.problems {
         reading.over_limit |= problem.kind.is_limit();
-        reading.errors.push(MessageError {
-            field: "attachment",
-            // A problem of the whole message (the reader gave up before naming a file) has no
-            // name: its text says 邮件 already, so no empty 附件《》 is put ahead of it.
-            attachment: (!problem.name.is_empty()).then(|| problem.name.clone()),
-            message: problem.message.clone(),
+        // A problem of the whole message (the reader gave up before naming a file) has no name:
+        // its text says 邮件 already, so no empty 附件《》 is put ahead of it.
+        let error = Finding::problem(FieldKey::Attachment, None, problem.message.clone());
+        reading.errors.push(if problem.name.is_empty() {
+            error
+        } else {
+            error.in_attachment(&problem.name)
         });
     }
     if reading.over_limit {
@@ -200,19 +211,20 @@ fn nothing_kept(mut reading: Reading) -> Reading {
     reading.monthly.clear();
     reading.cases.clear();
     reading.photos.clear();
-    reading.errors.push(MessageError {
-        field: "limit",
-        attachment: None,
-        message: "这封邮件超出了上面所说的限制，其中的报表和照片都没有登记。请按说明处理后重新发送整封邮件。".into(),
-    });
+    reading.errors.push(Finding::problem(
+        FieldKey::Limit,
+        None,
+        "这封邮件超出了上面所说的限制，其中的报表和照片都没有登记。请按说明处理后重新发送整封邮件。",
+    ));
     reading
 }
 
 fn push_case(reading: &mut Reading, name: &str, case: CaseReading) {
+    let (form, warnings) = in_attachment(name, case.form, case.warnings);
     reading.cases.push(CaseReadingOf {
         attachment: name.to_string(),
-        form: case.form,
-        warnings: case.warnings,
+        form,
+        warnings,
     });
 }
 
@@ -225,19 +237,16 @@ fn read_word(
     match document {
         Err(error) => {
             reading.over_limit |= matches!(error, DocxError::TooLarge { .. });
-            reading.errors.push(MessageError {
-                field: "attachment",
-                attachment: Some(name.to_string()),
-                message: error.user_message(),
-            })
+            reading
+                .errors
+                .push(attachment_problem(name, error.user_message()))
         }
         Ok(document) => match detect_docx_kind(document) {
             Some(FormKind::Case) => push_case(reading, name, read_case_docx(document, case_ctx)),
-            _ => reading.errors.push(MessageError {
-                field: "attachment",
-                attachment: Some(name.to_string()),
-                message: "Word 文件中没有找到《安全生产举报奖励工作典型案例报送表》的栏目（如“线索来源”“简要案情”或“典型案例概述”），请按附件2的格式填写后重新发送。".into(),
-            }),
+            _ => reading.errors.push(attachment_problem(
+                name,
+                "Word 文件中没有找到《安全生产举报奖励工作典型案例报送表》的栏目（如“线索来源”“简要案情”或“典型案例概述”），请按附件2的格式填写后重新发送。",
+            )),
         },
     }
 }
@@ -255,29 +264,27 @@ fn read_spreadsheet(
                 error,
                 WorkbookError::TooLarge { .. } | WorkbookError::TooManyCells { .. }
             );
-            reading.errors.push(MessageError {
-                field: "attachment",
-                attachment: Some(name.to_string()),
-                message: error.user_message(),
-            });
+            reading
+                .errors
+                .push(attachment_problem(name, error.user_message()));
             return;
         }
     };
     match detect_kind(workbook) {
         Some(FormKind::Monthly) => {
             let result = read_monthly(workbook, read_ctx);
+            let (form, warnings) = in_attachment(name, result.form, result.warnings);
             reading.monthly.push(MonthlyReadingOf {
                 attachment: name.to_string(),
-                form: result.form,
-                warnings: result.warnings,
+                form,
+                warnings,
             });
         }
         Some(FormKind::Case) => push_case(reading, name, read_case_workbook(workbook, case_ctx)),
-        None => reading.errors.push(MessageError {
-            field: "attachment",
-            attachment: Some(name.to_string()),
-            message: "表格中没有找到《安全生产举报奖励宣传工作月情况报表》或典型案例报送表的栏目（如“公开信（封）”“企业培训（次）”），请使用附上的模板填写后重新发送。".into(),
-        }),
+        None => reading.errors.push(attachment_problem(
+            name,
+            "表格中没有找到《安全生产举报奖励宣传工作月情况报表》或典型案例报送表的栏目（如“公开信（封）”“企业培训（次）”），请使用附上的模板填写后重新发送。",
+        )),
     }
 }
 

@@ -6,14 +6,14 @@
 use sha2::{Digest, Sha256};
 
 use super::assess::{CaseReadingOf, Reading};
-use super::findings::{error_item_of, fix_of};
-use super::report::{ErrorItem, FormReport, Outcome};
+use super::report::{FormReport, Outcome};
 use super::settle::Settler;
 use crate::clock::local_text;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
+use crate::forms::Finding;
 use crate::forms::case::missing_photos_warning;
-use crate::replies::text::{Fix, RecordedCase};
+use crate::replies::text::RecordedCase;
 use crate::store::cases::{self, NewCase};
 use crate::store::{StoreError, Tx};
 
@@ -22,7 +22,8 @@ use crate::store::{StoreError, Tx};
 pub(super) struct Settled {
     pub reports: Vec<FormReport>,
     pub recorded: Vec<RecordedCase>,
-    pub fixes: Vec<Fix>,
+    /// The problems of the returned case forms, each naming its attachment.
+    pub fixes: Vec<Finding>,
 }
 
 impl Settler<'_> {
@@ -45,7 +46,7 @@ impl Settler<'_> {
         };
         for case in &reading.cases {
             let mut warnings: Vec<String> =
-                case.warnings.iter().map(|w| w.message.clone()).collect();
+                case.warnings.iter().map(Finding::warning_text).collect();
             match &case.form {
                 Ok(form) => {
                     let prior = corrected.take();
@@ -84,7 +85,7 @@ impl Settler<'_> {
                         .await?;
                     }
                     if photos.is_empty() && prior.is_none() {
-                        warnings.push(missing_photos_warning().message);
+                        warnings.push(missing_photos_warning().warning_text());
                     }
                     let mut report = case_report(
                         case,
@@ -107,17 +108,14 @@ impl Settler<'_> {
                     });
                 }
                 Err(problems) => {
-                    let errors = problems.iter().map(error_item_of).collect();
                     settled.reports.push(case_report(
                         case,
                         Outcome::Rejected,
                         period,
-                        errors,
+                        problems.clone(),
                         warnings,
                     ));
-                    settled
-                        .fixes
-                        .extend(problems.iter().map(|p| fix_of(Some(&case.attachment), p)));
+                    settled.fixes.extend(problems.iter().cloned());
                 }
             }
         }
@@ -210,7 +208,7 @@ fn case_report(
     case: &CaseReadingOf,
     outcome: Outcome,
     period: Period,
-    errors: Vec<ErrorItem>,
+    errors: Vec<Finding>,
     warnings: Vec<String>,
 ) -> FormReport {
     FormReport {

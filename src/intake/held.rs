@@ -9,11 +9,12 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::IntakeError;
 use super::assess::{Reading, Verdict};
-use super::report::{ErrorItem, FormReport, IngestReport, Outcome};
+use super::report::{FormReport, IngestReport, Outcome};
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::echo::printable_line;
 use crate::domain::unit::Unit;
+use crate::forms::{FieldKey, Finding};
 use crate::notify::alerts::{Alert, queue_alert};
 use crate::replies::held::{self as words, HeldMail};
 use crate::replies::mime::{self, Outgoing};
@@ -120,14 +121,14 @@ impl Holding<'_> {
             received_at: self.row.received_at.to_rfc3339(),
             receipt_no: None,
             forms,
-            errors: vec![ErrorItem {
-                field: "sender".into(),
-                cell: None,
-                message: format!(
+            errors: vec![Finding::problem(
+                FieldKey::Sender,
+                None,
+                format!(
                     "发件人验证未通过（{}）：报表暂未登记，待工作人员核实。",
                     check.verdict.chinese()
                 ),
-            }],
+            )],
             note: Some(format!(
                 "sender check {} ({evidence}): held, nothing recorded; the unit's registered \
                  addresses told; `reportdesk held approve {id}` or `held reject {id}`",

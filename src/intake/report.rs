@@ -5,6 +5,7 @@ use crate::store::outbox::ReplyKind;
 use serde::Serialize;
 
 use crate::domain::fields::MonthlyValues;
+use crate::forms::finding::{Finding, ingest};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,14 +35,6 @@ impl Outcome {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ErrorItem {
-    pub field: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cell: Option<String>,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FormReport {
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,7 +51,9 @@ pub struct FormReport {
     pub values: Option<MonthlyValues>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changed: Option<Vec<Change>>,
-    pub errors: Vec<ErrorItem>,
+    /// The form's problems: `{"field", "cell"?, "message"}` (the report names the attachment).
+    #[serde(serialize_with = "ingest::form_items")]
+    pub errors: Vec<Finding>,
     pub warnings: Vec<String>,
 }
 
@@ -88,7 +83,9 @@ pub struct IngestReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receipt_no: Option<String>,
     pub forms: Vec<FormReport>,
-    pub errors: Vec<ErrorItem>,
+    /// Problems of the mail itself; an item about one attachment names it in its message.
+    #[serde(serialize_with = "ingest::mail_items")]
+    pub errors: Vec<Finding>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     pub reply: Option<ReplyReport>,

@@ -4,15 +4,14 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::assess::{MonthlyReadingOf, Reading, Verdict};
-use super::findings::{
-    error_item, fix_of, fix_of_error, problems_of, rejected_form, sender_error, warning_text,
-};
+use super::findings::{problems_of, rejected_form, sender_error};
 use super::report::{Change, FormReport, IngestReport, Outcome, ReplyReport};
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::echo::printable_line;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
+use crate::forms::Finding;
 use crate::forms::monthly::MonthlyForm;
 use crate::forms::template::{
     CASE_TEMPLATE_FILE_NAME, TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE, case_template,
@@ -174,7 +173,7 @@ impl Settler<'_> {
             form.errors.push(sender_error());
             report.forms.push(form);
         }
-        report.errors.extend(reading.errors.iter().map(error_item));
+        report.errors.extend(reading.errors.iter().cloned());
         if reading.has_forms_or_errors() {
             tracing::warn!(
                 sender = report.from.as_deref().unwrap_or("-"),
@@ -214,20 +213,14 @@ impl Settler<'_> {
                 }
                 Err(problems) => {
                     report.forms.push(rejected_form(monthly, problems));
-                    fixes.extend(
-                        problems
-                            .iter()
-                            .map(|p| fix_of(Some(&monthly.attachment), p)),
-                    );
+                    fixes.extend(problems.iter().cloned());
                 }
             }
         }
         report.forms.extend(cases.reports);
         let recorded_cases = cases.recorded;
-        for error in &reading.errors {
-            report.errors.push(error_item(error));
-            fixes.push(fix_of_error(error));
-        }
+        report.errors.extend(reading.errors.iter().cloned());
+        fixes.extend(reading.errors.iter().cloned());
         let envelope = self.envelope(unit);
         let head = self.letterhead();
         let due = Due {
@@ -326,7 +319,7 @@ impl Settler<'_> {
             .as_ref()
             .map(|p| form.values.diff(&p.values))
             .unwrap_or_default();
-        let warnings: Vec<String> = monthly.warnings.iter().map(warning_text).collect();
+        let warnings: Vec<String> = monthly.warnings.iter().map(Finding::warning_text).collect();
         let report = FormReport {
             kind: "monthly",
             attachment: Some(monthly.attachment.clone()),

@@ -16,6 +16,7 @@ use crate::domain::text::zh_date;
 
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
+use crate::forms::Finding;
 use crate::forms::case::Amount;
 
 /// Who signs the replies.
@@ -56,14 +57,6 @@ pub struct RecordedCase {
     pub version: i64,
     /// When the version this correction replaces was received (office time), for a correction.
     pub replaces: Option<String>,
-}
-
-/// One thing the unit must fix.
-#[derive(Debug, Clone)]
-pub struct Fix {
-    pub attachment: Option<String>,
-    pub cell: Option<String>,
-    pub message: String,
 }
 
 /// The month a unit is asked to report for and its deadline.
@@ -264,7 +257,7 @@ fn write_recorded(out: &mut String, form: &Recorded) {
 pub fn return_body(
     head: &Letterhead,
     env: &Envelope,
-    fixes: &[Fix],
+    fixes: &[Finding],
     (recorded, cases): (&[Recorded], &[RecordedCase]),
     resend: Resend,
     due: Due,
@@ -280,13 +273,7 @@ pub fn return_body(
         env.received_local
     );
     for (i, fix) in fixes.iter().enumerate() {
-        let place = match (&fix.attachment, &fix.cell) {
-            (Some(a), Some(c)) => format!("附件《{a}》{c}："),
-            (Some(a), None) => format!("附件《{a}》："),
-            (None, Some(c)) => format!("{c}："),
-            (None, None) => String::new(),
-        };
-        let _ = writeln!(out, "{}. {}{}", i + 1, place, fix.message);
+        let _ = writeln!(out, "{}. {}", i + 1, fix.return_line());
     }
     let _ = writeln!(out, "\n编号：{}", env.receipt_no);
     if !recorded.is_empty() || !cases.is_empty() {

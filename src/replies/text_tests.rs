@@ -1,5 +1,6 @@
 //! The reply texts, one situation at a time (the properties shared by all are in `voice_tests`).
 use super::*;
+use crate::forms::FieldKey;
 
 fn head() -> Letterhead {
     Letterhead {
@@ -75,16 +76,13 @@ fn a_late_receipt_says_so() {
 #[test]
 fn a_return_numbers_each_fix_with_file_and_cell() {
     let fixes = vec![
-        Fix {
-            attachment: Some("报表.xlsx".into()),
-            cell: Some("Sheet1!I6".into()),
-            message: "企业培训（次）未填写。请填写，没有请填0。".into(),
-        },
-        Fix {
-            attachment: Some("照片.zip".into()),
-            cell: None,
-            message: "压缩包已损坏".into(),
-        },
+        Finding::problem(
+            Field::EnterpriseTrainings,
+            Some("Sheet1!I6".into()),
+            "企业培训（次）未填写。请填写，没有请填0。",
+        )
+        .in_attachment("报表.xlsx"),
+        Finding::problem(FieldKey::Attachment, None, "压缩包已损坏").in_attachment("照片.zip"),
     ];
     let body = return_body(&head(), &env(), &fixes, (&[], &[]), Resend::Monthly, due());
     assert!(

@@ -10,6 +10,7 @@ use super::text::*;
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
 use crate::forms::case::Amount;
+use crate::forms::{FieldKey, Finding};
 use crate::reminders::schedule::ReminderKind;
 use crate::reminders::text::{reminder_body, reminder_subject};
 
@@ -77,12 +78,8 @@ fn case(photos: usize, reward: Option<u64>) -> RecordedCase {
     }
 }
 
-fn fix(attachment: &str, message: &str) -> Fix {
-    Fix {
-        attachment: Some(attachment.into()),
-        cell: None,
-        message: message.into(),
-    }
+fn fix(attachment: &str, message: &str) -> Finding {
+    Finding::problem(FieldKey::Attachment, None, message).in_attachment(attachment)
 }
 
 /// Every reply body for the situations, with the months it must name.

@@ -135,7 +135,7 @@ fn zero_markers_and_floats_009() {
     let noted: Vec<(&str, Option<&str>)> = reading
         .warnings
         .iter()
-        .map(|w| (w.field.as_str(), w.cell.as_deref()))
+        .map(|w| (w.field.key(), w.cell.as_deref()))
         .collect();
     assert_eq!(
         noted,

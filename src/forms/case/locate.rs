@@ -14,7 +14,7 @@ use std::collections::HashSet;
 
 use crate::forms::docx::{Block, Document};
 use crate::forms::labels::{CaseLabel, CasePart, case_labels};
-use crate::forms::{Sheet, Warning, Workbook};
+use crate::forms::{FieldKey, Finding, Sheet, Workbook};
 
 /// A label's text and where it was read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,7 +116,7 @@ fn strip_prefix_ignoring_whitespace<'a>(text: &'a str, prefix: &str) -> Option<&
 
 /// The sheet holding the most case labels (a visible one on a tie), and a warning when other
 /// sheets hold case labels too.
-pub(super) fn locate_workbook(wb: &Workbook) -> (Found, Vec<Warning>) {
+pub(super) fn locate_workbook(wb: &Workbook) -> (Found, Vec<Finding>) {
     let found: Vec<Found> = wb
         .sheets
         .iter()
@@ -135,15 +135,15 @@ pub(super) fn locate_workbook(wb: &Workbook) -> (Found, Vec<Warning>) {
     let mut warnings = Vec::new();
     if !others.is_empty() {
         let name = wb.sheets.get(best).map_or("", |s| s.name.as_str());
-        warnings.push(Warning {
-            field: "sheet".to_string(),
-            cell: None,
-            message: format!(
+        warnings.push(Finding::warning(
+            FieldKey::Sheet,
+            None,
+            format!(
                 "工作簿中有多张工作表填写了典型案例（{name}、{}），已按工作表「{name}」读取。\
                  如有多个案例，请每个案例单独一个文件发送。",
                 others.join("、")
             ),
-        });
+        ));
     }
     let chosen = found.into_iter().nth(best).unwrap_or_default();
     (chosen, warnings)

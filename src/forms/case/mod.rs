@@ -19,9 +19,8 @@ mod tests;
 use crate::domain::PhoneNumber;
 use crate::forms::docx::Document;
 use crate::forms::header_checks::{bad_phone_message, names_unit, other_unit_message, parse_phone};
-use crate::forms::labels::{CaseLabel, CasePart, Header};
-use crate::forms::template::CASE_GUIDANCE;
-use crate::forms::{Problem, Warning, Workbook};
+use crate::forms::labels::{CASE_GUIDANCE, CaseLabel, CasePart, Header};
+use crate::forms::{FieldKey, Finding, Workbook};
 
 pub use amount::Amount;
 use locate::{Found, Spot};
@@ -48,8 +47,8 @@ pub struct CaseForm {
 /// The outcome of reading: the form or its problems, and warnings either way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseReading {
-    pub form: Result<CaseForm, Vec<Problem>>,
-    pub warnings: Vec<Warning>,
+    pub form: Result<CaseForm, Vec<Finding>>,
+    pub warnings: Vec<Finding>,
 }
 
 /// What the reader needs to know besides the form.
@@ -80,14 +79,14 @@ pub fn read_case_docx(doc: &Document, ctx: &CaseContext) -> CaseReading {
 }
 
 /// The warning for a case sent without any photo (the notice asks for work photos).
-pub fn missing_photos_warning() -> Warning {
-    Warning {
-        field: "photos".to_string(),
-        cell: None,
-        message: "典型案例已收到，但邮件中没有工作图片。按通知要求，请回复本邮件补发现场或工作照片\
+pub fn missing_photos_warning() -> Finding {
+    Finding::warning(
+        FieldKey::Photos,
+        None,
+        "典型案例已收到，但邮件中没有工作图片。按通知要求，请回复本邮件补发现场或工作照片\
                   （直接作为附件发送即可）。"
             .to_string(),
-    }
+    )
 }
 
 /// Characters that count toward the limit: everything but whitespace (full-width spaces too).
@@ -103,7 +102,7 @@ const CONTENT: [CasePart; 5] = [
     CasePart::Overview,
 ];
 
-fn assemble(found: &Found, warnings: Vec<Warning>, ctx: &CaseContext) -> CaseReading {
+fn assemble(found: &Found, warnings: Vec<Finding>, ctx: &CaseContext) -> CaseReading {
     let part = |p: CasePart| found.value(CaseLabel::Part(p)).map(|s| s.text.clone());
     let mut problems = content_problems(found);
     let char_count = CONTENT
@@ -118,20 +117,20 @@ fn assemble(found: &Found, warnings: Vec<Warning>, ctx: &CaseContext) -> CaseRea
     if let (Some(spot), Some(names)) = (unit_text, ctx.unit_names)
         && !names_unit(&spot.text, names)
     {
-        problems.push(Problem {
-            field: Header::Unit.key().to_string(),
-            cell: spot.place.clone(),
-            message: other_unit_message(&spot.text, names, "典型案例"),
-        });
+        problems.push(Finding::problem(
+            Header::Unit,
+            spot.place.clone(),
+            other_unit_message(&spot.text, names, "典型案例"),
+        ));
     }
     let phone = footer(found, Header::Phone).and_then(|spot| {
         let phone = parse_phone(&spot.text);
         if phone.is_none() {
-            problems.push(Problem {
-                field: Header::Phone.key().to_string(),
-                cell: spot.place.clone(),
-                message: bad_phone_message(&spot.text),
-            });
+            problems.push(Finding::problem(
+                Header::Phone,
+                spot.place.clone(),
+                bad_phone_message(&spot.text),
+            ));
         }
         phone
     });
@@ -183,7 +182,7 @@ fn footer(found: &Found, header: Header) -> Option<&Spot> {
 
 /// The four parts or an overview must be there: what is missing, part by part when some are
 /// written, as one problem when there is no case text at all.
-fn content_problems(found: &Found) -> Vec<Problem> {
+fn content_problems(found: &Found) -> Vec<Finding> {
     let has = |p: CasePart| found.value(CaseLabel::Part(p)).is_some();
     if has(CasePart::Overview) || CasePart::FOUR.iter().all(|p| has(*p)) {
         return Vec::new();
@@ -193,13 +192,13 @@ fn content_problems(found: &Found) -> Vec<Problem> {
         let place = found
             .label_place(CaseLabel::Part(CasePart::Overview))
             .flatten();
-        return vec![Problem {
-            field: CasePart::Overview.key().to_string(),
-            cell: place.map(str::to_string),
-            message: "没有找到典型案例的内容。请按模板填写线索来源、简要案情、执法处罚、奖励发放\
+        return vec![Finding::problem(
+            CasePart::Overview,
+            place.map(str::to_string),
+            "没有找到典型案例的内容。请按模板填写线索来源、简要案情、执法处罚、奖励发放\
                       （也可合写在「典型案例概述」中）后重新发送。"
                 .to_string(),
-        }];
+        )];
     }
     missing
         .into_iter()
@@ -209,30 +208,30 @@ fn content_problems(found: &Found) -> Vec<Problem> {
                 Some(place) => format!("「{}」未填写（{place}）", p.label()),
                 None => format!("缺少「{}」", p.label()),
             };
-            Problem {
-                field: p.key().to_string(),
-                cell: place.map(str::to_string),
-                message: format!(
+            Finding::problem(
+                p,
+                place.map(str::to_string),
+                format!(
                     "{what}。典型案例应写明线索来源、简要案情、执法处罚、奖励发放四部分\
                      （也可合写在「典型案例概述」中），请补充后重新发送。"
                 ),
-            }
+            )
         })
         .collect()
 }
 
 /// The problem for text over the limit, on the overview if there is one, else the longest part.
-fn too_long(found: &Found, count: usize, max: usize) -> Problem {
+fn too_long(found: &Found, count: usize, max: usize) -> Finding {
     let longest = CONTENT
         .iter()
         .filter_map(|p| found.value(CaseLabel::Part(*p)).map(|s| (*p, s)))
         .max_by_key(|(p, s)| (*p == CasePart::Overview, count_chars(&s.text)));
     let (part, place) = longest.map_or((CasePart::Overview, None), |(p, s)| (p, s.place.clone()));
-    Problem {
-        field: part.key().to_string(),
-        cell: place,
-        message: format!(
+    Finding::problem(
+        part,
+        place,
+        format!(
             "典型案例内容共 {count} 字（不计空格），超过 {max} 字的字数限制，请精简后重新发送。"
         ),
-    }
+    )
 }

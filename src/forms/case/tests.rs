@@ -46,8 +46,8 @@ fn table(rows: &[&[&str]]) -> Block {
     )
 }
 
-fn fields(problems: &[Problem]) -> Vec<&str> {
-    problems.iter().map(|p| p.field.as_str()).collect()
+fn fields(problems: &[Finding]) -> Vec<&str> {
+    problems.iter().map(|p| p.field.key()).collect()
 }
 
 #[test]

@@ -8,6 +8,10 @@ use std::sync::LazyLock;
 
 use super::{HEADER_ALIASES, Header, LabelTable};
 
+/// The notice's guidance, printed in the template's blank overview box; the reader drops it.
+pub const CASE_GUIDANCE: &str = "典型案例上报内容包括：\n线索来源、简要案情、执法处罚、奖励发放等相关工作情况，\
+    字数不超过600字，并附上工作图片。必要时，相关信息需加密处理。";
+
 /// A content part of the case form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CasePart {

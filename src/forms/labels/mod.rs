@@ -12,7 +12,7 @@ mod aliases;
 mod case;
 
 pub use aliases::{FIELD_ALIASES, HEADER_ALIASES, Header, MonthlyLabel, monthly_labels};
-pub use case::{CASE_PART_ALIASES, CaseLabel, CasePart, case_labels};
+pub use case::{CASE_GUIDANCE, CASE_PART_ALIASES, CaseLabel, CasePart, case_labels};
 
 use std::collections::HashMap;
 

@@ -2,7 +2,7 @@
 //! (checked to look like a phone number), 填报人 and 填报时间 (kept as written).
 
 use crate::domain::PhoneNumber;
-use crate::forms::Problem;
+use crate::forms::Finding;
 use crate::forms::header_checks::{bad_phone_message, names_unit, other_unit_message, parse_phone};
 use crate::forms::labels::Header;
 
@@ -21,7 +21,7 @@ pub(super) struct Headers {
 pub(super) fn read_headers(
     located: &Located<'_>,
     ctx: &ReadContext,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Finding>,
 ) -> Headers {
     let text_of = |header: Header| {
         let spot = located.headers.get(&header)?.as_ref()?;
@@ -33,20 +33,20 @@ pub(super) fn read_headers(
     if let (Some((text, cell)), Some(names)) = (&unit, ctx.unit_names)
         && !names_unit(text, names)
     {
-        problems.push(Problem {
-            field: Header::Unit.key().to_string(),
-            cell: Some(cell.clone()),
-            message: other_unit_message(text, names, "报表"),
-        });
+        problems.push(Finding::problem(
+            Header::Unit,
+            Some(cell.clone()),
+            other_unit_message(text, names, "报表"),
+        ));
     }
     let phone = text_of(Header::Phone).and_then(|(text, cell)| match parse_phone(&text) {
         Some(phone) => Some(phone),
         None => {
-            problems.push(Problem {
-                field: Header::Phone.key().to_string(),
-                cell: Some(cell),
-                message: bad_phone_message(&text),
-            });
+            problems.push(Finding::problem(
+                Header::Phone,
+                Some(cell),
+                bad_phone_message(&text),
+            ));
             None
         }
     });

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use crate::domain::Field;
 use crate::domain::text::half_width;
 use crate::forms::labels::{Header, MonthlyLabel, monthly_labels, normalize};
-use crate::forms::{CellValue, Sheet, Warning, Workbook};
+use crate::forms::{CellValue, FieldKey, Finding, Sheet, Workbook};
 
 /// A value and the cell it came from (for an inline value, the label's own cell).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,7 +32,7 @@ pub(super) struct Located<'a> {
     pub headers: HashMap<Header, Option<Spot>>,
     /// The title cell, if any.
     pub title: Option<Spot>,
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<Finding>,
 }
 
 #[derive(Debug, Clone)]
@@ -96,7 +96,7 @@ fn field_count(hits: &[Hit]) -> usize {
 
 /// The first visible sheet holding all eleven labels (else the first hidden one, else the sheet
 /// with the most), and a warning when other sheets hold the form too.
-fn choose_sheet(wb: &Workbook, hits: &[Vec<Hit>]) -> Option<(usize, Vec<Warning>)> {
+fn choose_sheet(wb: &Workbook, hits: &[Vec<Hit>]) -> Option<(usize, Vec<Finding>)> {
     let mut order: Vec<usize> = (0..wb.sheets.len()).collect();
     order.sort_by_key(|&i| wb.sheets.get(i).is_some_and(|s| s.hidden));
     let counts: Vec<usize> = hits.iter().map(|h| field_count(h)).collect();
@@ -116,22 +116,22 @@ fn choose_sheet(wb: &Workbook, hits: &[Vec<Hit>]) -> Option<(usize, Vec<Warning>
     let mut warnings = Vec::new();
     if !others.is_empty() {
         let name = wb.sheets.get(best).map_or("", |s| s.name.as_str());
-        warnings.push(Warning {
-            field: "sheet".to_string(),
-            cell: None,
-            message: format!(
+        warnings.push(Finding::warning(
+            FieldKey::Sheet,
+            None,
+            format!(
                 "工作簿中有多张工作表填写了报表（{}、{}），已按工作表「{}」读取，其他工作表未采用。\
                  如需以其他工作表为准，请只保留那一张后重新发送。",
                 name,
                 others.join("、"),
                 name
             ),
-        });
+        ));
     }
     Some((best, warnings))
 }
 
-fn duplicate_warnings(sheet: &Sheet, hits: &[Hit]) -> Vec<Warning> {
+fn duplicate_warnings(sheet: &Sheet, hits: &[Hit]) -> Vec<Finding> {
     let mut warnings = Vec::new();
     for field in Field::ALL {
         let cells: Vec<String> = hits
@@ -140,17 +140,17 @@ fn duplicate_warnings(sheet: &Sheet, hits: &[Hit]) -> Vec<Warning> {
             .map(|h| sheet.a1(h.row, h.col))
             .collect();
         if let [first, _, ..] = cells.as_slice() {
-            warnings.push(Warning {
-                field: field.key().to_string(),
-                cell: Some(first.clone()),
-                message: format!(
+            warnings.push(Finding::warning(
+                field,
+                Some(first.clone()),
+                format!(
                     "「{}」在表中出现了{}次（{}），已按第一处（{}）读取。",
                     field.label(),
                     cells.len(),
                     cells.join("、"),
                     first
                 ),
-            });
+            ));
         }
     }
     warnings

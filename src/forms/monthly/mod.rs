@@ -15,7 +15,7 @@ mod tests;
 
 use crate::domain::{Field, MonthlyValues, Period, PhoneNumber};
 use crate::forms::labels::Header;
-use crate::forms::{Problem, Warning, Workbook};
+use crate::forms::{Finding, Workbook};
 
 use locate::{Located, Spot};
 use period::CellPeriod;
@@ -66,8 +66,8 @@ pub struct MonthlyForm {
 /// The outcome of reading: the form or its problems, and warnings either way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MonthlyReading {
-    pub form: Result<MonthlyForm, Vec<Problem>>,
-    pub warnings: Vec<Warning>,
+    pub form: Result<MonthlyForm, Vec<Finding>>,
+    pub warnings: Vec<Finding>,
 }
 
 /// Reads and validates the monthly form in `wb`.
@@ -101,23 +101,23 @@ pub fn read_monthly(wb: &Workbook, ctx: &ReadContext) -> MonthlyReading {
     MonthlyReading { form, warnings }
 }
 
-fn missing_label(field: Field) -> Problem {
-    Problem {
-        field: field.key().to_string(),
-        cell: None,
-        message: format!(
+fn missing_label(field: Field) -> Finding {
+    Finding::problem(
+        field,
+        None,
+        format!(
             "表中找不到「{}」这一项。请使用区安委办下发的模板，补上这一项并填写数量，没有请填0。",
             field.label()
         ),
-    }
+    )
 }
 
 /// The eleven values and their cells, when all can be read.
 fn read_values(
     located: &Located<'_>,
     ctx: &ReadContext,
-    problems: &mut Vec<Problem>,
-    warnings: &mut Vec<Warning>,
+    problems: &mut Vec<Finding>,
+    warnings: &mut Vec<Finding>,
 ) -> Option<(MonthlyValues, [String; 11])> {
     let mut counts = [0u64; 11];
     let mut cells: [String; 11] = Default::default();
@@ -149,19 +149,11 @@ fn read_one(
     spot: &Spot,
     cell: &str,
     ctx: &ReadContext,
-    warnings: &mut Vec<Warning>,
-) -> Result<u64, Problem> {
+    warnings: &mut Vec<Finding>,
+) -> Result<u64, Finding> {
     let label = field.label();
-    let note = |message: String| Warning {
-        field: field.key().to_string(),
-        cell: Some(cell.to_string()),
-        message,
-    };
-    let problem = |message: String| Problem {
-        field: field.key().to_string(),
-        cell: Some(cell.to_string()),
-        message,
-    };
+    let note = |message: String| Finding::warning(field, Some(cell.to_string()), message);
+    let problem = |message: String| Finding::problem(field, Some(cell.to_string()), message);
     match values::read_value(&spot.value, field) {
         Reading::Count(n) => {
             if n > ctx.plausibility_bound {
@@ -189,7 +181,7 @@ fn read_one(
 fn read_period(
     located: &Located<'_>,
     ctx: &ReadContext,
-    problems: &mut Vec<Problem>,
+    problems: &mut Vec<Finding>,
 ) -> Option<(Period, PeriodSource)> {
     let open = ctx.open_period;
     let from_cell = located.headers.get(&Header::Period).cloned().flatten();
@@ -231,7 +223,7 @@ fn fallback_period(
     (open, PeriodSource::OpenAtReceipt, None)
 }
 
-fn unreadable_period(found: &CellPeriod, cell: String) -> Problem {
+fn unreadable_period(found: &CellPeriod, cell: String) -> Finding {
     let message = match found {
         CellPeriod::Ambiguous(text) => format!(
             "报表月份填的是数字“{text}”，无法确定是1月还是10月。请写成“2026年10月”这样的格式。"
@@ -241,15 +233,11 @@ fn unreadable_period(found: &CellPeriod, cell: String) -> Problem {
         }
         CellPeriod::Found(period) => format!("报表月份{}无法采用。", period.zh()),
     };
-    Problem {
-        field: Header::Period.key().to_string(),
-        cell: Some(cell),
-        message,
-    }
+    Finding::problem(Header::Period, Some(cell), message)
 }
 
 /// The period must not lie after the open period nor more than 12 months before it.
-fn check_period(period: Period, open: Period, cell: Option<String>) -> Option<Problem> {
+fn check_period(period: Period, open: Period, cell: Option<String>) -> Option<Finding> {
     let message = if period > open {
         format!(
             "报表月份为{}，晚于当前可报送的{}，不能提前报送。请核对报表月份。",
@@ -264,9 +252,5 @@ fn check_period(period: Period, open: Period, cell: Option<String>) -> Option<Pr
     } else {
         return None;
     };
-    Some(Problem {
-        field: Header::Period.key().to_string(),
-        cell,
-        message,
-    })
+    Some(Finding::problem(Header::Period, cell, message))
 }

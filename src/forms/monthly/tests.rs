@@ -89,14 +89,17 @@ fn form(reading: &MonthlyReading) -> &MonthlyForm {
     }
 }
 
-fn problems(reading: &MonthlyReading) -> &[Problem] {
+fn problems(reading: &MonthlyReading) -> &[Finding] {
     match &reading.form {
         Ok(form) => panic!("expected problems, got {form:#?}"),
-        Err(problems) => problems,
+        Err(problems) => {
+            assert!(problems.iter().all(Finding::is_problem), "{problems:#?}");
+            problems
+        }
     }
 }
 
-fn only_problem(reading: &MonthlyReading) -> &Problem {
+fn only_problem(reading: &MonthlyReading) -> &Finding {
     let problems = problems(reading);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     &problems[0]
@@ -380,7 +383,7 @@ fn all_problems_are_collected() {
     rows[2][5] = "无";
     let fields: Vec<String> = problems(&read(&grid(&rows)))
         .iter()
-        .map(|p| p.field.clone())
+        .map(|p| p.field.to_string())
         .collect();
     assert_eq!(fields, ["open_letters", "period", "unit", "phone"]);
 }

@@ -7,15 +7,12 @@
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook, Worksheet, XlsxError};
 
-use crate::forms::labels::{CasePart, Header};
+use crate::forms::labels::{CASE_GUIDANCE, CasePart, Header};
 
 /// The title, as in the notice.
 pub const CASE_TITLE: &str = "安全生产举报奖励工作典型案例报送表";
 /// The file name the case template is attached under.
 pub const CASE_TEMPLATE_FILE_NAME: &str = "安全生产举报奖励工作典型案例报送表（模板）.xlsx";
-/// The notice's guidance, printed in the blank overview box; the reader drops it.
-pub const CASE_GUIDANCE: &str = "典型案例上报内容包括：\n线索来源、简要案情、执法处罚、奖励发放等相关工作情况，\
-    字数不超过600字，并附上工作图片。必要时，相关信息需加密处理。";
 /// The case template's mark in the notice.
 pub const CASE_MARK: &str = "附件2";
 

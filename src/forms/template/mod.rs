@@ -11,9 +11,8 @@
 
 mod case;
 
-pub use case::{
-    CASE_GUIDANCE, CASE_TEMPLATE_FILE_NAME, CASE_TITLE, CaseFill, case_filled, case_template,
-};
+pub use crate::forms::labels::CASE_GUIDANCE;
+pub use case::{CASE_TEMPLATE_FILE_NAME, CASE_TITLE, CaseFill, case_filled, case_template};
 
 use rust_xlsxwriter::{
     Color, Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError,
@@ -338,7 +337,7 @@ mod tests {
             let lines = label_lines(field);
             assert_eq!(lines.replace('\n', ""), field.label());
             for line in lines.lines() {
-                let units = crate::export::fit::text_units(line) as f64;
+                let units = crate::forms::fit::text_units(line) as f64;
                 assert!(units + 2.0 <= VALUE_COL_WIDTH, "{line:?}");
                 assert!(!line.starts_with('）'), "{line:?}");
             }
