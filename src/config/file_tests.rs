@@ -1,6 +1,7 @@
 //! Tests of the configuration file: defaults, paths, and errors that name their key.
 
 use super::*;
+use crate::config::{Inbound, Outbound, TlsMode};
 
 fn shipped() -> PathBuf {
     PathBuf::from(concat!(

@@ -1,6 +1,7 @@
 //! `[outbound] connections` and `max_per_minute`: the pace of outbound SMTP, checked at load.
 
-use super::{Invalid, MailFile};
+use super::Invalid;
+use super::mail::MailFile;
 use crate::config::{ConfigError, Sending};
 
 /// `[outbound] connections` (1..=16, default 4) and `max_per_minute` (at least 1 when set);
