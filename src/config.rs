@@ -146,6 +146,14 @@ impl Office {
     }
 }
 
+/// `[backup]`: the nightly backup (`ops::backup::nightly` takes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupSettings {
+    pub dir: PathBuf,
+    pub keep: usize,
+    pub time: chrono::NaiveTime,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bot {
     pub enabled: bool,
@@ -220,16 +228,18 @@ pub struct Config {
     pub bot: Bot,
     pub intake: Intake,
     /// The `[[notify]]` group robots (SPEC §14).
-    pub notify: Vec<crate::notify::Channel>,
+    pub notify: Vec<notify::Channel>,
     /// `[dingtalk]`: the two-way robot in DingTalk Stream mode.
-    pub dingtalk: crate::notify::stream::settings::StreamSettings,
+    pub dingtalk: dingtalk::StreamSettings,
     pub web: Web,
     /// `[backup]`: the nightly backup `run` takes, when `dir` is set.
-    pub backup: Option<crate::ops::backup::nightly::BackupSettings>,
+    pub backup: Option<BackupSettings>,
 }
 
+pub mod dingtalk;
 mod file;
 mod live_roster;
+pub mod notify;
 mod sender_auth;
 
 pub use live_roster::LiveRoster;

@@ -39,9 +39,9 @@ pub(super) struct ConfigFile {
     #[serde(default)]
     intake: intake::IntakeFile,
     #[serde(default)]
-    notify: Vec<crate::notify::settings::NotifyFile>,
+    notify: Vec<super::notify::NotifyFile>,
     #[serde(default)]
-    dingtalk: crate::notify::stream::settings::StreamFile,
+    dingtalk: super::dingtalk::StreamFile,
     #[serde(default)]
     web: web::WebFile,
     #[serde(default)]
@@ -89,9 +89,8 @@ pub(super) fn build(
         schedule: schedule::build(raw.schedule, &invalid)?,
         bot: bot::build(raw.bot, &invalid)?,
         intake: intake::build(raw.intake, &invalid)?,
-        notify: crate::notify::settings::build(raw.notify).map_err(|m| invalid("notify", m))?,
-        dingtalk: crate::notify::stream::settings::build(raw.dingtalk)
-            .map_err(|m| invalid("dingtalk", m))?,
+        notify: super::notify::build(raw.notify).map_err(|m| invalid("notify", m))?,
+        dingtalk: super::dingtalk::build(raw.dingtalk).map_err(|m| invalid("dingtalk", m))?,
         web: web::build(raw.web, &invalid)?,
         backup: backup::build(raw.backup, &root, &invalid)?,
         data_dir,

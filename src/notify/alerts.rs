@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::settings::Event;
+use crate::config::notify::Event;
 use crate::store::{StoreError, Tx, notifications};
 
 /// Something staff must look at.

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::settings::RobotKind;
+use crate::config::notify::RobotKind;
 
 /// What to do after an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]

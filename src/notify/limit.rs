@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::settings::RobotKind;
 use super::shape::rate_caps;
+use crate::config::notify::RobotKind;
 
 #[derive(Debug, Default)]
 struct Window {

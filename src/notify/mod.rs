@@ -1,7 +1,8 @@
 //! Staff channels that work in mainland China (SPEC §14): the group robots of WeCom (企业微信),
 //! DingTalk (钉钉) and Feishu (飞书), fed by a durable queue.
 //!
-//! - [`settings`]: the `[[notify]]` tables parsed into [`Channel`]s (a [`RobotKind`], the
+//! - The `[[notify]]` tables are parsed with the rest of the configuration
+//!   ([`crate::config::notify`]) into [`Channel`]s (a [`RobotKind`], the
 //!   variables holding the webhook and the signing secret, the [`Event`]s it takes).
 //! - [`sign`]: DingTalk 加签 and Feishu 签名校验 (HMAC-SHA256 through `ring`), pure.
 //! - [`shape`]: each platform's JSON body and size limit, and splitting at line ends, pure.
@@ -30,9 +31,8 @@ pub mod limit;
 pub mod post;
 pub mod probe;
 pub mod sender;
-pub mod settings;
 pub mod shape;
 pub mod sign;
 pub mod stream;
 
-pub use settings::{Channel, Event, RobotKind};
+pub use crate::config::notify::{Channel, Event, RobotKind};

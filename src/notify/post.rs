@@ -11,9 +11,9 @@ use thiserror::Error;
 use url::Url;
 
 use super::answer::{self, Answer};
-use super::settings::{Channel, RobotKind};
 use super::{shape, sign};
 use crate::config::ConfigError;
+use crate::config::notify::{Channel, RobotKind};
 
 /// The most of an answer that is read.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::answer::Verdict;
 use super::post::{Poster, Robot};
-use super::settings::Channel;
+use crate::config::notify::Channel;
 
 /// What one robot said to the test line.
 #[derive(Debug, Clone, PartialEq, Eq)]

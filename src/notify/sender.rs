@@ -18,10 +18,10 @@ use tokio_util::sync::CancellationToken;
 use super::answer::Verdict;
 use super::limit::Limiter;
 use super::post::{PostError, Poster, Robot};
-use super::settings::{Channel, Event};
 use super::shape;
 use crate::clock::{Clock, local_text};
 use crate::config::ConfigError;
+use crate::config::notify::{Channel, Event};
 use crate::store::notifications::{self, EventRow, NewNotification, NotificationRow};
 use crate::store::{Store, StoreError};
 

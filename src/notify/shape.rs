@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::settings::RobotKind;
 use super::sign::Signature;
+use crate::config::notify::RobotKind;
 
 /// The most bytes of message text one part may carry on `kind` (below the platform's limit,
 /// leaving room for the title line and the JSON around it).

@@ -6,8 +6,8 @@ use chrono::NaiveTime;
 use serde::Deserialize;
 
 use super::{Invalid, resolve};
+use crate::config::BackupSettings;
 use crate::config::ConfigError;
-use crate::ops::backup::nightly::BackupSettings;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,11 +9,11 @@
 //! groups of `[dingtalk] chats`.
 //!
 //! - [`frames`]: the protocol's frames and acks, pure; [`render`]: HTML answers to markdown.
-//! - [`settings`]: the `[dingtalk]` table.
+//! - The `[dingtalk]` table is read with the rest of the configuration
+//!   ([`crate::config::dingtalk`]); who a staff id is, is decided here.
 
 pub mod frames;
 pub mod render;
-pub mod settings;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,11 +28,11 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use self::frames::{BotMessage, Frame};
-use self::settings::StreamSettings;
 use crate::app::App;
 use crate::bot::access::{Audience, Role};
 use crate::bot::{answers, ask, handle};
-use crate::notify::settings::is_loopback;
+use crate::config::dingtalk::StreamSettings;
+use crate::config::notify::is_loopback;
 
 const TIMEOUT: Duration = Duration::from_secs(15);
 /// The longest a received frame may be (a robot message is a few KB).
@@ -252,6 +252,15 @@ async fn connect(url: &Url) -> Result<Socket, String> {
     Ok(socket)
 }
 
+/// Who a DingTalk staff id is: `[dingtalk] admins` may also `/remind`.
+fn role_of(settings: &StreamSettings, staff_id: Option<&str>) -> Role {
+    match staff_id {
+        Some(id) if settings.admins.iter().any(|a| a == id) => Role::Admin,
+        Some(id) if settings.staff.iter().any(|s| s == id) => Role::Staff,
+        _ => Role::Stranger,
+    }
+}
+
 /// Answers one robot message through its session webhook, under the bot's rules.
 async fn answer_message(app: &App, client: &reqwest::Client, data: &str) -> Result<(), String> {
     let message = BotMessage::parse(data).ok_or("a robot message without a sessionWebhook")?;
@@ -265,7 +274,7 @@ async fn answer_message(app: &App, client: &reqwest::Client, data: &str) -> Resu
         return Ok(());
     };
     let parsed = ask::parse(text, "", &app.config.roster.current(), app.today());
-    let role = settings.role(message.sender_staff_id.as_deref());
+    let role = role_of(settings, message.sender_staff_id.as_deref());
     let html = if role == Role::Stranger {
         if audience == Audience::Group && parsed == ask::Parsed::Unknown {
             return Ok(());
@@ -288,7 +297,7 @@ async fn answer_message(app: &App, client: &reqwest::Client, data: &str) -> Resu
     if message.session_webhook_expired_time != 0 && message.session_webhook_expired_time < now_ms {
         return Err("the message's sessionWebhook has expired".into());
     }
-    let webhook = crate::notify::settings::check_webhook(&message.session_webhook)?;
+    let webhook = crate::config::notify::check_webhook(&message.session_webhook)?;
     let body = json!({
         "msgtype": "markdown",
         "markdown": {"title": render::title(&html), "text": render::markdown(&html)},

@@ -10,16 +10,8 @@ use chrono_tz::Tz;
 use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
-use crate::config::Config;
+use crate::config::{BackupSettings, Config};
 use crate::store::Store;
-
-/// `[backup]` settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BackupSettings {
-    pub dir: PathBuf,
-    pub keep: usize,
-    pub time: NaiveTime,
-}
 
 /// The first moment at `time` (office time) strictly after `now`.
 pub fn next_run(now: DateTime<Utc>, tz: Tz, time: NaiveTime) -> DateTime<Utc> {

@@ -266,7 +266,8 @@ fn a_backup_taken_during_a_500_message_backlog_restores_to_a_consistent_state() 
 
 #[tokio::test]
 async fn the_nightly_backup_keeps_the_newest_and_each_one_verifies() {
-    use reportdesk::ops::backup::nightly::{BackupSettings, take};
+    use reportdesk::config::BackupSettings;
+    use reportdesk::ops::backup::nightly::take;
     let env = TestEnv::new();
     let app = env.app(NOW).await;
     let dir = env.dir.path().join("nightly");

@@ -17,7 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::{ConfigError, read_secret};
+use super::{ConfigError, read_secret};
 
 /// The platform a robot lives on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]

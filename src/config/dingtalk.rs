@@ -5,8 +5,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::bot::access::Role;
-use crate::notify::settings::is_loopback;
+use super::notify::is_loopback;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -47,16 +46,6 @@ pub struct StreamSettings {
     pub admins: Vec<String>,
     /// Group conversations (`conversationId`) answered, with aggregates only.
     pub chats: Vec<String>,
-}
-
-impl StreamSettings {
-    pub fn role(&self, staff_id: Option<&str>) -> Role {
-        match staff_id {
-            Some(id) if self.admins.iter().any(|a| a == id) => Role::Admin,
-            Some(id) if self.staff.iter().any(|s| s == id) => Role::Staff,
-            _ => Role::Stranger,
-        }
-    }
 }
 
 /// Checks the table: the API URL is https, or http to loopback only.
