@@ -12,7 +12,8 @@
 //! transaction of the change.
 //!
 //! # Layout
-//! - [`auth`]: users, password hashes, sessions, the [`auth::Staff`] extractor, login/logout.
+//! - [`auth`]: users, password hashes, sessions, the [`auth::Staff`] extractor, login/logout;
+//!   [`staff`]: who is signed in (a [`staff::Staff`] with a [`staff::Role`]).
 //! - [`guard`]: the Origin check. [`limit`]: the login rate limit.
 //! - [`layout`]: the page frame and shared bits. [`board`]: the month's board.
 //! - [`unit`] and [`chart`]: a unit's page and its SVG history chart.
@@ -35,6 +36,7 @@ pub mod messages;
 pub mod remind;
 pub mod roster;
 pub mod roster_edit;
+pub mod staff;
 pub mod summary;
 pub mod unit;
 pub mod upload;
