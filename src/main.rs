@@ -14,7 +14,7 @@ fn main() {
         ));
     }
     reportdesk::telemetry::init(cli.log_format);
-    if reportdesk::ops::pipe::only_prints(&cli.command) {
+    if cli.command.only_prints() {
         reportdesk::ops::pipe::end_quietly_on_closed_pipe();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()

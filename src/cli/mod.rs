@@ -165,6 +165,17 @@ pub enum Command {
     },
 }
 
+impl Command {
+    /// Whether the command only reads the database and prints (no child processes, no mail):
+    /// such a command ends quietly on a closed stdout ([`crate::ops::pipe`]).
+    pub fn only_prints(&self) -> bool {
+        matches!(
+            self,
+            Command::Status { .. } | Command::Health { .. } | Command::CheckConfig
+        )
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum QuarantineAction {
     /// Lists the quarantined messages (id, sender, subject, attempts, last error, raw file).

@@ -1,11 +1,12 @@
 //! Output to a closed pipe ends quietly (SPEC §17): `reportdesk status | head -1` must not panic.
 //!
 //! Rust ignores SIGPIPE, so a write to a closed pipe is an error, and `println!` panics on it.
-//! The commands that only read and print ([`only_prints`]) restore the default action instead:
-//! the process ends silently at the first write nobody reads, as `cat` or `ls` do. The others
-//! keep ignoring it: they write to pipes of their own (the attachment reader process), where a
-//! reader that died must be an error to handle, not a signal that kills us; and `run` drops the
-//! lines nobody reads (`cli::print_taken`), so a closed stdout never stops the daemon.
+//! The commands that only read and print (`cli::Command::only_prints`) restore the default
+//! action instead: the process ends silently at the first write nobody reads, as `cat` or `ls`
+//! do. The others keep ignoring it: they write to pipes of their own (the attachment reader
+//! process), where a reader that died must be an error to handle, not a signal that kills us;
+//! and `run` drops the lines nobody reads (`cli::print_taken`), so a closed stdout never stops
+//! the daemon.
 
 /// Restores SIGPIPE's default action for this process.
 pub fn end_quietly_on_closed_pipe() {
@@ -13,13 +14,4 @@ pub fn end_quietly_on_closed_pipe() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-}
-
-/// Whether `command` only reads the database and prints (no child processes, no mail).
-pub fn only_prints(command: &crate::cli::Command) -> bool {
-    use crate::cli::Command;
-    matches!(
-        command,
-        Command::Status { .. } | Command::Health { .. } | Command::CheckConfig
-    )
 }
