@@ -1,10 +1,12 @@
 //! The commands that look after the installation: `notify test`, `user`.
 
-use super::*;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::UserAction;
 use crate::app::App;
 use crate::clock::Clock;
-use anyhow::{Context, Result};
-use std::path::Path;
 
 /// `notify test`: one line to every `[[notify]]` robot; exit 1 unless every one took it.
 pub(super) async fn notify_test(

@@ -1,13 +1,15 @@
 //! The commands that take mail in or send it: `ingest`, `reprocess`, `held`, `remind`, `submit`.
 
-use super::*;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+use super::HeldAction;
 use crate::app::App;
 use crate::domain::period::Period;
 use crate::inbound::Taken;
 use crate::intake::Source;
-use anyhow::{Context, Result};
-use std::io::Write;
-use std::path::PathBuf;
 
 /// Queues the summary for the city and delivers it; a second sending without --again exits 1.
 pub(super) async fn submit(app: &App, period: Period, again: bool) -> Result<i32> {

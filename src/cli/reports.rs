@@ -1,10 +1,12 @@
 //! The commands that read and report: `status` (month, quarter, health block), `template`.
 
-use super::*;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::TemplateKind;
 use crate::app::App;
 use crate::domain::period::Period;
-use anyhow::{Context, Result};
-use std::path::Path;
 
 pub(super) fn template(kind: TemplateKind, output: &Path) -> Result<()> {
     let bytes = match kind {
