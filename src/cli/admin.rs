@@ -1,4 +1,4 @@
-//! The commands that look after the installation: `notify test`, `user`.
+//! The commands that look after the installation: `notify test`, `user`, `quarantine`.
 
 use std::path::Path;
 
@@ -56,5 +56,29 @@ pub(super) async fn user(app: &App, action: UserAction) -> Result<()> {
             eprintln!("removed {name}");
         }
     }
+    Ok(())
+}
+
+/// `reportdesk quarantine list [--json]`.
+pub(super) async fn quarantine_list(app: &App, json: bool) -> Result<()> {
+    let list = crate::store::quarantine::list(&app.store).await?;
+    if json {
+        println!("{}", serde_json::to_string(&list)?);
+    } else if list.is_empty() {
+        println!("没有被隔离的邮件。");
+    } else {
+        print!("{}", crate::status::quarantine::render_text(&list));
+    }
+    Ok(())
+}
+
+/// `reportdesk quarantine release ID`.
+pub(super) async fn quarantine_release(app: &App, id: i64) -> Result<()> {
+    if !crate::store::quarantine::release(&app.store, id, app.now()).await? {
+        anyhow::bail!(
+            "message {id} is not quarantined (see `reportdesk quarantine list` for the ids)"
+        );
+    }
+    println!("released message {id}: the next pass (or start-up) tries it again");
     Ok(())
 }

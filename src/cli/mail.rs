@@ -65,10 +65,26 @@ pub(super) async fn reprocess(app: &App, id: i64) -> Result<i32> {
     Ok(0)
 }
 
+/// `reportdesk held [--json]`: the mail waiting for a sender decision.
+async fn held_list(app: &App, json: bool) -> Result<()> {
+    let list = crate::store::held::list(&app.store).await?;
+    if json {
+        println!("{}", serde_json::to_string(&list)?);
+    } else if list.is_empty() {
+        println!("没有待确认的报表邮件。");
+    } else {
+        print!(
+            "{}",
+            crate::status::held::render_text(&list, app.config.office.timezone)
+        );
+    }
+    Ok(())
+}
+
 /// `held [--json]`, `held approve ID`, `held reject ID` (SPEC §13).
 pub(super) async fn held(app: &App, action: Option<HeldAction>, json: bool) -> Result<i32> {
     match action {
-        None => crate::status::held::list_command(app, json).await?,
+        None => held_list(app, json).await?,
         Some(HeldAction::Approve { id }) => {
             let report = crate::daemon::intake(app)
                 .approve_held(id, app.now())

@@ -15,7 +15,7 @@ mod admin;
 mod mail;
 mod reports;
 
-use admin::{notify_test, user};
+use admin::{notify_test, quarantine_list, quarantine_release, user};
 pub use mail::print_taken;
 use mail::{held, ingest, remind, reprocess, submit};
 use reports::{health, quarter_status, status, template};
@@ -240,10 +240,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let app = open(&cli.config, cli.data_dir.as_deref(), clock).await?;
             match action {
                 QuarantineAction::List { json } => {
-                    crate::status::quarantine::list_command(&app, json).await?;
+                    quarantine_list(&app, json).await?;
                 }
                 QuarantineAction::Release { id } => {
-                    crate::status::quarantine::release_command(&app, id).await?;
+                    quarantine_release(&app, id).await?;
                 }
             }
             Ok(0)

@@ -1,13 +1,10 @@
 //! Held mail as staff read it (SPEC §13): in `status` (text and JSON) and `reportdesk held
-//! [--json]`. Approving and rejecting are intake's ([`crate::intake::held`]).
+//! [--json]` (printed by the CLI). Approving and rejecting are intake's ([`crate::intake::held`]).
 
-use anyhow::Result;
-
-use crate::app::App;
 use crate::clock::local_text;
 use crate::domain::echo::printable_line;
 use crate::sender::Verdict;
-use crate::store::held::{self, Held};
+use crate::store::held::Held;
 
 /// The held section of `status`: nothing when none waits.
 pub fn render_text(list: &[Held], tz: chrono_tz::Tz) -> String {
@@ -44,17 +41,4 @@ pub fn render_text(list: &[Held], tz: chrono_tz::Tz) -> String {
         "  处理：reportdesk held approve ID（按原收到时间登记并回执）或 reportdesk held reject ID（不登记、不回复）\n",
     );
     out
-}
-
-/// `reportdesk held [--json]`.
-pub async fn list_command(app: &App, json: bool) -> Result<()> {
-    let list = held::list(&app.store).await?;
-    if json {
-        println!("{}", serde_json::to_string(&list)?);
-    } else if list.is_empty() {
-        println!("没有待确认的报表邮件。");
-    } else {
-        print!("{}", render_text(&list, app.config.office.timezone));
-    }
-    Ok(())
 }

@@ -1,9 +1,6 @@
 //! Quarantined messages as staff read them: in `status` (text and JSON) and
-//! `reportdesk quarantine list | release ID` (SPEC §12).
+//! `reportdesk quarantine list | release ID` (SPEC §12; printed by the CLI).
 
-use anyhow::{Result, bail};
-
-use crate::app::App;
 use crate::store::quarantine::{self, Quarantined};
 
 /// The quarantine section of `status`: nothing when none is set aside.
@@ -34,26 +31,4 @@ pub fn render_text(list: &[Quarantined]) -> String {
     }
     out.push_str("  处理：reportdesk quarantine release ID（下一轮重新处理）\n");
     out
-}
-
-/// `reportdesk quarantine list [--json]`.
-pub async fn list_command(app: &App, json: bool) -> Result<()> {
-    let list = quarantine::list(&app.store).await?;
-    if json {
-        println!("{}", serde_json::to_string(&list)?);
-    } else if list.is_empty() {
-        println!("没有被隔离的邮件。");
-    } else {
-        print!("{}", render_text(&list));
-    }
-    Ok(())
-}
-
-/// `reportdesk quarantine release ID`.
-pub async fn release_command(app: &App, id: i64) -> Result<()> {
-    if !quarantine::release(&app.store, id, app.now()).await? {
-        bail!("message {id} is not quarantined (see `reportdesk quarantine list` for the ids)");
-    }
-    println!("released message {id}: the next pass (or start-up) tries it again");
-    Ok(())
 }
