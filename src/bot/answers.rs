@@ -110,7 +110,7 @@ pub fn unit(history: &UnitHistory, audience: Audience) -> String {
     let _ = writeln!(
         out,
         "最近一期：{}（{} 第{}版）",
-        month_zh(&latest.period),
+        latest.period.zh(),
         latest.received_at,
         latest.version
     );

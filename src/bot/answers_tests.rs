@@ -87,7 +87,7 @@ fn history() -> UnitHistory {
         unit: UnitCode::parse("bachiao").unwrap(),
         name: "八桥镇".into(),
         months: vec![UnitMonth {
-            period: "2026-11".into(),
+            period: Period::new(2026, 11).unwrap(),
             received_at: "2026-11-12 10:30".into(),
             version: 2,
             late: false,

@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::fields::MonthlyValues;
+use crate::domain::period::Period;
 use crate::domain::unit::{Unit, UnitCode};
 use crate::store::{Store, StoreError, submissions};
 
@@ -13,7 +14,7 @@ pub const HISTORY_MONTHS: u32 = 12;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct UnitMonth {
-    pub period: String,
+    pub period: Period,
     pub received_at: String,
     pub version: i64,
     pub late: bool,
@@ -39,15 +40,22 @@ pub async fn load(config: &Config, store: &Store, unit: &Unit) -> Result<UnitHis
         name: unit.name.clone(),
         months: rows
             .into_iter()
-            .map(|row| UnitMonth {
-                period: row.submission.period,
-                received_at: local_text(row.submission.received_at, tz),
-                version: row.submission.version,
-                late: row.submission.late,
-                values: row.submission.values,
-                filled_by: row.filled_by,
-                phone: row.phone,
+            .map(|row| {
+                Ok(UnitMonth {
+                    period: stored_period(&row.submission.period)?,
+                    received_at: local_text(row.submission.received_at, tz),
+                    version: row.submission.version,
+                    late: row.submission.late,
+                    values: row.submission.values,
+                    filled_by: row.filled_by,
+                    phone: row.phone,
+                })
             })
-            .collect(),
+            .collect::<Result<_, StoreError>>()?,
     })
+}
+
+/// A stored period, written by us as `YYYY-MM` (one that does not parse is a damaged row).
+fn stored_period(text: &str) -> Result<Period, StoreError> {
+    Period::parse(text).map_err(|e| StoreError::Sql(sqlx::Error::Decode(Box::new(e))))
 }
