@@ -121,8 +121,9 @@ impl Web {
         self.clock.now()
     }
 
+    /// Today in the office's time zone (the date people see).
     pub fn today(&self) -> chrono::NaiveDate {
-        crate::clock::local_date(self.now(), self.config().office.timezone)
+        self.config().office.date_of(self.now())
     }
 }
 
