@@ -44,6 +44,12 @@
 //! - [`web`]: the staff web console (axum, server-rendered pages), a task of `run`.
 //! - [`ops`]: running for years: the data dir's lock, permission errors that name the owner,
 //!   health, backup and restore.
+//!
+//! The last five sit among the others by part (`LAYERS` in `scripts/module-graph` places every
+//! module): `ops::access` at the bottom with `domain`, `sender` with `mail`, `worker` with `app`;
+//! `notify`'s robots and alerts, `submit` and the rest of `ops` with `status`; `notify::stream`,
+//! `notify::sender` and `web` with the tasks. The `[[notify]]` and `[dingtalk]` tables are read in
+//! [`config`] (`config::notify`, `config::dingtalk`), so `config` imports nothing above it.
 
 /// The version and git revision, as `reportdesk --version` prints them: "0.1.0 (abc1234)".
 pub const VERSION: &str = concat!(

@@ -9,6 +9,9 @@ use std::fmt;
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The monthly form's official title (附件3), as reminders and the summary letter name it.
+pub const MONTHLY_FORM_TITLE: &str = "安全生产举报奖励宣传工作月情况报表";
+
 /// One quantity of the monthly form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,9 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::schedule::ReminderKind;
 use crate::domain::Period;
-
-/// The monthly form's official title (附件3).
-pub const MONTHLY_FORM_TITLE: &str = "安全生产举报奖励宣传工作月情况报表";
+use crate::domain::fields::MONTHLY_FORM_TITLE;
 
 /// The reminder's subject line.
 pub fn reminder_subject(kind: ReminderKind, period: Period, office_name: &str) -> String {

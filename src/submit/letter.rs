@@ -1,9 +1,9 @@
 //! The words of the district's submission to the city: subject, body and the attachment's name.
 //! Pure: the month's figures in, text out.
 
+use crate::domain::fields::MONTHLY_FORM_TITLE;
 use crate::domain::period::Period;
 use crate::domain::text::zh_date;
-use crate::reminders::text::MONTHLY_FORM_TITLE;
 
 /// What the letter reports.
 #[derive(Debug, Clone)]
