@@ -21,10 +21,6 @@ pub const ADMINS_ONLY: &str = "只有管理员可以发出提醒。";
 pub const NOT_UNDERSTOOD: &str =
     "没有听懂。发送 /help 查看可用的命令，或直接问“谁还没报”“11月汇总”或单位名称。";
 
-fn month_zh(period: &str) -> String {
-    Period::parse(period).map_or_else(|_| period.to_string(), Period::zh)
-}
-
 pub fn help() -> String {
     let mut out = escape(&Command::descriptions().to_string());
     out.push_str(
@@ -328,11 +324,7 @@ pub fn quarter_summary(quarter: &QuarterSummary) -> String {
     }
     out.push_str("\n<b>通知要求</b>\n");
     for (when, check) in &quarter.checks {
-        let when = if when.contains('Q') {
-            escape(&quarter.title)
-        } else {
-            month_zh(when)
-        };
+        let when = escape(&when.zh());
         let _ = writeln!(
             out,
             "{when} {}：{}（{}）",
