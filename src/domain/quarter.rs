@@ -58,6 +58,12 @@ impl fmt::Display for Quarter {
     }
 }
 
+impl serde::Serialize for Quarter {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +73,7 @@ mod tests {
         let q = Quarter::parse("2026-Q4").unwrap();
         assert_eq!(q.to_string(), "2026-Q4");
         assert_eq!(q.zh(), "2026年第4季度");
+        assert_eq!(serde_json::to_string(&q).unwrap(), r#""2026-Q4""#);
         let months: Vec<String> = q.months().iter().map(ToString::to_string).collect();
         assert_eq!(months, ["2026-10", "2026-11", "2026-12"]);
         assert_eq!(

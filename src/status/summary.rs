@@ -62,7 +62,7 @@ pub async fn load(
 /// checks month by month plus the quarter's media check.
 #[derive(Debug, Clone, Serialize)]
 pub struct QuarterSummary {
-    pub quarter: String,
+    pub quarter: Quarter,
     pub title: String,
     pub months: Vec<Summary>,
     pub totals: MonthlyValues,
@@ -72,7 +72,8 @@ pub struct QuarterSummary {
 
 /// What a check of the quarter view is about: one month of it, or the whole quarter. Written
 /// as the period or the quarter (`2026-11`, `2026Q4`), in JSON too.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum CheckWhen {
     Month(Period),
     Quarter(Quarter),
@@ -94,12 +95,6 @@ impl std::fmt::Display for CheckWhen {
             CheckWhen::Month(period) => period.fmt(f),
             CheckWhen::Quarter(quarter) => quarter.fmt(f),
         }
-    }
-}
-
-impl Serialize for CheckWhen {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
     }
 }
 
@@ -144,7 +139,7 @@ pub fn summarize_quarter(quarter: Quarter, months: Vec<Summary>) -> QuarterSumma
         checks.push((CheckWhen::Quarter(quarter), media.clone()));
     }
     QuarterSummary {
-        quarter: quarter.to_string(),
+        quarter,
         title: quarter.zh(),
         months,
         totals,
