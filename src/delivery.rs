@@ -179,6 +179,9 @@ pub async fn deliver_due(
             "replies left mid-send by a stopped process are due again"
         );
     }
+    if let Transport::Maildir(maildir) = transport {
+        return maildir_rounds(store, maildir, now, retry).await;
+    }
     let stop = AtomicBool::new(false);
     let lanes = (0..transport.lanes()).map(|_| lane(store, transport, now, retry, &stop));
     let mut sent = 0;
@@ -186,6 +189,54 @@ pub async fn deliver_due(
         sent += result?;
     }
     Ok(sent)
+}
+
+/// Replies handed to the local outbox Maildir at most this many at a time.
+const MAILDIR_BATCH: usize = 64;
+
+/// The Maildir's delivery in batches: claim up to [`MAILDIR_BATCH`] due replies at once, write
+/// them with one sync of `new/` ([`Maildir::deliver_batch`]), then mark them sent in one
+/// transaction. A crash in between leaves them claimed; they are due again at the next start
+/// and written under the same names, so a reply never appears twice in the Maildir.
+async fn maildir_rounds(
+    store: &Store,
+    maildir: &Maildir,
+    now: DateTime<Utc>,
+    retry: RetryPolicy,
+) -> Result<usize, StoreError> {
+    let mut sent = 0;
+    loop {
+        let rows = outbox::claim_batch(store, now, Utc::now(), MAILDIR_BATCH).await?;
+        if rows.is_empty() {
+            return Ok(sent);
+        }
+        let mails: Vec<(&str, &[u8])> = rows
+            .iter()
+            .map(|r| (r.outgoing_id.as_str(), r.body.as_slice()))
+            .collect();
+        let results = maildir.deliver_batch(&mails);
+        let mut delivered = Vec::with_capacity(rows.len());
+        for (row, result) in rows.iter().zip(results) {
+            match result {
+                Ok(_) => delivered.push(row.id),
+                Err(error) => {
+                    let error = error.to_string();
+                    let retry_at = now + retry.after(row.attempts);
+                    outbox::mark_attempt_failed(store, row.id, &error, Some(retry_at)).await?;
+                    tracing::warn!(id = row.id, %error, retry = true, "reply not delivered");
+                }
+            }
+        }
+        outbox::mark_all_sent(store, &delivered, now).await?;
+        for row in rows.iter().filter(|r| delivered.contains(&r.id)) {
+            tracing::info!(id = row.id, kind = %row.kind, recipient = %row.recipient, "reply delivered");
+        }
+        sent += delivered.len();
+        if delivered.len() < rows.len() {
+            // The Maildir is failing: the rest waits for the next round.
+            return Ok(sent);
+        }
+    }
 }
 
 /// One lane: claims and hands over replies one after another until none is due or the round

@@ -10,7 +10,8 @@
 //! - [`domain`]: values that can only be valid: [`domain::period::Period`], the eleven
 //!   [`domain::fields::Field`]s and [`domain::fields::MonthlyValues`], phone numbers, units and
 //!   the roster, the working-day calendar and the deadline rules ([`domain::deadline`]).
-//! - [`clock`], [`telemetry`]: the one clock, logging.
+//! - [`clock`], [`telemetry`]: the one clock, logging; [`durable`]: files made durable in
+//!   batches (one sync per batch, not per file).
 //! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
 //! - [`mail`]: parsing inbound mail (encodings, attachments, archives, forwarded mail, which mail
 //!   must never be answered) and the local Maildir; pure but for the Maildir.
@@ -70,6 +71,7 @@ pub mod daemon;
 pub mod delivery;
 pub mod demo;
 pub mod domain;
+pub mod durable;
 pub mod export;
 pub mod forms;
 #[doc(hidden)]

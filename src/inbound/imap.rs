@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{InboundError, Inlet, OnTaken, Taken};
 use crate::config::ServerSettings;
-use crate::intake::Source;
+use crate::intake::{Incoming, Source};
 use crate::net::imap_client::{Connection, IDLE_RENEW, Woken};
 use crate::notify::health::MailboxHealth;
 use crate::store::folders;
@@ -132,32 +132,37 @@ async fn drain(
         }
         for batch in uids.chunks(BATCH) {
             let fetched = connection.fetch(batch).await?;
+            let names: Vec<String> = fetched
+                .iter()
+                .map(|m| format!("{account}/{folder}#{}", m.uid))
+                .collect();
+            let incoming: Vec<Incoming<'_>> = fetched
+                .iter()
+                .zip(&names)
+                .map(|(message, name)| Incoming {
+                    raw: &message.raw,
+                    received_at: message.received_at.unwrap_or_else(|| {
+                        tracing::warn!(uid = message.uid, "no INTERNALDATE; using the clock");
+                        inlet.clock.now()
+                    }),
+                    source: Source { kind: "imap", name },
+                })
+                .collect();
+            // One group commit for the fetched batch. A failed message is moved on too: its raw
+            // bytes are stored and its row stays unfinished, so start-up resumes it
+            // (quarantined after three tries).
+            let handled = inlet.ingest_batch_in_pass(&incoming, summary).await;
             let mut taken = Vec::with_capacity(fetched.len());
             let mut stopped = false;
-            for message in fetched {
-                let received_at = message.received_at.unwrap_or_else(|| {
-                    tracing::warn!(uid = message.uid, "no INTERNALDATE; using the clock");
-                    inlet.clock.now()
-                });
-                let name = format!("{account}/{folder}#{}", message.uid);
-                let source = Source {
-                    kind: "imap",
-                    name: &name,
-                };
-                // A failed message is moved on too: its raw bytes are stored and its row stays
-                // unfinished, so start-up resumes it (quarantined after three tries).
-                let handled = inlet
-                    .ingest_in_pass(&message.raw, received_at, &source, summary)
-                    .await;
+            for (message, handled) in fetched.iter().zip(handled) {
                 if handled == super::Handled::Stopped {
                     stopped = true;
                     break;
                 }
                 taken.push(message.uid);
-                if cancel.is_some_and(CancellationToken::is_cancelled) {
-                    stopped = true;
-                    break;
-                }
+            }
+            if cancel.is_some_and(CancellationToken::is_cancelled) {
+                stopped = true;
             }
             connection
                 .move_to(&taken, &settings.processed_folder)

@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::intake::report::IngestReport;
-use crate::intake::{Intake, IntakeError, Source};
+use crate::intake::{Incoming, Intake, IntakeError, Source};
 use crate::mail::maildir::MaildirError;
 use crate::net::imap_client::ImapError;
 use crate::store::{Store, StoreError};
@@ -90,6 +90,40 @@ impl Inlet<'_> {
                 Handled::Failed
             }
         }
+    }
+
+    /// A batch of raw messages in one group commit ([`Intake::ingest_batch`]), inside a pass:
+    /// what became of each, in order; errors are logged and noted in `taken`. The delivery task
+    /// is woken once when any reply was queued.
+    pub async fn ingest_batch_in_pass(
+        &self,
+        batch: &[Incoming<'_>],
+        taken: &mut Taken,
+    ) -> Vec<Handled> {
+        let results = self.intake.ingest_batch(batch, self.clock.now()).await;
+        let mut replied = false;
+        let handled = batch
+            .iter()
+            .zip(results)
+            .map(|(incoming, result)| match result {
+                Ok(report) => {
+                    replied |= report.reply.is_some();
+                    taken.reports.push(report);
+                    Handled::Done
+                }
+                Err(IntakeError::Stopped) => Handled::Stopped,
+                Err(error) => {
+                    let name = incoming.source.name;
+                    tracing::error!(source = name, %error, "message not taken in; tried again later");
+                    taken.failed.push(format!("{name}: {error}"));
+                    Handled::Failed
+                }
+            })
+            .collect();
+        if replied {
+            self.outbox_ready.notify_one();
+        }
+        handled
     }
 }
 

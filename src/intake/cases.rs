@@ -1,170 +1,20 @@
-//! Settling typical-case forms inside the intake transaction: each accepted form becomes a case
-//! of the month of receipt, the mail's images become its work photos (stored by content, never
-//! under a name from the sender), and photos sent later in a reply to a case's receipt join that
-//! case. The tip source is stored but never logged or echoed in the ingest line.
+//! Typical-case forms' pieces: the mail's images stored as work photos (by content, never under
+//! a name from the sender), a case form's line in the ingest report. Which cases are recorded is
+//! planned in [`super::plan`]. The tip source is stored but never logged or echoed in the ingest
+//! line.
 
 use sha2::{Digest, Sha256};
 
 use super::assess::{CaseReadingOf, Reading};
 use super::report::{FormReport, Outcome};
 use super::settle::Settler;
-use crate::clock::local_text;
 use crate::domain::period::Period;
-use crate::domain::unit::Unit;
 use crate::forms::Finding;
-use crate::forms::case::missing_photos_warning;
-use crate::replies::text::RecordedCase;
-use crate::store::cases::{self, NewCase};
-use crate::store::{StoreError, Tx};
-
-/// What the cases of one message came to.
-#[derive(Default)]
-pub(super) struct Settled {
-    pub reports: Vec<FormReport>,
-    pub recorded: Vec<RecordedCase>,
-    /// The problems of the returned case forms, each naming its attachment.
-    pub fixes: Vec<Finding>,
-}
 
 impl Settler<'_> {
-    /// Records the accepted case forms with the mail's photos; lists what to fix in the others.
-    pub(super) async fn settle_cases(
-        &self,
-        tx: &mut Tx,
-        unit: &Unit,
-        reading: &Reading,
-        period: Period,
-    ) -> Result<Settled, StoreError> {
-        let mut settled = Settled::default();
-        let mut corrected = self.corrected_case(tx, unit, reading, period).await?;
-        // Images are stored only when a case takes them (SPEC §4): a monthly form's or a
-        // rejected case's pictures stay in the raw mail and nowhere else.
-        let photos = if reading.cases.iter().any(|c| c.form.is_ok()) {
-            self.store_photos(reading)
-        } else {
-            vec![]
-        };
-        for case in &reading.cases {
-            let mut warnings: Vec<String> =
-                case.warnings.iter().map(Finding::warning_text).collect();
-            match &case.form {
-                Ok(form) => {
-                    let prior = corrected.take();
-                    // A correction stays in the month of the case it corrects.
-                    let case_period = prior
-                        .as_ref()
-                        .and_then(|p| Period::parse(&p.period).ok())
-                        .unwrap_or(period);
-                    let version = prior.as_ref().map_or(1, |p| p.version + 1);
-                    let id = cases::insert(
-                        tx,
-                        &NewCase {
-                            unit_code: unit.code.as_str(),
-                            period: &case_period.to_string(),
-                            message_row: self.row.id,
-                            received_at: self.row.received_at,
-                            attachment: &case.attachment,
-                            receipt_no: &self.receipt_no(),
-                            form,
-                            version,
-                        },
-                    )
-                    .await?;
-                    if let Some(prior) = &prior {
-                        cases::replace(tx, prior.id, id, photos.is_empty()).await?;
-                    }
-                    for photo in &photos {
-                        cases::add_photo(
-                            tx,
-                            id,
-                            &photo.sha256,
-                            &photo.path,
-                            photo.size,
-                            self.row.id,
-                        )
-                        .await?;
-                    }
-                    if photos.is_empty() && prior.is_none() {
-                        warnings.push(missing_photos_warning().warning_text());
-                    }
-                    let mut report = case_report(
-                        case,
-                        Outcome::Accepted,
-                        case_period,
-                        vec![],
-                        warnings.clone(),
-                    );
-                    report.version = Some(version);
-                    settled.reports.push(report);
-                    settled.recorded.push(RecordedCase {
-                        attachment: case.attachment.clone(),
-                        period: case_period,
-                        photos: photos.len(),
-                        reward: form.reward_yuan,
-                        warnings,
-                        version,
-                        replaces: prior
-                            .map(|p| local_text(p.received_at, self.config.office.timezone)),
-                    });
-                }
-                Err(problems) => {
-                    settled.reports.push(case_report(
-                        case,
-                        Outcome::Rejected,
-                        period,
-                        problems.clone(),
-                        warnings,
-                    ));
-                    settled.fixes.extend(problems.iter().cloned());
-                }
-            }
-        }
-        Ok(settled)
-    }
-
-    /// Photos in a reply to one of our receipts join the cases that receipt answered. Returns the
-    /// photo count and the receipt numbers, or `None` when the mail answers no case.
-    pub(super) async fn later_photos(
-        &self,
-        tx: &mut Tx,
-        unit: &Unit,
-        reading: &Reading,
-    ) -> Result<Option<(usize, Vec<String>)>, StoreError> {
-        if reading.photos.is_empty() || !reading.cases.is_empty() || !reading.monthly.is_empty() {
-            return Ok(None);
-        }
-        let targets: Vec<(i64, String)> = self
-            .answered_cases(tx, unit)
-            .await?
-            .into_iter()
-            .map(|(case, receipt_no)| (case.id, receipt_no))
-            .collect();
-        if targets.is_empty() {
-            return Ok(None);
-        }
-        let photos = self.store_photos(reading);
-        for (case_id, _) in &targets {
-            for photo in &photos {
-                cases::add_photo(
-                    tx,
-                    *case_id,
-                    &photo.sha256,
-                    &photo.path,
-                    photo.size,
-                    self.row.id,
-                )
-                .await?;
-            }
-        }
-        Ok(Some((
-            photos.len(),
-            targets.into_iter().map(|(_, r)| r).collect(),
-        )))
-    }
-
     /// Writes each image under `photos/` by its content hash, once per content.
     /// A photo that cannot be written is logged and left out (the raw mail keeps it anyway).
-    fn store_photos(&self, reading: &Reading) -> Vec<StoredPhoto> {
+    pub(super) fn store_photos(&self, reading: &Reading) -> Vec<StoredPhoto> {
         let mut stored = Vec::new();
         for &index in &reading.photos {
             let Some(attachment) = self.message.attachments.get(index) else {
@@ -196,15 +46,16 @@ impl Settler<'_> {
 }
 
 /// A work photo written under the data dir.
-struct StoredPhoto {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StoredPhoto {
     /// The content hash, hex: the photo's name and identity.
-    sha256: String,
+    pub sha256: String,
     /// Relative to the data dir: `photos/ab/abcd….jpg`.
-    path: String,
-    size: u64,
+    pub path: String,
+    pub size: u64,
 }
 
-fn case_report(
+pub(super) fn case_report(
     case: &CaseReadingOf,
     outcome: Outcome,
     period: Period,

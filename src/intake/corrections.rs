@@ -14,28 +14,34 @@ use crate::store::{StoreError, Tx};
 /// Words in a subject that ask for a correction.
 const CORRECTION_WORDS: [&str; 3] = ["更正", "修改", "重报"];
 
+/// Only a message with exactly one accepted case form corrects anything.
+pub(super) fn corrects_one(reading: &Reading) -> bool {
+    reading.cases.iter().filter(|c| c.form.is_ok()).count() == 1
+}
+
 /// Whether a subject asks for a correction.
 pub(super) fn asks_for_correction(subject: &str) -> bool {
     CORRECTION_WORDS.iter().any(|word| subject.contains(word))
 }
 
 impl Settler<'_> {
-    /// The case (as it counts now) that this message's one case form corrects, if any.
+    /// The case (as it counts now) that this message's one case form corrects, if any;
+    /// `answered` are the unit's cases whose receipt the message replies to.
     pub(super) async fn corrected_case(
         &self,
         tx: &mut Tx,
         unit: &Unit,
         reading: &Reading,
         period: Period,
+        answered: &[(Current, String)],
     ) -> Result<Option<Current>, StoreError> {
-        if reading.cases.iter().filter(|c| c.form.is_ok()).count() != 1 {
+        if !corrects_one(reading) {
             return Ok(None);
         }
-        let answered = self.answered_cases(tx, unit).await?;
         if !answered.is_empty() {
             // A reply to a receipt of several cases names none of them.
-            let only = (answered.len() == 1).then(|| answered.into_iter().next());
-            return Ok(only.flatten().map(|(case, _)| case));
+            let only = (answered.len() == 1).then(|| answered.first());
+            return Ok(only.flatten().map(|(case, _)| case.clone()));
         }
         if !asks_for_correction(&self.message.subject) {
             return Ok(None);

@@ -11,32 +11,36 @@
 //! reader gave up on is finished with a return naming the file it could not read.
 
 mod again;
+mod apply;
 pub mod assess;
+mod batch;
 mod cases;
 mod corrections;
+mod facts;
 mod findings;
 pub mod held;
+mod plan;
+#[cfg(test)]
+mod plan_case_tests;
+mod plan_forms;
+#[cfg(test)]
+mod plan_tests;
+mod process;
 pub mod report;
 mod settle;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use crate::config::Config;
-use crate::domain::period::Period;
 use crate::mail;
-use crate::notify::alerts::{Alert, queue_alert};
 use crate::sender::{self, DkimChecker, SenderCheck};
-use crate::store::held as store_held;
-use crate::store::messages::{self, NewMessage, Recorded};
-use crate::store::quarantine::{self, Attempt};
 use crate::store::{Store, StoreError};
 use crate::worker::{Job, Opened, ReadFailure, Reader};
-use assess::AssessContext;
-use report::{IngestReport, duplicate_report, quarantined_report};
+pub use batch::{BATCH_BYTES, BATCH_MESSAGES, Incoming};
+use report::IngestReport;
 
 #[derive(Debug, Error)]
 pub enum IntakeError {
@@ -53,6 +57,8 @@ pub enum IntakeError {
     NotReprocessable { id: i64, reason: String },
     #[error("message {id} is not held for staff (see `reportdesk held` for the ids)")]
     NotHeld { id: i64 },
+    #[error("the batch this message came in could not be committed ({0}): it is tried again")]
+    Batch(String),
 }
 
 /// The intake pipeline, shared by `ingest`, `run` and `demo`.
@@ -105,6 +111,7 @@ impl<'c> Intake<'c> {
     }
 
     /// Takes in one raw message received by the server at `received_at`; `now` stamps the work.
+    /// A batch of one ([`Intake::ingest_batch`]).
     pub async fn ingest(
         &self,
         raw: &[u8],
@@ -112,145 +119,15 @@ impl<'c> Intake<'c> {
         source: &Source<'_>,
         now: DateTime<Utc>,
     ) -> Result<IngestReport, IntakeError> {
-        let sha = hex::encode(Sha256::digest(raw));
-        let raw_path = self.store_raw(raw, &sha)?;
-        let head = mail::parse_headers_only(raw, unreadable(None));
-        let key = mail::message_key(&head, raw);
-        let sender = head.from.as_ref().map(|m| m.address.clone());
-        let new = NewMessage {
-            message_key: &key,
-            message_id: head.message_id.as_deref(),
-            sender: sender.as_deref(),
-            subject: &head.subject,
+        let one = Incoming {
+            raw,
             received_at,
-            raw_path: &raw_path,
-            raw_sha256: &sha,
-            source: &format!("{}:{}", source.kind, source.name),
+            source: source.clone(),
         };
-        let row = match messages::record(&self.store, &new).await? {
-            Recorded::AlreadyProcessed(row) => {
-                tracing::info!(key = %key, "duplicate message, already processed");
-                return Ok(duplicate_report(source.name, &head, &row));
-            }
-            Recorded::ToProcess(row) => row,
-        };
-        if store_held::pending(&self.store, row.id).await?.is_some() {
-            tracing::info!(key = %key, id = row.id, "held message fetched again: waits for staff");
-            return Ok(IngestReport {
-                note: Some(format!(
-                    "held for staff (message {}): nothing stored, nothing sent",
-                    row.id
-                )),
-                ..duplicate_report(source.name, &head, &row)
-            });
-        }
-        if let Attempt::Quarantined = self.begin_attempt(&row, &head, now).await? {
-            tracing::warn!(key = %key, id = row.id, "message quarantined after failed attempts");
-            return Ok(quarantined_report(source.name, &head, &row));
-        }
-        self.process(raw, head, &row, source.name, now, Trust::Check)
+        self.ingest_batch(std::slice::from_ref(&one), now)
             .await
-    }
-
-    /// Everything after the message is recorded: assess, settle, commit.
-    async fn process(
-        &self,
-        raw: &[u8],
-        head: mail::InboundMessage,
-        row: &messages::MessageRow,
-        file: &str,
-        now: DateTime<Utc>,
-        trust: Trust,
-    ) -> Result<IngestReport, IntakeError> {
-        let key = &row.message_key;
-        let (parsed, opened) = match self.read(raw, head).await {
-            Ok(read) => read,
-            Err(error) => {
-                let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
-                return Err(error);
-            }
-        };
-        let open_period = Period::open_at(self.config.office.date_of(row.received_at));
-        // The roster now: an edit saved in the console counts from the next message on.
-        let roster = self.config.roster.current();
-        let ctx = AssessContext {
-            roster: &roster,
-            office_address: &self.config.office.address,
-            open_period,
-            plausibility_bound: self.config.intake.plausibility_bound,
-            max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
-        };
-        let verdict = assess::assess_opened(&parsed, &opened, &ctx);
-        let (check, approved, kept) = match trust {
-            Trust::Check => (self.check_sender(raw, &parsed, now).await, false, false),
-            Trust::Kept => (self.check_sender(raw, &parsed, now).await, false, true),
-            Trust::Approved(check) => (Some(check), true, false),
-        };
-        let settings = &self.config.intake.sender_auth;
-        let mut tx = self.store.begin().await?;
-        let taken = if kept {
-            messages::take_kept(&mut tx, row.id).await?
-        } else {
-            messages::take(&mut tx, row.id).await?
-        };
-        if !taken {
-            // Another process (the daemon beside `ingest`) finished it meanwhile.
-            tx.rollback().await.map_err(StoreError::from)?;
-            return Ok(duplicate_report(file, &parsed, row));
-        }
-        if let Some(check) = &check {
-            store_held::set_sender_check(&mut tx, row.id, check.verdict.as_str(), &check.evidence)
-                .await?;
-        }
-        let hold = !approved && held::should_hold(settings, &verdict, check.as_ref());
-        let to_hold = match (&verdict, &check) {
-            (assess::Verdict::Unit { unit, reading }, Some(check)) if hold => {
-                Some((*unit, reading, check))
-            }
-            _ => None,
-        };
-        let report = match to_hold {
-            Some((unit, reading, check)) => {
-                let holding = held::Holding {
-                    config: self.config,
-                    row,
-                    from: parsed.from.as_ref().map_or("", |m| m.address.as_str()),
-                    file,
-                    message_id: parsed.message_id.as_deref(),
-                    now,
-                };
-                holding.hold(&mut tx, unit, reading, check).await?
-            }
-            None => {
-                let settler = settle::Settler {
-                    config: self.config,
-                    template: self.template,
-                    message: &parsed,
-                    raw,
-                    row,
-                    file,
-                    now,
-                    sender_check: check.as_ref(),
-                    approved,
-                };
-                let report = settler.settle(&mut tx, verdict, open_period).await?;
-                if approved
-                    && !store_held::decide(&mut tx, row.id, store_held::Decision::Approved, now)
-                        .await?
-                {
-                    return Err(IntakeError::NotHeld { id: row.id });
-                }
-                report
-            }
-        };
-        tx.commit().await.map_err(StoreError::from)?;
-        tracing::info!(
-            key = %key,
-            outcome = report.outcome.as_str(),
-            unit = report.unit.as_deref().unwrap_or("-"),
-            "message processed"
-        );
-        Ok(report)
+            .pop()
+            .unwrap_or_else(|| Err(IntakeError::Batch("no outcome".into())))
     }
 
     /// The sender verdict of a message (SPEC §13); `None` when the check is off or the message
@@ -267,35 +144,6 @@ impl<'c> Intake<'c> {
             return None;
         }
         Some(sender::check(settings, self.dkim, raw, &from.address, now).await)
-    }
-
-    /// Counts a try at `row` before anything of it is read; when it is set aside instead, the
-    /// staff alert is queued in the same transaction (once per message: the alert's key).
-    async fn begin_attempt(
-        &self,
-        row: &messages::MessageRow,
-        head: &mail::InboundMessage,
-        now: DateTime<Utc>,
-    ) -> Result<Attempt, IntakeError> {
-        let mut tx = self.store.begin().await?;
-        let attempt = quarantine::begin_attempt_in(&mut tx, row.id, now).await?;
-        if attempt == Attempt::Quarantined {
-            let alert = Alert::Quarantined {
-                message: row.id,
-                from: head
-                    .from
-                    .as_ref()
-                    .map(|m| m.address.clone())
-                    .unwrap_or_default(),
-                subject: head.subject.clone(),
-                reason: quarantine::last_error(&mut tx, row.id)
-                    .await?
-                    .unwrap_or_default(),
-            };
-            queue_alert(&mut tx, &alert, now).await?;
-        }
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(attempt)
     }
 
     /// Reads the message in the reader process: parsed, with each workbook and Word file opened.
@@ -346,45 +194,10 @@ impl<'c> Intake<'c> {
             }
         }
     }
-
-    /// Writes the raw bytes under `raw/` by content, once; returns the path relative to the data dir.
-    fn store_raw(&self, raw: &[u8], sha: &str) -> Result<String, IntakeError> {
-        let relative = format!("raw/{}/{sha}.eml", &sha[..2]);
-        let path = self.config.data_dir.join(&relative);
-        if path.exists() {
-            return Ok(relative);
-        }
-        write_atomically(&path, raw).map_err(|source| IntakeError::RawStore { path, source })?;
-        Ok(relative)
-    }
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let folder = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(folder)?;
-    let mut tmp = tempfile_in(folder)?;
-    tmp.1.write_all(bytes)?;
-    tmp.1.sync_all()?;
-    std::fs::rename(&tmp.0, path)
-}
-
-fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
-    for attempt in 0..100u32 {
-        let path = folder.join(format!(".tmp-{}-{attempt}", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(file) => return Ok((path, file)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no free temporary file name"))
-}
+/// Writes through a temporary file and a rename, synced, so a crash never leaves half a file.
+pub use crate::durable::write_atomically;
 
 /// The problem of a file (or, without a name, a message) the reader could not read.
 fn unreadable(file: Option<String>) -> mail::AttachmentProblem {

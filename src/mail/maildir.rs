@@ -98,31 +98,83 @@ impl Maildir {
     /// Delivers a message into `new/` under `unique` (made file-name safe); delivering the same
     /// name twice keeps the first, so a redelivery after a crash is harmless.
     pub fn deliver(&self, unique: &str, bytes: &[u8]) -> Result<PathBuf, MaildirError> {
-        let name: String = unique
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                    c
-                } else {
-                    '_'
+        self.deliver_batch(&[(unique, bytes)])
+            .pop()
+            .unwrap_or_else(|| {
+                Err(self.error(
+                    "new/",
+                    "deliver",
+                    std::io::Error::other("nothing delivered"),
+                ))
+            })
+    }
+
+    /// Delivers several messages as [`Maildir::deliver`] does, made durable together: each file
+    /// synced, renamed from `tmp/` into `new/`, then `new/` synced once. One result each, in order.
+    pub fn deliver_batch(&self, mails: &[(&str, &[u8])]) -> Vec<Result<PathBuf, MaildirError>> {
+        let scratch = self.root.join("tmp");
+        let mut batch = crate::durable::Batch::new();
+        let mut staged: Vec<Result<Option<PathBuf>, MaildirError>> =
+            Vec::with_capacity(mails.len());
+        for (unique, bytes) in mails {
+            let name = file_name_of(unique);
+            let target = self.root.join("new").join(&name);
+            let seen = self.root.join("cur").join(format!("{name}:2,S"));
+            let queued = staged
+                .iter()
+                .any(|s| matches!(s, Ok(Some(t)) if *t == target));
+            if queued || target.exists() || seen.exists() {
+                // Already there (or queued in this batch): nothing more to write.
+                staged.push(Ok(None));
+                continue;
+            }
+            staged.push(match batch.stage_in(&scratch, &target, bytes) {
+                Ok(()) => Ok(Some(target)),
+                Err(e) => Err(self.error(&name, "write", e)),
+            });
+        }
+        let committed = batch.commit();
+        mails
+            .iter()
+            .zip(staged)
+            .map(|((unique, _), staged)| {
+                let target = self.root.join("new").join(file_name_of(unique));
+                if let Err(error) = staged {
+                    return Err(error);
+                }
+                match committed.iter().find(|(t, _)| *t == target) {
+                    Some((_, Err(e))) => Err(self.error(
+                        &file_name_of(unique),
+                        "move to new/",
+                        std::io::Error::new(e.kind(), e.to_string()),
+                    )),
+                    _ => Ok(target),
                 }
             })
-            .collect();
-        let target = self.root.join("new").join(&name);
-        let seen = self.root.join("cur").join(format!("{name}:2,S"));
-        if target.exists() || seen.exists() {
-            return Ok(target);
-        }
-        let tmp = self.root.join("tmp").join(&name);
-        let error = |action, source| MaildirError {
-            path: tmp.clone(),
+            .collect()
+    }
+
+    fn error(&self, name: &str, action: &'static str, source: std::io::Error) -> MaildirError {
+        MaildirError {
+            path: self.root.join("tmp").join(name),
             action,
             source,
-        };
-        std::fs::write(&tmp, bytes).map_err(|e| error("write", e))?;
-        std::fs::rename(&tmp, &target).map_err(|e| error("move to new/", e))?;
-        Ok(target)
+        }
     }
+}
+
+/// `unique` made file-name safe.
+fn file_name_of(unique: &str) -> String {
+    unique
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

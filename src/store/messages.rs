@@ -52,6 +52,14 @@ macro_rules! select_messages {
 /// Records a message unless its key is known; tells which it was.
 #[tracing::instrument(skip(store, new), fields(key = new.message_key))]
 pub async fn record(store: &Store, new: &NewMessage<'_>) -> Result<Recorded, StoreError> {
+    let mut tx = store.begin().await?;
+    let recorded = record_in(&mut tx, new).await?;
+    tx.commit().await?;
+    Ok(recorded)
+}
+
+/// [`record`] inside the caller's transaction: a batch of messages is recorded in one commit.
+pub async fn record_in(tx: &mut Tx, new: &NewMessage<'_>) -> Result<Recorded, StoreError> {
     sqlx::query(
         "INSERT INTO messages (message_key, message_id, sender, subject, received_at, raw_path, raw_sha256, source)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_key) DO NOTHING",
@@ -64,11 +72,11 @@ pub async fn record(store: &Store, new: &NewMessage<'_>) -> Result<Recorded, Sto
     .bind(new.raw_path)
     .bind(new.raw_sha256)
     .bind(new.source)
-    .execute(store.pool())
+    .execute(&mut **tx)
     .await?;
     let row: MessageRow = sqlx::query_as(concat!(select_messages!(), " WHERE message_key = ?"))
         .bind(new.message_key)
-        .fetch_one(store.pool())
+        .fetch_one(&mut **tx)
         .await?;
     Ok(if row.state == "processed" {
         Recorded::AlreadyProcessed(row)

@@ -130,3 +130,28 @@ fn migration_guard(db: Option<&std::path::Path>) -> Option<std::fs::File> {
     handle.lock().ok()?;
     Some(handle)
 }
+
+/// Opens a savepoint inside `tx`: one message of a batch is settled between this and
+/// [`release`], or undone alone by [`roll_back_to`] while the rest of the batch stays.
+pub async fn savepoint(tx: &mut Tx) -> Result<(), StoreError> {
+    sqlx::query("SAVEPOINT one_message")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Keeps what was written since [`savepoint`] (it commits with the transaction).
+pub async fn release(tx: &mut Tx) -> Result<(), StoreError> {
+    sqlx::query("RELEASE one_message")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Undoes what was written since [`savepoint`] and closes it.
+pub async fn roll_back_to(tx: &mut Tx) -> Result<(), StoreError> {
+    sqlx::query("ROLLBACK TO one_message")
+        .execute(&mut **tx)
+        .await?;
+    release(tx).await
+}

@@ -187,6 +187,33 @@ pub async fn claim_next(
     .await?)
 }
 
+/// Claims up to `limit` replies due at `now`, oldest first, as [`claim_next`] claims one: one
+/// atomic update, so no other process claims any of them.
+pub async fn claim_batch(
+    store: &Store,
+    now: DateTime<Utc>,
+    wall: DateTime<Utc>,
+    limit: usize,
+) -> Result<Vec<OutboxRow>, StoreError> {
+    let mut rows: Vec<OutboxRow> = sqlx::query_as(
+        "UPDATE outbox SET state = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
+         WHERE id IN (SELECT id FROM outbox
+                      WHERE (state = 'pending' AND next_attempt_at <= ?)
+                         OR (state = 'sending' AND (lease_until IS NULL OR lease_until <= ?))
+                      ORDER BY next_attempt_at, id LIMIT ?)
+         RETURNING id, kind, recipient, subject, outgoing_id, body, state, attempts, last_error",
+    )
+    .bind(claimer())
+    .bind(wall + LEASE)
+    .bind(now)
+    .bind(wall)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(store.pool())
+    .await?;
+    rows.sort_by_key(|r| r.id);
+    Ok(rows)
+}
+
 /// Makes due again the replies claimed by a process of this host that is gone (crashed or
 /// killed mid-send), without waiting for their lease; a live claimer's rows are never touched,
 /// nor rows claimed on another host (those wait for their lease). Returns how many.
@@ -247,6 +274,34 @@ pub async fn mark_sent(store: &Store, id: i64, now: DateTime<Utc>) -> Result<(),
             "reply sent after its claim was taken over (lease ran out)"
         );
     }
+    Ok(())
+}
+
+/// Marks replies sent in one transaction, as [`mark_sent`] marks one.
+pub async fn mark_all_sent(
+    store: &Store,
+    ids: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    for &id in ids {
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL
+             WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(claimer())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 0 {
+            tracing::warn!(
+                id,
+                "reply sent after its claim was taken over (lease ran out)"
+            );
+        }
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -98,6 +98,17 @@ pub async fn insert_next_version(tx: &mut Tx, new: &NewSubmission<'_>) -> Result
     .bind(new.period.to_string())
     .fetch_one(&mut **tx)
     .await?;
+    insert_version(tx, new, version).await?;
+    Ok(version)
+}
+
+/// Stores `version` for the unit and period: the next one, as the caller read it inside the
+/// same transaction (which holds the write lock, so no other process can take the number).
+pub async fn insert_version(
+    tx: &mut Tx,
+    new: &NewSubmission<'_>,
+    version: i64,
+) -> Result<(), StoreError> {
     let sql = concat!(
         "INSERT INTO monthly_submissions (unit_code, period, version, message_row, received_at, late,
             period_source, attachment, filled_by, phone, filled_on, receipt_no, ",
@@ -121,7 +132,7 @@ pub async fn insert_next_version(tx: &mut Tx, new: &NewSubmission<'_>) -> Result
         query = query.bind(i64::try_from(value).unwrap_or(i64::MAX));
     }
     query.execute(&mut **tx).await?;
-    Ok(version)
+    Ok(())
 }
 
 /// The counting version of every unit that reported for the period.

@@ -1,0 +1,384 @@
+//! Group commit: a batch of raw messages taken in with one disk sync for their raw files and a
+//! few transactions for all of them, each message still exactly once.
+//!
+//! The order is the single message's, batch-wide: (1) every raw file is written and made
+//! durable ([`crate::durable::Batch`]: one `fdatasync` each, one folder sync per folder);
+//! (2) then the messages are recorded, in one transaction; (3) an attempt is counted for each,
+//! in one transaction, before any of them is read; (4) each is read (in the reader process)
+//! and its sender checked, outside any transaction; (5) all are settled in one transaction, each
+//! inside its own savepoint, so one that fails is rolled back alone and tried again later.
+//! A crash before (2) commits leaves only raw files (the mailbox still has the messages); after
+//! it, recorded rows that the next start finishes ([`super::Intake`]'s resume); after (5), a
+//! message fetched again is a duplicate. Nothing is lost and nothing is recorded twice.
+//!
+//! A message whose key repeats one earlier in the same batch starts a new batch, so the second
+//! is seen as a duplicate exactly as when the two come one after another.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+
+use super::process::{Prepared, log_processed};
+use super::report::{IngestReport, duplicate_report, quarantined_report};
+use super::{Intake, IntakeError, Source, Trust, unreadable};
+use crate::durable;
+use crate::mail::{self, InboundMessage};
+use crate::notify::alerts::{Alert, queue_alert};
+use crate::store::held as store_held;
+use crate::store::messages::{self, MessageRow, NewMessage, Recorded};
+use crate::store::quarantine::{self, Attempt};
+use crate::store::{self as db, StoreError, Tx};
+
+/// At most this many messages are settled in one transaction.
+pub const BATCH_MESSAGES: usize = 64;
+/// A batch is closed once its raw messages reach this many bytes (memory stays bounded).
+pub const BATCH_BYTES: usize = 16 * 1024 * 1024;
+
+/// One raw message of a batch.
+#[derive(Debug, Clone)]
+pub struct Incoming<'a> {
+    pub raw: &'a [u8],
+    /// When the server received it.
+    pub received_at: DateTime<Utc>,
+    pub source: Source<'a>,
+}
+
+/// A message of the batch recorded and counted, to be read and settled.
+struct Recorded1 {
+    index: usize,
+    row: MessageRow,
+    head: InboundMessage,
+}
+
+type Outcomes = Vec<Option<Result<IngestReport, IntakeError>>>;
+
+impl Intake<'_> {
+    /// Takes in a batch of raw messages; one result per message, in order. A message may be
+    /// taken out of its mailbox once its result is `Ok`.
+    pub async fn ingest_batch(
+        &self,
+        batch: &[Incoming<'_>],
+        now: DateTime<Utc>,
+    ) -> Vec<Result<IngestReport, IntakeError>> {
+        let heads: Vec<InboundMessage> = batch
+            .iter()
+            .map(|m| mail::parse_headers_only(m.raw, unreadable(None)))
+            .collect();
+        let keys: Vec<String> = batch
+            .iter()
+            .zip(&heads)
+            .map(|(m, head)| mail::message_key(head, m.raw))
+            .collect();
+        let mut results = Vec::with_capacity(batch.len());
+        let mut heads = heads.into_iter();
+        for run in runs_of_distinct(&keys) {
+            let run_heads: Vec<InboundMessage> = heads.by_ref().take(run.len()).collect();
+            let done = self
+                .ingest_run(&batch[run.clone()], run_heads, &keys[run], now)
+                .await;
+            results.extend(done);
+        }
+        results
+    }
+
+    /// A batch whose keys are all different.
+    async fn ingest_run(
+        &self,
+        batch: &[Incoming<'_>],
+        heads: Vec<InboundMessage>,
+        keys: &[String],
+        now: DateTime<Utc>,
+    ) -> Vec<Result<IngestReport, IntakeError>> {
+        let mut outcomes: Outcomes = (0..batch.len()).map(|_| None).collect();
+        let stored = self.store_raw_batch(batch);
+        let recorded = match self
+            .record_batch(batch, heads, keys, stored, &mut outcomes)
+            .await
+        {
+            Ok(recorded) => {
+                self.count_attempts(recorded, batch, &mut outcomes, now)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        match recorded {
+            Ok(recorded) => self.settle_batch(batch, recorded, &mut outcomes, now).await,
+            Err(error) => fail_open(&mut outcomes, &error),
+        }
+        outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or_else(|| Err(batch_failed("no outcome"))))
+            .collect()
+    }
+
+    /// Writes the raw files not yet stored and makes them durable together; for each message
+    /// its path relative to the data dir and its hash, or why it could not be stored.
+    fn store_raw_batch(
+        &self,
+        batch: &[Incoming<'_>],
+    ) -> Vec<Result<(String, String), IntakeError>> {
+        let mut files = durable::Batch::new();
+        let mut staged = HashSet::new();
+        let mut planned = Vec::with_capacity(batch.len());
+        for incoming in batch {
+            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(incoming.raw));
+            let relative = format!("raw/{}/{sha}.eml", &sha[..2]);
+            let path = self.config.data_dir.join(&relative);
+            let result = if path.exists() || !staged.insert(path.clone()) {
+                Ok(())
+            } else {
+                files.stage(&path, incoming.raw)
+            };
+            planned.push((relative, sha, path, result));
+        }
+        let committed = files.commit();
+        planned
+            .into_iter()
+            .map(|(relative, sha, path, staged)| {
+                let synced = committed.iter().find(|(target, _)| *target == path).map_or(
+                    Ok(()),
+                    |(_, r)| match r {
+                        Ok(()) => Ok(()),
+                        Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                    },
+                );
+                match staged.and(synced) {
+                    Ok(()) => Ok((relative, sha)),
+                    Err(source) => Err(IntakeError::RawStore { path, source }),
+                }
+            })
+            .collect()
+    }
+
+    /// Records the stored messages in one transaction; duplicates and held messages are done.
+    async fn record_batch(
+        &self,
+        batch: &[Incoming<'_>],
+        heads: Vec<InboundMessage>,
+        keys: &[String],
+        stored: Vec<Result<(String, String), IntakeError>>,
+        outcomes: &mut Outcomes,
+    ) -> Result<Vec<Recorded1>, IntakeError> {
+        let mut tx = self.store.begin().await?;
+        let mut recorded = Vec::new();
+        let items = batch.iter().zip(heads).zip(keys).zip(stored).enumerate();
+        for (index, (((incoming, head), key), stored)) in items {
+            let (raw_path, sha) = match stored {
+                Ok(stored) => stored,
+                Err(error) => {
+                    outcomes[index] = Some(Err(error));
+                    continue;
+                }
+            };
+            let sender = head.from.as_ref().map(|m| m.address.clone());
+            let source = &incoming.source;
+            let new = NewMessage {
+                message_key: key,
+                message_id: head.message_id.as_deref(),
+                sender: sender.as_deref(),
+                subject: &head.subject,
+                received_at: incoming.received_at,
+                raw_path: &raw_path,
+                raw_sha256: &sha,
+                source: &format!("{}:{}", source.kind, source.name),
+            };
+            match messages::record_in(&mut tx, &new).await? {
+                Recorded::AlreadyProcessed(row) => {
+                    tracing::info!(key = %key, "duplicate message, already processed");
+                    outcomes[index] = Some(Ok(duplicate_report(source.name, &head, &row)));
+                }
+                Recorded::ToProcess(row) => recorded.push(Recorded1 { index, row, head }),
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        let mut waiting = Vec::with_capacity(recorded.len());
+        for one in recorded {
+            if store_held::pending(&self.store, one.row.id)
+                .await?
+                .is_none()
+            {
+                waiting.push(one);
+                continue;
+            }
+            let name = batch[one.index].source.name;
+            tracing::info!(key = %one.row.message_key, id = one.row.id, "held message fetched again: waits for staff");
+            outcomes[one.index] = Some(Ok(IngestReport {
+                note: Some(format!(
+                    "held for staff (message {}): nothing stored, nothing sent",
+                    one.row.id
+                )),
+                ..duplicate_report(name, &one.head, &one.row)
+            }));
+        }
+        Ok(waiting)
+    }
+
+    /// Counts a try at each message before anything of it is read, in one transaction; one set
+    /// aside instead has its staff alert queued with it (once per message: the alert's key).
+    async fn count_attempts(
+        &self,
+        recorded: Vec<Recorded1>,
+        batch: &[Incoming<'_>],
+        outcomes: &mut Outcomes,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Recorded1>, IntakeError> {
+        let mut tx = self.store.begin().await?;
+        let mut to_read = Vec::with_capacity(recorded.len());
+        for one in recorded {
+            if begin_attempt(&mut tx, &one.row, &one.head, now).await? == Attempt::Quarantined {
+                let name = batch[one.index].source.name;
+                tracing::warn!(key = %one.row.message_key, id = one.row.id, "message quarantined after failed attempts");
+                outcomes[one.index] = Some(Ok(quarantined_report(name, &one.head, &one.row)));
+            } else {
+                to_read.push(one);
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(to_read)
+    }
+
+    /// Reads each message, then settles them all in one transaction, each in a savepoint.
+    async fn settle_batch(
+        &self,
+        batch: &[Incoming<'_>],
+        recorded: Vec<Recorded1>,
+        outcomes: &mut Outcomes,
+        now: DateTime<Utc>,
+    ) {
+        let mut prepared: Vec<(usize, Prepared<'_>)> = Vec::with_capacity(recorded.len());
+        let mut stopped = false;
+        for one in &recorded {
+            if stopped {
+                outcomes[one.index] = Some(Err(IntakeError::Stopped));
+                continue;
+            }
+            let incoming = &batch[one.index];
+            let head = one.head.clone();
+            let name = incoming.source.name;
+            match self
+                .prepare(incoming.raw, head, &one.row, name, now, Trust::Check)
+                .await
+            {
+                Ok(ready) => prepared.push((one.index, ready)),
+                Err(error) => {
+                    stopped = matches!(error, IntakeError::Stopped);
+                    outcomes[one.index] = Some(Err(error));
+                }
+            }
+        }
+        let rows: Vec<(usize, MessageRow)> =
+            recorded.iter().map(|r| (r.index, r.row.clone())).collect();
+        match self.settle_all(prepared, outcomes, now).await {
+            Ok(settled) => {
+                for (index, report) in settled {
+                    if let Some((_, row)) = rows.iter().find(|(i, _)| *i == index) {
+                        log_processed(row, &report);
+                    }
+                    outcomes[index] = Some(Ok(report));
+                }
+            }
+            Err(error) => fail_open(outcomes, &error),
+        }
+    }
+
+    /// The settling transaction: what each message came to, committed together.
+    async fn settle_all(
+        &self,
+        prepared: Vec<(usize, Prepared<'_>)>,
+        outcomes: &mut Outcomes,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(usize, IngestReport)>, IntakeError> {
+        if prepared.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.store.begin().await?;
+        let mut settled = Vec::with_capacity(prepared.len());
+        for (index, ready) in prepared {
+            db::savepoint(&mut tx).await?;
+            match self.settle_in(&mut tx, ready, now).await {
+                Ok(report) => {
+                    db::release(&mut tx).await?;
+                    settled.push((index, report));
+                }
+                Err(error) => {
+                    db::roll_back_to(&mut tx).await?;
+                    tracing::error!(%error, "message not settled; its batch goes on");
+                    outcomes[index] = Some(Err(error));
+                }
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(settled)
+    }
+}
+
+/// Counts a try at `row`; when it is set aside instead, queues the staff alert with it.
+async fn begin_attempt(
+    tx: &mut Tx,
+    row: &MessageRow,
+    head: &InboundMessage,
+    now: DateTime<Utc>,
+) -> Result<Attempt, StoreError> {
+    let attempt = quarantine::begin_attempt_in(tx, row.id, now).await?;
+    if attempt == Attempt::Quarantined {
+        let alert = Alert::Quarantined {
+            message: row.id,
+            from: head
+                .from
+                .as_ref()
+                .map(|m| m.address.clone())
+                .unwrap_or_default(),
+            subject: head.subject.clone(),
+            reason: quarantine::last_error(tx, row.id)
+                .await?
+                .unwrap_or_default(),
+        };
+        queue_alert(tx, &alert, now).await?;
+    }
+    Ok(attempt)
+}
+
+/// Every message of the batch without an outcome yet fails with `error`: nothing of them was
+/// committed past their record, so they are tried again.
+fn fail_open(outcomes: &mut Outcomes, error: &IntakeError) {
+    for outcome in outcomes.iter_mut().filter(|o| o.is_none()) {
+        *outcome = Some(Err(batch_failed(&error.to_string())));
+    }
+}
+
+fn batch_failed(why: &str) -> IntakeError {
+    IntakeError::Batch(why.to_string())
+}
+
+/// Splits `keys` into runs in which no key repeats, in order.
+fn runs_of_distinct(keys: &[String]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (i, key) in keys.iter().enumerate() {
+        if !seen.insert(key) {
+            runs.push(start..i);
+            start = i;
+            seen.clear();
+            seen.insert(key);
+        }
+    }
+    if start < keys.len() {
+        runs.push(start..keys.len());
+    }
+    runs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_key_starts_a_new_run() {
+        let keys: Vec<String> = ["a", "b", "a", "c", "c"].map(String::from).to_vec();
+        assert_eq!(runs_of_distinct(&keys), vec![0..2, 2..4, 4..5]);
+        assert_eq!(runs_of_distinct(&[]), Vec::<std::ops::Range<usize>>::new());
+        let one = vec!["x".to_string()];
+        assert_eq!(runs_of_distinct(&one), vec![0..1]);
+    }
+}

@@ -1,0 +1,179 @@
+//! Everything after a message is recorded, in two halves: [`Intake::prepare`] reads it (in the
+//! reader process) and checks its sender, outside any transaction; [`Intake::settle_in`] takes
+//! it, holds or settles it and writes the outcome inside the caller's transaction. One message
+//! alone is [`Intake::process`]; a batch settles many in one transaction ([`super::batch`]).
+
+use chrono::{DateTime, Utc};
+
+use super::assess::{self, AssessContext};
+use super::report::{IngestReport, duplicate_report};
+use super::{Intake, IntakeError, Trust, held, settle};
+use crate::domain::period::Period;
+use crate::mail;
+use crate::sender::SenderCheck;
+use crate::store::held as store_held;
+use crate::store::messages::{self, MessageRow};
+use crate::store::quarantine;
+use crate::store::{StoreError, Tx};
+
+/// A message read and its sender checked, ready to be settled.
+pub(super) struct Prepared<'r> {
+    pub raw: &'r [u8],
+    pub row: &'r MessageRow,
+    pub file: &'r str,
+    pub parsed: mail::InboundMessage,
+    pub opened: Vec<crate::worker::Opened>,
+    pub check: Option<SenderCheck>,
+    /// Staff approved it after it was held.
+    pub approved: bool,
+    /// Kept from an unknown sender, processed again.
+    pub kept: bool,
+}
+
+impl Intake<'_> {
+    /// One message alone: prepared, then settled in its own transaction.
+    pub(super) async fn process(
+        &self,
+        raw: &[u8],
+        head: mail::InboundMessage,
+        row: &MessageRow,
+        file: &str,
+        now: DateTime<Utc>,
+        trust: Trust,
+    ) -> Result<IngestReport, IntakeError> {
+        let prepared = self.prepare(raw, head, row, file, now, trust).await?;
+        let mut tx = self.store.begin().await?;
+        let report = self.settle_in(&mut tx, prepared, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        log_processed(row, &report);
+        Ok(report)
+    }
+
+    /// Reads the message in the reader process and checks its sender. A read that fails is
+    /// noted on the message (three such and it is quarantined).
+    pub(super) async fn prepare<'r>(
+        &self,
+        raw: &'r [u8],
+        head: mail::InboundMessage,
+        row: &'r MessageRow,
+        file: &'r str,
+        now: DateTime<Utc>,
+        trust: Trust,
+    ) -> Result<Prepared<'r>, IntakeError> {
+        let (parsed, opened) = match self.read(raw, head).await {
+            Ok(read) => read,
+            Err(error) => {
+                let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
+                return Err(error);
+            }
+        };
+        let (check, approved, kept) = match trust {
+            Trust::Check => (self.check_sender(raw, &parsed, now).await, false, false),
+            Trust::Kept => (self.check_sender(raw, &parsed, now).await, false, true),
+            Trust::Approved(check) => (Some(check), true, false),
+        };
+        Ok(Prepared {
+            raw,
+            row,
+            file,
+            parsed,
+            opened,
+            check,
+            approved,
+            kept,
+        })
+    }
+
+    /// Takes the message and writes what it came to inside `tx`: held for staff, or settled
+    /// (record, outcome, reply). A message another process finished meanwhile is a duplicate.
+    pub(super) async fn settle_in(
+        &self,
+        tx: &mut Tx,
+        prepared: Prepared<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<IngestReport, IntakeError> {
+        let Prepared {
+            raw,
+            row,
+            file,
+            parsed,
+            opened,
+            check,
+            approved,
+            kept,
+        } = prepared;
+        let open_period = Period::open_at(self.config.office.date_of(row.received_at));
+        // The roster now: an edit saved in the console counts from the next message on.
+        let roster = self.config.roster.current();
+        let ctx = AssessContext {
+            roster: &roster,
+            office_address: &self.config.office.address,
+            open_period,
+            plausibility_bound: self.config.intake.plausibility_bound,
+            max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
+        };
+        let verdict = assess::assess_opened(&parsed, &opened, &ctx);
+        let settings = &self.config.intake.sender_auth;
+        let taken = if kept {
+            messages::take_kept(tx, row.id).await?
+        } else {
+            messages::take(tx, row.id).await?
+        };
+        if !taken {
+            // Another process (the daemon beside `ingest`) finished it meanwhile.
+            return Ok(duplicate_report(file, &parsed, row));
+        }
+        if let Some(check) = &check {
+            store_held::set_sender_check(tx, row.id, check.verdict.as_str(), &check.evidence)
+                .await?;
+        }
+        let hold = !approved && held::should_hold(settings, &verdict, check.as_ref());
+        let to_hold = match (&verdict, &check) {
+            (assess::Verdict::Unit { unit, reading }, Some(check)) if hold => {
+                Some((*unit, reading, check))
+            }
+            _ => None,
+        };
+        if let Some((unit, reading, check)) = to_hold {
+            let holding = held::Holding {
+                config: self.config,
+                row,
+                from: parsed.from.as_ref().map_or("", |m| m.address.as_str()),
+                file,
+                message_id: parsed.message_id.as_deref(),
+                now,
+            };
+            return Ok(holding.hold(tx, unit, reading, check).await?);
+        }
+        let settler = settle::Settler {
+            config: self.config,
+            template: self.template,
+            message: &parsed,
+            raw,
+            row,
+            file,
+            now,
+            sender_check: check.as_ref(),
+            approved,
+        };
+        let report = settler.settle(tx, verdict, open_period).await?;
+        if approved && !store_held::decide(tx, row.id, store_held::Decision::Approved, now).await? {
+            return Err(IntakeError::NotHeld { id: row.id });
+        }
+        Ok(report)
+    }
+}
+
+/// The log line of a message whose outcome was committed (none for one another process
+/// finished first).
+pub(super) fn log_processed(row: &MessageRow, report: &IngestReport) {
+    if report.outcome == super::report::Outcome::Duplicate {
+        return;
+    }
+    tracing::info!(
+        key = %row.message_key,
+        outcome = report.outcome.as_str(),
+        unit = report.unit.as_deref().unwrap_or("-"),
+        "message processed"
+    );
+}
