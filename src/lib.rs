@@ -22,8 +22,9 @@
 //! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
 //! - [`app`]: the shared handles (config, clock, database, template, wake-up signals), no
 //!   orchestration.
-//! - [`intake`]: one raw message to a record, a report and a reply: [`intake::assess`] is the
-//!   pure half, the rest writes it all in one transaction.
+//! - [`intake`]: raw messages to records, reports and replies, in batches (group commit):
+//!   [`intake::assess`] reads, a pure plan decides what to record and answer, a small writer
+//!   applies it in the batch's transaction.
 //! - [`replies`]: the Chinese text of receipts, returns and help replies, their MIME form, and
 //!   [`replies::queue::queue_mail`], the one way a mail is built and queued in a transaction.
 //! - [`reminders`]: which reminders are due when (pure), plus the scheduler task that queues them.

@@ -9,6 +9,10 @@
 //! its body is read; the reading happens in the reader process ([`crate::worker`]). A message
 //! that failed to finish three times is quarantined instead of tried again (SPEC §12); one the
 //! reader gave up on is finished with a return naming the file it could not read.
+//!
+//! Messages come in batches ([`Intake::ingest_batch`], `batch.rs`): the same order, each step
+//! taken for the whole batch at once (one disk sync, a few transactions), each message still
+//! settled exactly once. Settling is `facts.rs` (read) → `plan.rs` (pure) → `apply.rs` (write).
 
 mod again;
 mod apply;
