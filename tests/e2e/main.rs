@@ -1,6 +1,7 @@
 //! End-to-end tests: the whole intake against real files and a fresh data dir per test.
 
 mod acceptance_forms;
+mod batch;
 mod cases;
 mod cases_fixtures;
 mod cli;
