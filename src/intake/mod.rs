@@ -15,20 +15,11 @@
 //! settled exactly once. Settling is `facts.rs` (read) → `plan.rs` (pure) → `apply.rs` (write).
 
 mod again;
-mod apply;
 pub mod assess;
 mod batch;
-mod cases;
-mod corrections;
-mod facts;
 mod findings;
 pub mod held;
 mod plan;
-#[cfg(test)]
-mod plan_case_tests;
-mod plan_forms;
-#[cfg(test)]
-mod plan_tests;
 mod process;
 pub mod report;
 mod settle;

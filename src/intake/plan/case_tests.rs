@@ -1,11 +1,11 @@
 //! Tests of [`super::plan`] for typical-case forms: new cases and their photos, corrections,
 //! returns, photos sent later.
 
-use super::assess::{CaseReadingOf, Reading, Verdict};
-use super::facts::Facts;
-use super::plan::{Template, plan};
-use super::plan_tests::{Fixture, case, october, photo, problem, received, unit};
+use super::tests::{Fixture, case, october, photo, problem, received, unit};
+use super::{Template, plan};
 use crate::domain::period::Period;
+use crate::intake::assess::{CaseReadingOf, Reading, Verdict};
+use crate::intake::settle::facts::Facts;
 use crate::store::cases::Current;
 use crate::store::outbox::ReplyKind;
 

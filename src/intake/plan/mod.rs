@@ -4,23 +4,30 @@
 //! the ingest report as it will be written. No IO here: [`super::apply`] writes a plan in the
 //! intake transaction, [`super::facts`] reads what a plan needs.
 
-use super::assess::{Reading, Verdict};
-pub(super) use super::facts::{Facts, Previous, StoredPhoto};
-use super::findings::{problems_of, rejected_form, sender_error};
-use super::plan_forms::{plan_cases, record};
-use super::report::{IngestReport, Outcome, ReplyReport};
+#[cfg(test)]
+mod case_tests;
+mod forms;
+#[cfg(test)]
+mod tests;
+
 use crate::clock::local_text;
 use crate::config::Config;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::case::CaseForm;
 use crate::forms::monthly::MonthlyForm;
+use crate::intake::assess::{Reading, Verdict};
+use crate::intake::findings::{problems_of, rejected_form, sender_error};
+use crate::intake::report::{IngestReport, Outcome, ReplyReport};
+use crate::intake::settle::facts::wants_later_photos;
+use crate::intake::settle::facts::{Facts, Previous};
 use crate::mail::InboundMessage;
 use crate::replies::subject::{TAG_HELP, TAG_PHOTOS, TAG_RECEIPT, TAG_RETURN, reply_subject};
 use crate::replies::text::{self, Due, Envelope, Letterhead, Resend};
 use crate::sender::SenderCheck;
 use crate::store::messages::MessageRow;
 use crate::store::outbox::ReplyKind;
+use forms::{plan_cases, record};
 
 /// What a message is settled from, besides the facts.
 pub(super) struct Input<'a> {
@@ -259,14 +266,6 @@ fn answer(kind: ReplyKind, tag: &'static str, body: String, template: Option<Tem
         body,
         template,
     }
-}
-
-/// Whether a mail of photos alone may answer earlier cases (photos sent after the receipt).
-pub(super) fn wants_later_photos(reading: &Reading) -> bool {
-    !reading.photos.is_empty()
-        && reading.cases.is_empty()
-        && reading.monthly.is_empty()
-        && reading.errors.is_empty()
 }
 
 /// Mail from an address not in the roster: kept for staff, never answered.

@@ -4,10 +4,10 @@
 //! is a new case. Only a message with exactly one accepted case form corrects anything, so a
 //! form is never matched to a case by guesswork.
 
-use super::assess::Reading;
-use super::settle::Settler;
+use super::Settler;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
+use crate::intake::assess::Reading;
 use crate::store::cases::{self, Current};
 use crate::store::{StoreError, Tx};
 

@@ -2,17 +2,17 @@
 //! period, each accepted case form as a case (or the next version of the case it corrects), with
 //! their lines in the ingest report and the receipt. Pure, as [`super::plan`].
 
-use super::assess::{MonthlyReadingOf, Reading};
-use super::cases::case_report;
-use super::facts::{Facts, Previous};
-use super::plan::{Input, Plan, PlannedCase, PlannedSubmission};
-use super::report::{Change, FormReport, Outcome};
+use super::{Input, Plan, PlannedCase, PlannedSubmission};
 use crate::clock::local_text;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::Finding;
 use crate::forms::case::missing_photos_warning;
 use crate::forms::monthly::MonthlyForm;
+use crate::intake::assess::{MonthlyReadingOf, Reading};
+use crate::intake::report::{Change, FormReport, Outcome};
+use crate::intake::settle::cases::case_report;
+use crate::intake::settle::facts::{Facts, Previous};
 use crate::replies::text::{self, Recorded, RecordedCase};
 
 /// The accepted case forms as cases of the month of receipt (or of the case they correct),

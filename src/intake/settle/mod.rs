@@ -2,13 +2,20 @@
 //! store holds ([`super::facts`]), [`plan`] what to record and answer (pure), and
 //! [`Settler::apply`] the plan ([`super::apply`]). The ingest report comes back as written.
 
+mod apply;
+pub(crate) mod cases;
+mod corrections;
+pub(crate) mod facts;
+
 use chrono::{DateTime, Utc};
 
-use super::assess::Verdict;
-use super::plan::{Facts, Input, plan};
-use super::report::IngestReport;
+use facts::Facts;
+
 use crate::config::Config;
 use crate::domain::period::Period;
+use crate::intake::assess::Verdict;
+use crate::intake::plan::{Input, plan};
+use crate::intake::report::IngestReport;
 use crate::mail::InboundMessage;
 use crate::sender::SenderCheck;
 use crate::store::messages::MessageRow;

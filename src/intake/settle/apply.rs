@@ -3,12 +3,13 @@
 //! cases, the reply into the outbox, the outcome on the message). Decides nothing, except that a
 //! reply that cannot be built (a malformed address) is noted instead of queued.
 
-use super::plan::{Plan, PlannedReply, StoredPhoto, Template};
-use super::report::IngestReport;
-use super::settle::Settler;
+use super::Settler;
+use super::facts::StoredPhoto;
 use crate::forms::template::{
     CASE_TEMPLATE_FILE_NAME, TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE, case_template,
 };
+use crate::intake::plan::{Plan, PlannedReply, Template};
+use crate::intake::report::IngestReport;
 use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
 use crate::store::cases::{self, NewCase};

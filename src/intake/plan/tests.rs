@@ -3,10 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::assess::{CaseReadingOf, MonthlyReadingOf, Reading, Verdict};
-use super::facts::{Facts, Previous, StoredPhoto};
-use super::plan::{Input, Template, plan};
-use super::report::Outcome;
+use super::{Input, Template, plan};
 use crate::config::Config;
 use crate::domain::fields::MonthlyValues;
 use crate::domain::period::Period;
@@ -14,6 +11,9 @@ use crate::domain::unit::Unit;
 use crate::forms::case::CaseForm;
 use crate::forms::monthly::{MonthlyForm, PeriodSource};
 use crate::forms::{FieldKey, Finding};
+use crate::intake::assess::{CaseReadingOf, MonthlyReadingOf, Reading, Verdict};
+use crate::intake::report::Outcome;
+use crate::intake::settle::facts::{Facts, Previous, StoredPhoto};
 use crate::mail::{InboundMessage, Mailbox};
 use crate::store::messages::MessageRow;
 use crate::store::outbox::ReplyKind;

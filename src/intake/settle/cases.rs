@@ -5,11 +5,11 @@
 
 use sha2::{Digest, Sha256};
 
-use super::assess::{CaseReadingOf, Reading};
-use super::report::{FormReport, Outcome};
-use super::settle::Settler;
+use super::Settler;
 use crate::domain::period::Period;
 use crate::forms::Finding;
+use crate::intake::assess::{CaseReadingOf, Reading};
+use crate::intake::report::{FormReport, Outcome};
 
 impl Settler<'_> {
     /// Writes each image under `photos/` by its content hash, once per content.
@@ -28,7 +28,7 @@ impl Settler<'_> {
             );
             let path = self.config.data_dir.join(&relative);
             if !path.exists()
-                && let Err(error) = super::write_atomically(&path, &attachment.bytes)
+                && let Err(error) = crate::durable::write_atomically(&path, &attachment.bytes)
             {
                 tracing::error!(path = %path.display(), %error, "cannot store a photo");
                 continue;
@@ -55,7 +55,7 @@ pub(crate) struct StoredPhoto {
     pub size: u64,
 }
 
-pub(super) fn case_report(
+pub(crate) fn case_report(
     case: &CaseReadingOf,
     outcome: Outcome,
     period: Period,

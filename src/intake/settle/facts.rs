@@ -6,21 +6,20 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::assess::{Reading, Verdict};
+use super::Settler;
 use super::corrections::corrects_one;
-use super::plan::wants_later_photos;
-use super::settle::Settler;
 use crate::domain::echo::printable_line;
 use crate::domain::fields::MonthlyValues;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
+use crate::intake::assess::{Reading, Verdict};
 use crate::mail::{NoReplyReason, dsn};
 use crate::store::cases::Current;
 use crate::store::outbox;
 use crate::store::submissions;
 use crate::store::{StoreError, Tx};
 
-pub(super) use super::cases::StoredPhoto;
+pub(crate) use super::cases::StoredPhoto;
 
 /// A bounce is read for at most this many quoted Message-IDs and failed recipients: a real DSN
 /// has one or two of each, and a forged one must not cost a query per line.
@@ -29,7 +28,7 @@ const MAX_BOUNCE_RECIPIENTS: usize = 50;
 
 /// What the store said before the message is settled.
 #[derive(Debug, Default, Clone)]
-pub(super) struct Facts {
+pub(crate) struct Facts {
     /// The version that counts now, for each period of the unit's accepted monthly forms.
     pub previous: Vec<Previous>,
     /// Replies queued to the sender within the last hour.
@@ -47,11 +46,19 @@ pub(super) struct Facts {
 
 /// A stored monthly version.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Previous {
+pub(crate) struct Previous {
     pub period: Period,
     pub version: i64,
     pub received_at: DateTime<Utc>,
     pub values: MonthlyValues,
+}
+
+/// Whether a mail of photos alone may answer earlier cases (photos sent after the receipt).
+pub(crate) fn wants_later_photos(reading: &Reading) -> bool {
+    !reading.photos.is_empty()
+        && reading.cases.is_empty()
+        && reading.monthly.is_empty()
+        && reading.errors.is_empty()
 }
 
 impl Settler<'_> {
