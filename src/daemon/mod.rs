@@ -103,6 +103,11 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         let cancel = cancel.clone();
         tasks.spawn(async move { crate::web::run(web, cancel).await });
     }
+    {
+        // `quarantine release ID` from another process: taken at the next look, not next start.
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tasks.spawn(async move { pass::watch_released(&app, &on_taken, cancel).await });
+    }
     match app.config.inbound.clone() {
         Inbound::Maildir => {
             let inbox = app.config.data_dir.join(pass::INBOX);

@@ -73,8 +73,12 @@ enum Trust {
     /// As `Check`, for mail kept from an unknown sender and processed again (`reprocess`): it
     /// was finished once, so it is taken back from `processed`.
     Kept,
-    /// Staff approved it after it was held: recorded whatever this stored verdict says.
-    Approved(SenderCheck),
+    /// Staff approved it after it was held: recorded whatever this stored verdict says; `by`
+    /// (the console user, `cli`, `chat:ID`) is audited with the decision.
+    Approved { check: SenderCheck, by: String },
+    /// The sender is vouched for by other means than the mail (a logged-in console user's
+    /// upload): this verdict stands instead of a check.
+    Vouched(SenderCheck),
 }
 
 /// Where a message came from: a label for the report and the log.
@@ -112,6 +116,32 @@ impl<'c> Intake<'c> {
         source: &Source<'_>,
         now: DateTime<Utc>,
     ) -> Result<IngestReport, IntakeError> {
+        self.ingest_trusting(raw, received_at, source, now, Trust::Check)
+            .await
+    }
+
+    /// [`Intake::ingest`] with the sender check given instead of made (SPEC §15: a form a
+    /// logged-in user uploaded is authenticated by the login, so never held).
+    pub async fn ingest_vouched(
+        &self,
+        raw: &[u8],
+        received_at: DateTime<Utc>,
+        source: &Source<'_>,
+        now: DateTime<Utc>,
+        check: SenderCheck,
+    ) -> Result<IngestReport, IntakeError> {
+        self.ingest_trusting(raw, received_at, source, now, Trust::Vouched(check))
+            .await
+    }
+
+    async fn ingest_trusting(
+        &self,
+        raw: &[u8],
+        received_at: DateTime<Utc>,
+        source: &Source<'_>,
+        now: DateTime<Utc>,
+        trust: Trust,
+    ) -> Result<IngestReport, IntakeError> {
         let sha = hex::encode(Sha256::digest(raw));
         let raw_path = self.store_raw(raw, &sha)?;
         let head = mail::parse_headers_only(raw, unreadable(None));
@@ -148,8 +178,7 @@ impl<'c> Intake<'c> {
             tracing::warn!(key = %key, id = row.id, "message quarantined after failed attempts");
             return Ok(quarantined_report(source.name, &head, &row));
         }
-        self.process(raw, head, &row, source.name, now, Trust::Check)
-            .await
+        self.process(raw, head, &row, source.name, now, trust).await
     }
 
     /// Everything after the message is recorded: assess, settle, commit.
@@ -182,9 +211,10 @@ impl<'c> Intake<'c> {
         };
         let verdict = assess::assess_opened(&parsed, &opened, &ctx);
         let (check, approved, kept) = match trust {
-            Trust::Check => (self.check_sender(raw, &parsed, now).await, false, false),
-            Trust::Kept => (self.check_sender(raw, &parsed, now).await, false, true),
-            Trust::Approved(check) => (Some(check), true, false),
+            Trust::Check => (self.check_sender(raw, &parsed, now).await, None, false),
+            Trust::Kept => (self.check_sender(raw, &parsed, now).await, None, true),
+            Trust::Approved { check, by } => (Some(check), Some(by), false),
+            Trust::Vouched(check) => (Some(check), None, false),
         };
         let settings = &self.config.intake.sender_auth;
         let mut tx = self.store.begin().await?;
@@ -202,7 +232,7 @@ impl<'c> Intake<'c> {
             store_held::set_sender_check(&mut tx, row.id, check.verdict.as_str(), &check.evidence)
                 .await?;
         }
-        let hold = !approved && held::should_hold(settings, &verdict, check.as_ref());
+        let hold = approved.is_none() && held::should_hold(settings, &verdict, check.as_ref());
         let to_hold = match (&verdict, &check) {
             (assess::Verdict::Unit { unit, reading }, Some(check)) if hold => {
                 Some((*unit, reading, check))
@@ -231,14 +261,14 @@ impl<'c> Intake<'c> {
                     file,
                     now,
                     sender_check: check.as_ref(),
-                    approved,
+                    approved: approved.is_some(),
                 };
                 let report = settler.settle(&mut tx, verdict, open_period).await?;
-                if approved
-                    && !store_held::decide(&mut tx, row.id, store_held::Decision::Approved, now)
-                        .await?
-                {
-                    return Err(IntakeError::NotHeld { id: row.id });
+                if let Some(by) = &approved {
+                    let decided = store_held::Decision::Approved;
+                    if !store_held::decide(&mut tx, row.id, decided, by, now).await? {
+                        return Err(IntakeError::NotHeld { id: row.id });
+                    }
                 }
                 report
             }

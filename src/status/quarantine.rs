@@ -32,7 +32,7 @@ pub fn render_text(list: &[Quarantined]) -> String {
             message.raw_path
         ));
     }
-    out.push_str("  处理：reportdesk quarantine release ID（下一轮重新处理）\n");
+    out.push_str("  处理：reportdesk quarantine release ID（运行中的服务数秒内重新处理）\n");
     out
 }
 
@@ -54,6 +54,10 @@ pub async fn release_command(app: &App, id: i64) -> Result<()> {
     if !quarantine::release(&app.store, id, app.now()).await? {
         bail!("message {id} is not quarantined (see `reportdesk quarantine list` for the ids)");
     }
-    println!("released message {id}: the next pass (or start-up) tries it again");
+    println!(
+        "released message {id}: a running daemon tries it again within {} s, else the next \
+         pass (or start-up)",
+        quarantine::RELEASED_POLL.as_secs()
+    );
     Ok(())
 }

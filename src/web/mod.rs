@@ -17,7 +17,8 @@
 //! - [`layout`]: the page frame and shared bits. [`board`]: the month's board.
 //! - [`unit`] and [`chart`]: a unit's page and its SVG history chart.
 //! - [`messages`]: the message log, with quarantined mail; [`actions`]: release it, and register
-//!   an unknown sender and reprocess its mail. [`health`]: the health panel.
+//!   an unknown sender and reprocess its mail; [`held`]: approve or reject held forms;
+//!   [`verdict`]: the sender check as shown. [`health`]: the health panel.
 //! - [`remind`]: 催办. [`summary`]: the summary, quarter, cases and export download.
 //! - [`roster`] and [`roster_edit`]: the roster page and in-place edits of `units.toml`.
 //! - [`upload`]: a form that came another way, through the same intake as mail.
@@ -29,6 +30,7 @@ pub mod board;
 pub mod chart;
 pub mod guard;
 pub mod health;
+pub mod held;
 pub mod layout;
 pub mod limit;
 pub mod messages;
@@ -39,6 +41,7 @@ pub mod summary;
 pub mod unit;
 pub mod upload;
 pub mod users;
+pub mod verdict;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -115,6 +118,11 @@ impl Web {
         self.outbox_ready.notify_one();
     }
 
+    /// The intake pipeline over `config` (from [`Web::config`]), with the console's reader.
+    pub fn intake<'a>(&'a self, config: &'a Config) -> crate::intake::Intake<'a> {
+        crate::intake::Intake::new(config, self.store.clone(), &self.template, &self.reader)
+    }
+
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
@@ -182,6 +190,8 @@ pub fn router(web: Shared) -> Router {
         .route("/messages/{id}/raw", get(messages::raw))
         .route("/messages/{id}/release", post(actions::release))
         .route("/messages/{id}/register", post(actions::register))
+        .route("/messages/{id}/approve", post(held::approve))
+        .route("/messages/{id}/reject", post(held::reject))
         .route("/remind/{code}", post(remind::chase))
         .route("/summary", get(summary::page))
         .route("/cases", get(summary::cases))
