@@ -74,6 +74,8 @@ pub struct Web {
     pub reader: crate::worker::Reader,
     /// Roster edits are made one at a time.
     pub roster_lock: tokio::sync::Mutex<()>,
+    /// The daemon's DKIM checker (its key cache), so reprocessing checks senders as mail does.
+    pub dkim: Option<crate::sender::DkimChecker>,
 }
 
 pub type Shared = Arc<Web>;
@@ -87,6 +89,16 @@ impl Web {
         clock: Clock,
         outbox_ready: Arc<Notify>,
     ) -> Shared {
+        Arc::new(Self::build(store, config, clock, outbox_ready))
+    }
+
+    /// [`Web::new`] before it is shared, for the daemon to hand it its DKIM checker.
+    pub fn build(
+        store: Store,
+        config: Arc<Config>,
+        clock: Clock,
+        outbox_ready: Arc<Notify>,
+    ) -> Web {
         let template = crate::forms::template::monthly_template().unwrap_or_else(|error| {
             tracing::error!(%error, "web console: cannot build the blank template");
             Vec::new()
@@ -96,7 +108,7 @@ impl Web {
             config.intake.worker_seconds,
             config.intake.limits.max_message_bytes,
         ));
-        Arc::new(Self {
+        Self {
             reader,
             store,
             config,
@@ -105,7 +117,8 @@ impl Web {
             template,
             limiter: Mutex::new(limit::LoginLimiter::default()),
             roster_lock: tokio::sync::Mutex::new(()),
-        })
+            dkim: None,
+        }
     }
 
     /// The settings (their roster is read through [`crate::config::LiveRoster::current`]).
@@ -118,9 +131,15 @@ impl Web {
         self.outbox_ready.notify_one();
     }
 
-    /// The intake pipeline over `config` (from [`Web::config`]), with the console's reader.
+    /// The intake pipeline over `config` (from [`Web::config`]), with the console's reader and
+    /// the daemon's DKIM checker when it has one.
     pub fn intake<'a>(&'a self, config: &'a Config) -> crate::intake::Intake<'a> {
-        crate::intake::Intake::new(config, self.store.clone(), &self.template, &self.reader)
+        let intake =
+            crate::intake::Intake::new(config, self.store.clone(), &self.template, &self.reader);
+        match &self.dkim {
+            Some(checker) => intake.with_dkim(checker),
+            None => intake,
+        }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
