@@ -235,12 +235,15 @@ pub struct VersionCheck {
     pub source: String,
 }
 
+/// unit, version, sender_check, held decision, source.
+type CheckRow = (String, i64, Option<String>, Option<String>, String);
+
 /// The sender check of each monthly version of `period`, by (unit, version).
 pub async fn checks_of_period(
     store: &Store,
     period: &str,
 ) -> Result<std::collections::HashMap<(String, i64), VersionCheck>, StoreError> {
-    let rows: Vec<(String, i64, Option<String>, Option<String>, String)> = sqlx::query_as(
+    let rows: Vec<CheckRow> = sqlx::query_as(
         "SELECT s.unit_code, s.version, m.sender_check, h.decision, m.source
          FROM monthly_submissions s JOIN messages m ON m.id = s.message_row
          LEFT JOIN held_mail h ON h.message_row = m.id
