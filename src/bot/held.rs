@@ -9,7 +9,6 @@ use std::fmt::Write;
 use chrono_tz::Tz;
 
 use super::access::{Audience, Role};
-use super::handle::BotError;
 use super::text::escape;
 use crate::app::App;
 use crate::clock::local_text;
@@ -17,6 +16,7 @@ use crate::intake::held::Rejected;
 use crate::intake::report::IngestReport;
 use crate::intake::{Intake, IntakeError};
 use crate::sender::Verdict;
+use crate::store::StoreError;
 use crate::store::held::Held;
 
 pub const ADMINS_ONLY: &str = "只有管理员可以批准或拒绝待核验的来信。";
@@ -37,7 +37,7 @@ pub async fn act(
     role: Role,
     audience: Audience,
     who: &str,
-) -> Result<String, BotError> {
+) -> Result<String, StoreError> {
     if audience != Audience::Private {
         return Ok(PRIVATE_ONLY.to_string());
     }
@@ -80,11 +80,15 @@ pub async fn act(
     }
 }
 
-fn refused(id: i64, error: IntakeError) -> Result<String, BotError> {
+/// A decision that did not happen: not held (any more), or an error (logged; one line back).
+fn refused(id: i64, error: IntakeError) -> Result<String, StoreError> {
     match error {
         IntakeError::NotHeld { .. } => Ok(not_held(id)),
-        IntakeError::Store(error) => Err(BotError::Store(error)),
-        other => Err(BotError::App(format!("held message {id}: {other}"))),
+        IntakeError::Store(error) => Err(error),
+        other => {
+            tracing::error!(id, error = %other, "chat: deciding a held message failed");
+            Ok(format!("来信 #{id} 这次没能处理完，详情见服务日志。"))
+        }
     }
 }
 
