@@ -69,7 +69,9 @@ pub async fn page(
                 th { "收到时间" } th { "发件人" } th { "单位" } th.wide { "主题" }
                 th { "状态" } th { "结果" } th { "发件核验" } th { "操作" }
             } }
-            tbody { @for m in &rows { (row(&roster, m, tz, admin)) } }
+            tbody { @for m in &rows {
+                (row(&roster, m, tz, admin, held.iter().any(|h| h.id == m.id)))
+            } }
         }
     };
     Ok(layout::page("来信记录", &staff, body))
@@ -179,7 +181,8 @@ fn register_form(roster: &Roster, m: &LoggedMessage) -> Markup {
     }
 }
 
-fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool) -> Markup {
+/// One message of the log; `held`: waiting for staff's decision (SPEC §13), shown as 待核验.
+fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool, held: bool) -> Markup {
     let unit = m.unit_code.as_deref().and_then(|code| roster.by_code(code));
     html! {
         tr data-message=(m.id) {
@@ -192,7 +195,7 @@ fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool) -> Markup {
                 }
             }
             td.wide { (m.subject) }
-            td { (state_zh(&m.state)) }
+            td { (if held { state_zh("held") } else { state_zh(&m.state) }) }
             td { (outcome_zh(m.outcome.as_deref())) }
             (super::verdict::cell(m.sender_check.as_deref(), false, &m.source))
             td {

@@ -111,6 +111,8 @@ async fn staff_are_refused_and_an_admin_approves_a_held_form_through_the_cli_pat
             StatusCode::FORBIDDEN
         );
     }
+    let logged = row_of(&body, &format!(r#"data-message="{id}""#));
+    assert!(logged.contains("待核验"), "{logged}");
     let admin = console.login("wang").await;
     let (_, body) = console.get(&admin, "/messages").await;
     assert!(body.contains(&format!(r#"action="{approve}""#)), "{body}");
