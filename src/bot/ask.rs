@@ -30,6 +30,12 @@ pub enum Command {
     Cases(String),
     /// 立即提醒未报送的单位（仅管理员，每个单位每天至多一次）
     Remind,
+    /// 待核验的来信：发件人验证未通过、暂未登记的报表（仅私聊）
+    Held,
+    /// 批准登记一封待核验的来信，按原收到时间登记并发回执，例如 /approve 12（仅管理员私聊）
+    Approve(String),
+    /// 拒绝一封待核验的来信：不登记，并告知该单位，例如 /reject 12（仅管理员私聊）
+    Reject(String),
     /// 显示本帮助
     Help,
 }
@@ -46,6 +52,12 @@ pub enum Ask {
     Export(Period),
     Cases(Period),
     Remind,
+    /// The held messages (SPEC §13).
+    Held,
+    /// Approve held message ID (admins).
+    Approve(i64),
+    /// Reject held message ID (admins).
+    Reject(i64),
     Help,
 }
 
@@ -57,6 +69,8 @@ pub enum Parsed {
     BadMonth(String),
     /// `/unit` with a name no unit has (or none).
     UnknownUnit(String),
+    /// `/approve` or `/reject` without a message id (the argument as given).
+    BadId(String),
     /// Plain text the bot does not understand.
     Unknown,
 }
@@ -92,6 +106,9 @@ fn from_command(command: Command, roster: &Roster, today: NaiveDate) -> Parsed {
             None => Parsed::UnknownUnit(name.trim().to_string()),
         },
         Command::Remind => Parsed::Ask(Ask::Remind),
+        Command::Held => Parsed::Ask(Ask::Held),
+        Command::Approve(arg) => by_id(&arg, Ask::Approve),
+        Command::Reject(arg) => by_id(&arg, Ask::Reject),
         Command::Help => Parsed::Ask(Ask::Help),
     }
 }
@@ -102,6 +119,9 @@ fn from_plain(text: &str, roster: &Roster, today: NaiveDate) -> Parsed {
     let period = month_in_text(text, today).unwrap_or_else(|| Period::open_at(today));
     if MISSING_PHRASES.iter().any(|p| text.contains(p)) {
         return Parsed::Ask(Ask::Missing(period));
+    }
+    if text.contains("待核验") {
+        return Parsed::Ask(Ask::Held);
     }
     if text.contains("典型案例") || text.contains("案例") {
         return Parsed::Ask(Ask::Cases(period));
@@ -128,6 +148,23 @@ pub fn find_unit<'r>(roster: &'r Roster, text: &str) -> Option<&'r Unit> {
         .units()
         .iter()
         .find(|u| u.code.as_str() == text || u.names().iter().any(|n| n == text))
+}
+
+fn by_id(arg: &str, ask: fn(i64) -> Ask) -> Parsed {
+    match message_id(arg) {
+        Some(id) => Parsed::Ask(ask(id)),
+        None => Parsed::BadId(arg.trim().to_string()),
+    }
+}
+
+/// A message id as `/held` lists it (`12` or `#12`).
+fn message_id(arg: &str) -> Option<i64> {
+    let arg = arg.trim();
+    arg.strip_prefix('#')
+        .unwrap_or(arg)
+        .parse()
+        .ok()
+        .filter(|id| *id > 0)
 }
 
 /// A command's month argument: empty for the open month, `YYYY-MM`, `2026年11月` or `11月`.
@@ -189,6 +226,17 @@ addresses = ["a@x.cn"]
 "#,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn held_commands_take_a_message_id() {
+        assert_eq!(ask("/held"), Parsed::Ask(Ask::Held));
+        assert_eq!(ask("有哪些待核验的来信"), Parsed::Ask(Ask::Held));
+        assert_eq!(ask("/approve 12"), Parsed::Ask(Ask::Approve(12)));
+        assert_eq!(ask("/reject #7"), Parsed::Ask(Ask::Reject(7)));
+        assert_eq!(ask("/approve"), Parsed::BadId(String::new()));
+        assert_eq!(ask("/reject 八桥镇"), Parsed::BadId("八桥镇".into()));
+        assert_eq!(ask("/approve -3"), Parsed::BadId("-3".into()));
     }
 
     fn ask(text: &str) -> Parsed {

@@ -12,6 +12,7 @@ use thiserror::Error;
 use super::access::{Audience, CaseDetail, Role, speaks_in};
 use super::answers;
 use super::ask::{self, Ask, Parsed};
+use super::held::{self, HeldAsk};
 use super::text::{MAX_MESSAGE_CHARS, split};
 use crate::app::{App, AppError};
 use crate::domain::echo::printable_text;
@@ -108,35 +109,40 @@ async fn answer(bot: Bot, msg: Message, me: Me, app: Arc<App>, role: Role) -> Re
     if let Parsed::Ask(Ask::Export(period)) = parsed {
         return export(&bot, &msg, &app, period, audience).await;
     }
-    if let Some(reply) = reply(&app, parsed, role, audience).await? {
+    let who = format!("chat:{}", msg.from.as_ref().map_or(0, |u| u.id.0));
+    if let Some(reply) = reply(&app, parsed, role, audience, &who).await? {
         send(&bot, msg.chat.id, &reply).await?;
     }
     Ok(())
 }
 
 /// The answer to a message from staff or an admin, the same on every channel (Telegram here,
-/// DingTalk in `notify::stream`); `None`: chatter in a group, left unanswered.
+/// DingTalk in `notify::stream`); `None`: chatter in a group, left unanswered. `who` names the
+/// asker in the audit log of what they change (`chat:ID`, `dingtalk:ID`).
 pub async fn reply(
     app: &App,
     parsed: Parsed,
     role: Role,
     audience: Audience,
+    who: &str,
 ) -> Result<Option<String>, BotError> {
     Ok(Some(match parsed {
-        Parsed::Ask(ask) => respond(app, ask, role, audience).await?,
+        Parsed::Ask(ask) => respond(app, ask, role, audience, who).await?,
         Parsed::BadMonth(arg) => answers::bad_month(&arg),
+        Parsed::BadId(arg) => held::bad_id(&arg),
         Parsed::UnknownUnit(name) => answers::unknown_unit(&name),
         Parsed::Unknown if audience == Audience::Private => answers::NOT_UNDERSTOOD.to_string(),
         Parsed::Unknown => return Ok(None),
     }))
 }
 
-/// The answer to a question from staff or an admin.
+/// The answer to a question from staff or an admin (`who`: as for [`reply`]).
 pub async fn respond(
     app: &App,
     ask: Ask,
     role: Role,
     audience: Audience,
+    who: &str,
 ) -> Result<String, BotError> {
     let (config, store) = (&app.config, &app.store);
     Ok(match ask {
@@ -166,6 +172,9 @@ pub async fn respond(
             answers::remind(&manual::remind_missing_now(app).await?)
         }
         Ask::Remind => answers::ADMINS_ONLY.to_string(),
+        Ask::Held => held::act(app, HeldAsk::List, role, audience, who).await?,
+        Ask::Approve(id) => held::act(app, HeldAsk::Approve(id), role, audience, who).await?,
+        Ask::Reject(id) => held::act(app, HeldAsk::Reject(id), role, audience, who).await?,
         Ask::Help => answers::help(),
     })
 }

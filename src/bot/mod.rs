@@ -6,6 +6,7 @@
 //! - [`answers`]: the answers as text, pure; [`text`]: escaping and splitting.
 //! - [`access`]: who is answered, and what group chats may see.
 //! - [`handle`]: the handler tree over the shared status layer.
+//! - [`held`]: `/held`, `/approve ID`, `/reject ID` for held mail (SPEC §13).
 //!
 //! The dispatcher has no Ctrl-C handler of its own: the daemon's cancellation token stops it
 //! through its shutdown token.
@@ -14,6 +15,7 @@ pub mod access;
 pub mod answers;
 pub mod ask;
 pub mod handle;
+pub mod held;
 pub mod text;
 
 #[cfg(test)]

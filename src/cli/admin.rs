@@ -79,6 +79,10 @@ pub(super) async fn quarantine_release(app: &App, id: i64) -> Result<()> {
             "message {id} is not quarantined (see `reportdesk quarantine list` for the ids)"
         );
     }
-    println!("released message {id}: the next pass (or start-up) tries it again");
+    println!(
+        "released message {id}: a running daemon tries it again within {} s, else the next \
+         pass (or start-up)",
+        crate::store::quarantine::RELEASED_POLL.as_secs()
+    );
     Ok(())
 }

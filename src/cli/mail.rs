@@ -87,14 +87,14 @@ pub(super) async fn held(app: &App, action: Option<HeldAction>, json: bool) -> R
         None => held_list(app, json).await?,
         Some(HeldAction::Approve { id }) => {
             let report = crate::daemon::intake(app)
-                .approve_held(id, app.now())
+                .approve_held(id, app.now(), "cli")
                 .await?;
             println!("{}", report.to_json_line());
             crate::daemon::deliver_due(app).await?;
         }
         Some(HeldAction::Reject { id }) => {
             let rejected =
-                crate::intake::held::reject(&app.config, &app.store, id, app.now()).await?;
+                crate::intake::held::reject(&app.config, &app.store, id, app.now(), "cli").await?;
             println!("{}", serde_json::to_string(&rejected)?);
             crate::daemon::deliver_due(app).await?;
         }

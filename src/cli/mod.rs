@@ -183,7 +183,8 @@ pub enum QuarantineAction {
         #[arg(long)]
         json: bool,
     },
-    /// Releases one (by the id `list` shows): the next pass or start-up tries it again.
+    /// Releases one (by the id `list` shows): a running daemon tries it again within seconds,
+    /// else the next pass or start-up.
     Release { id: i64 },
 }
 

@@ -94,14 +94,21 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
     if app.config.web.enabled {
         // The console shares the daemon's roster (a clone of the config shares its live
         // roster) and its delivery wake-up.
-        let web = crate::web::Web::new(
+        let mut web = crate::web::Web::build(
             app.store.clone(),
             Arc::new(app.config.clone()),
             app.clock,
             app.outbox_ready.clone(),
         );
+        web.dkim = Some(app.dkim.clone());
+        let web = Arc::new(web);
         let cancel = cancel.clone();
         tasks.spawn(async move { crate::web::run(web, cancel).await });
+    }
+    {
+        // `quarantine release ID` from another process: taken at the next look, not next start.
+        let (app, cancel) = (app.clone(), cancel.clone());
+        tasks.spawn(async move { pass::watch_released(&app, &on_taken, cancel).await });
     }
     match app.config.inbound.clone() {
         Inbound::Maildir => {

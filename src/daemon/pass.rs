@@ -126,7 +126,60 @@ pub async fn resume_unfinished(
     inlet: &Inlet<'_>,
     taken: &mut Taken,
 ) -> Result<(), PassError> {
-    for row in crate::store::messages::unfinished(&app.store).await? {
+    let rows = crate::store::messages::unfinished(&app.store).await?;
+    take_stored(app, inlet, rows, taken).await;
+    Ok(())
+}
+
+/// Takes in the messages released from quarantine since they were last tried (`reportdesk
+/// quarantine release ID`, run beside the daemon), until `cancel`; every
+/// [`crate::store::quarantine::RELEASED_POLL`].
+pub async fn watch_released(
+    app: &App,
+    on_taken: &(dyn Fn(&Taken) + Send + Sync),
+    cancel: tokio_util::sync::CancellationToken,
+) {
+    let inlet = inlet(app);
+    loop {
+        let mut taken = Taken::default();
+        match crate::store::quarantine::released_untried(&app.store).await {
+            Ok(ids) => {
+                let mut rows = Vec::with_capacity(ids.len());
+                for id in ids {
+                    match crate::store::messages::by_id(&app.store, id).await {
+                        Ok(Some(row)) => rows.push(row),
+                        Ok(None) => {}
+                        Err(error) => tracing::error!(%error, id, "cannot read a released message"),
+                    }
+                }
+                if !rows.is_empty() {
+                    tracing::info!(
+                        count = rows.len(),
+                        "taking in messages released from quarantine"
+                    );
+                }
+                take_stored(app, &inlet, rows, &mut taken).await;
+            }
+            Err(error) => tracing::error!(%error, "cannot look for released messages"),
+        }
+        if !taken.reports.is_empty() || !taken.failed.is_empty() {
+            on_taken(&taken);
+        }
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(crate::store::quarantine::RELEASED_POLL) => {}
+        }
+    }
+}
+
+/// Runs stored messages through intake again, each from its raw file.
+async fn take_stored(
+    app: &App,
+    inlet: &Inlet<'_>,
+    rows: Vec<crate::store::messages::MessageRow>,
+    taken: &mut Taken,
+) {
+    for row in rows {
         let path = app.config.data_dir.join(&row.raw_path);
         let raw = match std::fs::read(&path) {
             Ok(raw) => raw,
@@ -147,5 +200,4 @@ pub async fn resume_unfinished(
             break;
         }
     }
-    Ok(())
 }

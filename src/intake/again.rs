@@ -53,10 +53,13 @@ impl Intake<'_> {
 
     /// `held approve ID`: the held message runs through intake as if its sender were verified,
     /// at its original receipt time; the receipt (or return) goes out as for any other mail.
+    /// `by` (the console user, `cli`, `chat:ID`) goes to the audit log in its transaction.
+    /// The one path of the CLI, the web console and the admin chat commands.
     pub async fn approve_held(
         &self,
         id: i64,
         now: DateTime<Utc>,
+        by: &str,
     ) -> Result<IngestReport, IntakeError> {
         let pending = store_held::pending(&self.store, id)
             .await?
@@ -76,7 +79,17 @@ impl Intake<'_> {
         let raw = std::fs::read(&path).map_err(|source| IntakeError::RawStore { path, source })?;
         let head = mail::parse_headers_only(&raw, unreadable(None));
         let file = format!("held:{id}");
-        self.process(&raw, head, &row, &file, now, Trust::Approved(check))
-            .await
+        self.process(
+            &raw,
+            head,
+            &row,
+            &file,
+            now,
+            Trust::Approved {
+                check,
+                by: by.to_string(),
+            },
+        )
+        .await
     }
 }

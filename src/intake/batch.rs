@@ -60,6 +60,16 @@ impl Intake<'_> {
         batch: &[Incoming<'_>],
         now: DateTime<Utc>,
     ) -> Vec<Result<IngestReport, IntakeError>> {
+        self.ingest_batch_trusting(batch, now, &Trust::Check).await
+    }
+
+    /// [`Intake::ingest_batch`] with every message's sender taken as `trust` says.
+    pub(super) async fn ingest_batch_trusting(
+        &self,
+        batch: &[Incoming<'_>],
+        now: DateTime<Utc>,
+        trust: &Trust,
+    ) -> Vec<Result<IngestReport, IntakeError>> {
         let heads: Vec<InboundMessage> = batch
             .iter()
             .map(|m| mail::parse_headers_only(m.raw, unreadable(None)))
@@ -74,7 +84,7 @@ impl Intake<'_> {
         for run in runs_of_distinct(&keys) {
             let run_heads: Vec<InboundMessage> = heads.by_ref().take(run.len()).collect();
             let done = self
-                .ingest_run(&batch[run.clone()], run_heads, &keys[run], now)
+                .ingest_run(&batch[run.clone()], run_heads, &keys[run], now, trust)
                 .await;
             results.extend(done);
         }
@@ -88,6 +98,7 @@ impl Intake<'_> {
         heads: Vec<InboundMessage>,
         keys: &[String],
         now: DateTime<Utc>,
+        trust: &Trust,
     ) -> Vec<Result<IngestReport, IntakeError>> {
         let mut outcomes: Outcomes = (0..batch.len()).map(|_| None).collect();
         let stored = self.store_raw_batch(batch);
@@ -102,7 +113,10 @@ impl Intake<'_> {
             Err(error) => Err(error),
         };
         match recorded {
-            Ok(recorded) => self.settle_batch(batch, recorded, &mut outcomes, now).await,
+            Ok(recorded) => {
+                self.settle_batch(batch, recorded, &mut outcomes, now, trust)
+                    .await
+            }
             Err(error) => fail_open(&mut outcomes, &error),
         }
         outcomes
@@ -244,6 +258,7 @@ impl Intake<'_> {
         recorded: Vec<Recorded1>,
         outcomes: &mut Outcomes,
         now: DateTime<Utc>,
+        trust: &Trust,
     ) {
         let mut prepared: Vec<(usize, Prepared<'_>)> = Vec::with_capacity(recorded.len());
         let mut stopped = false;
@@ -256,7 +271,7 @@ impl Intake<'_> {
             let head = one.head.clone();
             let name = incoming.source.name;
             match self
-                .prepare(incoming.raw, head, &one.row, name, now, Trust::Check)
+                .prepare(incoming.raw, head, &one.row, name, now, trust.clone())
                 .await
             {
                 Ok(ready) => prepared.push((one.index, ready)),

@@ -214,12 +214,14 @@ pub struct Rejected {
 }
 
 /// `held reject ID`: the held message is finished with nothing recorded and no reply; the
-/// unit's registered addresses are told.
+/// unit's registered addresses are told. `by` is recorded with the decision (the one path of
+/// the CLI, the web console and the admin chat commands).
 pub async fn reject(
     config: &Config,
     store: &Store,
     id: i64,
     now: DateTime<Utc>,
+    by: &str,
 ) -> Result<Rejected, IntakeError> {
     let held = held::pending(store, id)
         .await?
@@ -228,7 +230,7 @@ pub async fn reject(
         .await?
         .ok_or(IntakeError::NotHeld { id })?;
     let mut tx = store.begin().await?;
-    if !held::decide(&mut tx, id, Decision::Rejected, now).await? {
+    if !held::decide(&mut tx, id, Decision::Rejected, by, now).await? {
         return Err(IntakeError::NotHeld { id });
     }
     let mut line: serde_json::Value = row

@@ -68,14 +68,19 @@ pub struct Intake<'c> {
 }
 
 /// Whether the sender check may hold a message.
+#[derive(Clone)]
 enum Trust {
     /// Check the sender; a failing verdict holds the forms (in `enforce`).
     Check,
     /// As `Check`, for mail kept from an unknown sender and processed again (`reprocess`): it
     /// was finished once, so it is taken back from `processed`.
     Kept,
-    /// Staff approved it after it was held: recorded whatever this stored verdict says.
-    Approved(SenderCheck),
+    /// Staff approved it after it was held: recorded whatever this stored verdict says; `by`
+    /// (the console user, `cli`, `chat:ID`) is audited with the decision.
+    Approved { check: SenderCheck, by: String },
+    /// The sender is vouched for by other means than the mail (a logged-in console user's
+    /// upload): this verdict stands instead of a check.
+    Vouched(SenderCheck),
 }
 
 /// Where a message came from: a label for the report and the log.
@@ -120,6 +125,28 @@ impl<'c> Intake<'c> {
             source: source.clone(),
         };
         self.ingest_batch(std::slice::from_ref(&one), now)
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(IntakeError::Batch("no outcome".into())))
+    }
+
+    /// [`Intake::ingest`] with the sender check given instead of made (SPEC §15: a form a
+    /// logged-in user uploaded is authenticated by the login, so never held).
+    pub async fn ingest_vouched(
+        &self,
+        raw: &[u8],
+        received_at: DateTime<Utc>,
+        source: &Source<'_>,
+        now: DateTime<Utc>,
+        check: SenderCheck,
+    ) -> Result<IngestReport, IntakeError> {
+        let one = Incoming {
+            raw,
+            received_at,
+            source: source.clone(),
+        };
+        let trust = Trust::Vouched(check);
+        self.ingest_batch_trusting(std::slice::from_ref(&one), now, &trust)
             .await
             .pop()
             .unwrap_or_else(|| Err(IntakeError::Batch("no outcome".into())))

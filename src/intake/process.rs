@@ -24,8 +24,8 @@ pub(super) struct Prepared<'r> {
     pub parsed: mail::InboundMessage,
     pub opened: Vec<crate::worker::Opened>,
     pub check: Option<SenderCheck>,
-    /// Staff approved it after it was held.
-    pub approved: bool,
+    /// Staff approved it after it was held: who (audited with the decision).
+    pub approved: Option<String>,
     /// Kept from an unknown sender, processed again.
     pub kept: bool,
 }
@@ -68,9 +68,10 @@ impl Intake<'_> {
             }
         };
         let (check, approved, kept) = match trust {
-            Trust::Check => (self.check_sender(raw, &parsed, now).await, false, false),
-            Trust::Kept => (self.check_sender(raw, &parsed, now).await, false, true),
-            Trust::Approved(check) => (Some(check), true, false),
+            Trust::Check => (self.check_sender(raw, &parsed, now).await, None, false),
+            Trust::Kept => (self.check_sender(raw, &parsed, now).await, None, true),
+            Trust::Approved { check, by } => (Some(check), Some(by), false),
+            Trust::Vouched(check) => (Some(check), None, false),
         };
         Ok(Prepared {
             raw,
@@ -127,7 +128,7 @@ impl Intake<'_> {
             store_held::set_sender_check(tx, row.id, check.verdict.as_str(), &check.evidence)
                 .await?;
         }
-        let hold = !approved && held::should_hold(settings, &verdict, check.as_ref());
+        let hold = approved.is_none() && held::should_hold(settings, &verdict, check.as_ref());
         let to_hold = match (&verdict, &check) {
             (assess::Verdict::Unit { unit, reading }, Some(check)) if hold => {
                 Some((*unit, reading, check))
@@ -154,11 +155,14 @@ impl Intake<'_> {
             file,
             now,
             sender_check: check.as_ref(),
-            approved,
+            approved: approved.is_some(),
         };
         let report = settler.settle(tx, verdict, open_period).await?;
-        if approved && !store_held::decide(tx, row.id, store_held::Decision::Approved, now).await? {
-            return Err(IntakeError::NotHeld { id: row.id });
+        if let Some(by) = &approved {
+            let decided = store_held::Decision::Approved;
+            if !store_held::decide(tx, row.id, decided, by, now).await? {
+                return Err(IntakeError::NotHeld { id: row.id });
+            }
         }
         Ok(report)
     }

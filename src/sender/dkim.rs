@@ -5,11 +5,17 @@
 //! speed, every verdict `none`). A DNS failure is never a `fail`: only a signature of the From
 //! domain that does not verify is. Keys may also be pinned (`with_keys`): the tests use that
 //! instead of the network, and an office without outside DNS could too.
+//!
+//! Hashing the body is the costly part (mail-auth does it while parsing, once per distinct
+//! canonicalization): it never runs on the async runtime's threads. The whole check of one
+//! message runs on a blocking thread ([`tokio::task::spawn_blocking`]), its DNS lookups driven
+//! from there, and a message over [`MAX_HASHED_BYTES`] is not hashed at all (no evidence: its
+//! verdict rests on the office's `Authentication-Results`).
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -32,6 +38,10 @@ pub const DNS_BUDGET: Duration = Duration::from_secs(2);
 /// and each costs a lookup and a hash of the body.
 const MAX_SIGNATURES: usize = 5;
 
+/// A message larger than this is not hashed for DKIM (no evidence from our own check). Forms
+/// are a few hundred KB; only mail carrying many photos comes near it.
+pub const MAX_HASHED_BYTES: usize = 25 * 1024 * 1024;
+
 /// Keys kept at most; the cache is emptied when full (units' domains are few).
 const MAX_CACHED: usize = 1_000;
 
@@ -42,19 +52,30 @@ pub struct BadKey {
     pub name: String,
 }
 
-/// Verifies DKIM signatures.
+/// Verifies DKIM signatures. Cheap to clone: clones share the resolver and the key cache.
+#[derive(Clone)]
 pub struct DkimChecker {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     authenticator: Option<MessageAuthenticator>,
     keys: KeyCache,
 }
 
 impl DkimChecker {
+    fn new(authenticator: Option<MessageAuthenticator>, keys: KeyCache) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                authenticator,
+                keys,
+            }),
+        }
+    }
+
     /// Keys from the system's DNS (`/etc/resolv.conf`); without one, nothing is checked.
     pub fn system() -> Self {
-        Self {
-            authenticator: system_authenticator(),
-            keys: KeyCache::default(),
-        }
+        Self::new(system_authenticator(), KeyCache::default())
     }
 
     /// Keys from the system's DNS, except the names pinned here (`selector._domainkey.domain`,
@@ -64,10 +85,7 @@ impl DkimChecker {
         for (name, record) in records {
             keys.put(fqdn(name), parse_key(name, record)?, None);
         }
-        Ok(Self {
-            authenticator: system_authenticator(),
-            keys,
-        })
+        Ok(Self::new(system_authenticator(), keys))
     }
 
     /// Only the keys given (`selector._domainkey.domain`, TXT record text); every other name is
@@ -83,33 +101,62 @@ impl DkimChecker {
         let authenticator = MessageAuthenticator::new_system_conf()
             .or_else(|_| MessageAuthenticator::new_cloudflare())
             .ok();
-        Ok(Self {
-            authenticator,
-            keys,
-        })
+        Ok(Self::new(authenticator, keys))
     }
 
     /// What the message's signatures say about the From domain, with signature expiry (`x=`)
-    /// judged at `now`, the one clock (`--now`), never the wall clock.
+    /// judged at `now`, the one clock (`--now`), never the wall clock. The hashing and the
+    /// lookups run on a blocking thread; the caller's task only waits.
     pub async fn evidence(
         &self,
         raw: &[u8],
         from_domain: &str,
         now: DateTime<Utc>,
     ) -> Vec<Evidence> {
+        if self.inner.authenticator.is_none() || !worth_hashing(raw) {
+            return vec![];
+        }
+        let (inner, raw, from_domain) = (self.inner.clone(), raw.to_vec(), from_domain.to_string());
+        let runtime = tokio::runtime::Handle::current();
+        let job = move || runtime.block_on(inner.evidence(&raw, &from_domain, now));
+        match tokio::task::spawn_blocking(job).await {
+            Ok(evidence) => evidence,
+            Err(error) => {
+                tracing::error!(%error, "DKIM check stopped: no evidence");
+                vec![]
+            }
+        }
+    }
+}
+
+/// Whether `raw` is to be hashed at all: a signature header in it, at most
+/// [`MAX_SIGNATURES`] of them, and within [`MAX_HASHED_BYTES`]. Checked before anything is
+/// copied or parsed.
+fn worth_hashing(raw: &[u8]) -> bool {
+    if raw.len() > MAX_HASHED_BYTES {
+        if signature_headers(raw) > 0 {
+            tracing::info!(
+                bytes = raw.len(),
+                "message over the DKIM hashing bound: signature not checked"
+            );
+        }
+        return false;
+    }
+    // mail-auth hashes the body once for every distinct canonicalization and `l=` of the
+    // signatures, so their number bounds the work.
+    let count = signature_headers(raw);
+    if count > MAX_SIGNATURES {
+        tracing::info!(count, "too many DKIM signatures: not checked");
+    }
+    count > 0 && count <= MAX_SIGNATURES
+}
+
+impl Inner {
+    /// [`DkimChecker::evidence`] on the blocking thread: parsing hashes the body.
+    async fn evidence(&self, raw: &[u8], from_domain: &str, now: DateTime<Utc>) -> Vec<Evidence> {
         let Some(authenticator) = &self.authenticator else {
             return vec![];
         };
-        // Counted before mail-auth parses anything: it hashes the body once for every distinct
-        // canonicalization and `l=` of the signatures, so their number bounds the work.
-        let count = signature_headers(raw);
-        if count == 0 {
-            return vec![];
-        }
-        if count > MAX_SIGNATURES {
-            tracing::info!(count, "too many DKIM signatures: not checked");
-            return vec![];
-        }
         let Some(mut message) = AuthenticatedMessage::parse(raw) else {
             return vec![];
         };

@@ -232,3 +232,70 @@ async fn a_pile_of_signatures_is_no_evidence() {
     let piled = format!("{}{signed}", format!("{header}\r\n").repeat(6));
     assert_eq!(verdict(&checker, &piled, FROM).await.verdict, Verdict::None);
 }
+
+/// `raw` signed by the unit, its body padded so the whole message is `len` bytes.
+fn signed_of_len(unit: &Signer, len: usize) -> String {
+    let head = mail(FROM, "11月报表");
+    let probe = sign(unit, "tiaodeng.gov.cn", &head);
+    let pad = len.saturating_sub(probe.len());
+    // Lines of 76 characters, as base64 attachments are.
+    let line = format!("{}\r\n", "A".repeat(74));
+    let mut body = line.repeat(pad / line.len());
+    body.push_str(&"B".repeat(pad - body.len()));
+    let signed = sign(unit, "tiaodeng.gov.cn", &format!("{head}{body}"));
+    assert!(
+        signed.len().abs_diff(len) < 200,
+        "{} vs {len}",
+        signed.len()
+    );
+    signed
+}
+
+#[tokio::test]
+async fn a_message_over_the_hashing_bound_is_not_hashed_and_one_under_it_is() {
+    let unit = signer();
+    let checker =
+        DkimChecker::with_keys(&[("s1._domainkey.tiaodeng.gov.cn", &unit.record)]).unwrap();
+    let under = signed_of_len(&unit, dkim::MAX_HASHED_BYTES - 1_000);
+    assert!(under.len() <= dkim::MAX_HASHED_BYTES);
+    let passed = verdict(&checker, &under, FROM).await;
+    assert_eq!(passed.verdict, Verdict::Pass, "{passed:?}");
+    let over = signed_of_len(&unit, dkim::MAX_HASHED_BYTES + 1_000);
+    assert!(over.len() > dkim::MAX_HASHED_BYTES);
+    let unchecked = verdict(&checker, &over, FROM).await;
+    assert_eq!(unchecked.verdict, Verdict::None, "{unchecked:?}");
+    assert!(unchecked.evidence.is_empty());
+}
+
+/// The hashing runs on a blocking thread: on a one-thread runtime, another task keeps running
+/// while a large signed message is checked, and the check still finishes with its verdict.
+#[tokio::test(flavor = "current_thread")]
+async fn checking_a_large_message_does_not_stall_the_runtime() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let unit = signer();
+    let checker =
+        DkimChecker::with_keys(&[("s1._domainkey.tiaodeng.gov.cn", &unit.record)]).unwrap();
+    let large = signed_of_len(&unit, dkim::MAX_HASHED_BYTES - 1_000);
+    let done = AtomicBool::new(false);
+    let ticks = AtomicUsize::new(0);
+    let check = async {
+        let result = verdict(&checker, &large, FROM).await;
+        done.store(true, Ordering::SeqCst);
+        result
+    };
+    let ticker = async {
+        while !done.load(Ordering::SeqCst) {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            ticks.fetch_add(1, Ordering::SeqCst);
+        }
+    };
+    let started = std::time::Instant::now();
+    let (result, ()) = tokio::join!(check, ticker);
+    assert_eq!(result.verdict, Verdict::Pass, "{result:?}");
+    let ticks = ticks.load(Ordering::SeqCst);
+    assert!(
+        ticks >= 3,
+        "only {ticks} ticks while the check ran {:?}: the runtime thread was busy hashing",
+        started.elapsed()
+    );
+}

@@ -29,6 +29,6 @@ pub fn render_text(list: &[Quarantined]) -> String {
             message.raw_path
         ));
     }
-    out.push_str("  处理：reportdesk quarantine release ID（下一轮重新处理）\n");
+    out.push_str("  处理：reportdesk quarantine release ID（运行中的服务数秒内重新处理）\n");
     out
 }

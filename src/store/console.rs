@@ -1,15 +1,16 @@
 //! Read queries of the staff web console that the shared query layer has no use for: returned
 //! forms not yet fixed, every version of a unit's forms with the message that carried it, the
-//! message log with filters, and the counts of the health panel; and the one write of its own:
-//! putting a message kept from an unknown sender back in intake's hands.
+//! message log with filters, the sender check of each version, and the counts of the health
+//! panel.
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Store, StoreError, Tx};
+use super::{Store, StoreError};
 use crate::domain::fields::{Field, MonthlyValues};
 
-/// The newest rejected message of each registered unit received in `[from, until)`.
+/// The newest rejected message of each registered unit received in `[from, until)`; a held
+/// message staff rejected (a forged From) is not the unit's return and does not count.
 pub async fn rejected_by_unit(
     store: &Store,
     from: DateTime<Utc>,
@@ -19,6 +20,7 @@ pub async fn rejected_by_unit(
         "SELECT unit_code, MAX(received_at) AS at FROM messages
           WHERE outcome = 'rejected' AND unit_code IS NOT NULL
             AND received_at >= ? AND received_at < ?
+            AND id NOT IN (SELECT message_row FROM held_mail WHERE decision = 'rejected')
           GROUP BY unit_code",
     )
     .bind(from)
@@ -94,6 +96,8 @@ pub struct LoggedMessage {
     pub source: String,
     pub state: String,
     pub outcome: Option<String>,
+    /// The sender verdict (SPEC §13): pass | fail | none; NULL when not checked.
+    pub sender_check: Option<String>,
 }
 
 /// What the message log shows.
@@ -114,7 +118,8 @@ pub async fn message_log(
     limit: u32,
 ) -> Result<Vec<LoggedMessage>, StoreError> {
     let mut sql = String::from(
-        "SELECT id, sender, unit_code, subject, received_at, raw_path, source, state, outcome
+        "SELECT id, sender, unit_code, subject, received_at, raw_path, source, state, outcome,
+                sender_check
            FROM messages WHERE 1 = 1",
     );
     if filter.state.is_some() {
@@ -157,36 +162,13 @@ pub async fn message_states(store: &Store) -> Result<Vec<(String, i64)>, StoreEr
 /// A message by its row id.
 pub async fn message(store: &Store, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, sender, unit_code, subject, received_at, raw_path, source, state, outcome
+        "SELECT id, sender, unit_code, subject, received_at, raw_path, source, state, outcome,
+                sender_check
            FROM messages WHERE id = ?",
     )
     .bind(id)
     .fetch_optional(store.pool())
     .await?)
-}
-
-/// Puts message `id`, kept from an unknown sender (processed, no unit, rejected), back to
-/// `received` with its tries cleared, in the caller's transaction: intake then takes it as a
-/// message recorded but not yet processed (and start-up would, were the service to stop first).
-/// False, with nothing changed, when it is not such a message (or another admin was quicker).
-pub async fn requeue_unknown_sender(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE messages SET state = 'received', unit_code = NULL, outcome = NULL, no_reply = NULL,
-                result_json = NULL, processed_at = NULL
-          WHERE id = ? AND state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'
-            AND sender IS NOT NULL",
-    )
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 0 {
-        return Ok(false);
-    }
-    sqlx::query("DELETE FROM intake_attempts WHERE message_row = ?")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(true)
 }
 
 /// The newest receipt time of any message (the last mail taken in), and the oldest reply still
@@ -240,4 +222,46 @@ pub async fn imap_syncs(store: &Store) -> Result<Vec<(String, DateTime<Utc>)>, S
         out.push((row.try_get("name")?, row.try_get("updated_at")?));
     }
     Ok(out)
+}
+
+/// The sender check behind a monthly version, as the board shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionCheck {
+    /// pass | fail | none; `None` when the message was not checked.
+    pub verdict: Option<String>,
+    /// Staff approved it after it was held.
+    pub approved: bool,
+    /// The message's `source` (`upload:web:NAME` for a console upload).
+    pub source: String,
+}
+
+/// unit, version, sender_check, held decision, source.
+type CheckRow = (String, i64, Option<String>, Option<String>, String);
+
+/// The sender check of each monthly version of `period`, by (unit, version).
+pub async fn checks_of_period(
+    store: &Store,
+    period: &str,
+) -> Result<std::collections::HashMap<(String, i64), VersionCheck>, StoreError> {
+    let rows: Vec<CheckRow> = sqlx::query_as(
+        "SELECT s.unit_code, s.version, m.sender_check, h.decision, m.source
+         FROM monthly_submissions s JOIN messages m ON m.id = s.message_row
+         LEFT JOIN held_mail h ON h.message_row = m.id
+         WHERE s.period = ?",
+    )
+    .bind(period)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(unit, version, verdict, decision, source)| {
+            let approved = decision.as_deref() == Some("approved");
+            let check = VersionCheck {
+                verdict,
+                approved,
+                source,
+            };
+            ((unit, version), check)
+        })
+        .collect())
 }

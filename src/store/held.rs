@@ -160,11 +160,14 @@ pub async fn note_result(
     Ok(())
 }
 
-/// Records staff's decision on held message `id`; false when it is not waiting for one.
+/// Records staff's decision on held message `id`; false when it is not waiting for one. Who
+/// decided (`by`: the console user's name, `cli`, or `chat:ID`) and when go to the audit log
+/// (`web_audit`, action `held.approve` / `held.reject`) in the same transaction.
 pub async fn decide(
     tx: &mut Tx,
     id: i64,
     decision: Decision,
+    by: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
@@ -176,7 +179,15 @@ pub async fn decide(
     .bind(id)
     .execute(&mut **tx)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let action = match decision {
+        Decision::Approved => "held.approve",
+        Decision::Rejected => "held.reject",
+    };
+    super::staff::audit(tx, now, by, action, &id.to_string(), "").await?;
+    Ok(true)
 }
 
 /// The held message `id` while it waits for staff.

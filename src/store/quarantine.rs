@@ -149,6 +149,23 @@ pub async fn release_in(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool
     Ok(done.rows_affected() > 0)
 }
 
+/// How often the running daemon looks for messages released from quarantine.
+pub const RELEASED_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Messages released from quarantine and not tried since (`quarantine release ID` from another
+/// process while the daemon runs), oldest first: the running daemon takes them at its next look.
+/// One a try has begun on (the console's release runs it at once) is not listed again.
+pub async fn released_untried(store: &Store) -> Result<Vec<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT a.message_row FROM intake_attempts a JOIN messages m ON m.id = a.message_row
+         WHERE a.released_at IS NOT NULL AND a.quarantined_at IS NULL AND a.attempts = 0
+           AND m.state = 'received'
+         ORDER BY a.message_row",
+    )
+    .fetch_all(store.pool())
+    .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

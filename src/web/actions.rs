@@ -1,14 +1,12 @@
 //! The message log's actions (SPEC §15), for admins: release a quarantined message, and register
 //! an unknown sender's address to a unit and reprocess its mail.
 //!
-//! Both put the one message back where intake takes it (state `received`, tries cleared) in the
-//! transaction that writes the audit line, then run it through the same intake as mail at once,
-//! at its original receipt time, with the console's own reader process and the live roster; its
-//! reply (a receipt or a return) wakes delivery. Were the service to stop in between, start-up
-//! finishes the message (intake resumes what was recorded but not processed).
-//!
-//! The `reprocess` command of issue 12 is not on main yet: registering and re-queueing is done
-//! here through [`crate::store::console::requeue_unknown_sender`] and the normal intake path.
+//! Release puts the message back where intake takes it (state `received`, tries cleared) in the
+//! transaction that writes the audit line, then runs it through the same intake as mail at once,
+//! at its original receipt time; were the service to stop in between, start-up (or the
+//! daemon's next look for released mail) finishes it. Register adds the address to the roster,
+//! then runs [`crate::intake::Intake::reprocess`], the very function of `reportdesk reprocess
+//! ID`: receipt time the original, the reply sent as for new mail. Both wake delivery.
 
 use axum::extract::{Form, Path, State};
 use maud::{Markup, html};
@@ -18,7 +16,7 @@ use super::auth::Staff;
 use super::roster_edit::RosterChange;
 use super::{Shared, WebError, layout};
 use crate::intake::report::IngestReport;
-use crate::intake::{Intake, Source};
+use crate::intake::{IntakeError, Source};
 use crate::store::{StoreError, console, quarantine, staff};
 
 /// `POST /messages/{id}/release`: out of quarantine and through intake again, now.
@@ -94,8 +92,7 @@ pub async fn register(
             super::roster::apply(&web, &staff, &change).await?;
         }
     }
-    requeue(&web, &staff, id, unit.code.as_str()).await?;
-    let report = take_again(&web, &staff, id).await;
+    let report = reprocess(&web, &staff, id, unit.code.as_str()).await;
     Ok(done(
         &staff,
         &format!("已将 {sender} 登记为{}的邮箱并重新处理", unit.name),
@@ -103,27 +100,39 @@ pub async fn register(
     ))
 }
 
-/// Back to `received`, audited in the same transaction.
-async fn requeue(web: &Shared, staff: &Staff, id: i64, unit: &str) -> Result<(), WebError> {
-    let now = web.now();
-    let mut tx = web.store.begin().await?;
-    if !console::requeue_unknown_sender(&mut tx, id).await? {
-        return Err(WebError::BadRequest(format!(
-            "来信 {id} 已不是待处理的未登记来信（可能已有人处理）。"
-        )));
+/// The kept message through [`Intake::reprocess`], exactly as `reportdesk reprocess ID`: at its
+/// original receipt time, answered as new mail; the audit line says who and the outcome.
+async fn reprocess(
+    web: &Shared,
+    staff: &Staff,
+    id: i64,
+    unit: &str,
+) -> Result<IngestReport, WebError> {
+    let config = web.config();
+    let intake = web.intake(&config);
+    let report = intake.reprocess(id, web.now()).await.map_err(|e| match e {
+        IntakeError::NotReprocessable { reason, .. } => {
+            WebError::BadRequest(format!("来信 {id} 不能重新处理：{reason}"))
+        }
+        other => WebError::Internal(format!("message {id}: {other}")),
+    })?;
+    if report.reply.is_some() {
+        web.wake_delivery();
     }
+    let mut tx = web.store.begin().await?;
+    let detail = format!("{unit} {}", report.outcome.as_str());
     staff::audit(
         &mut tx,
-        now,
+        web.now(),
         &staff.name,
         "reprocess",
         &id.to_string(),
-        unit,
+        &detail,
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    tracing::info!(user = %staff.name, id, unit, "message of an unknown sender re-queued");
-    Ok(())
+    tracing::info!(user = %staff.name, id, unit, "message of an unknown sender reprocessed");
+    Ok(report)
 }
 
 /// Runs message `id` (back in `received`) through intake now; wakes delivery for its reply.
@@ -138,7 +147,7 @@ async fn take_again(web: &Shared, staff: &Staff, id: i64) -> Result<IngestReport
         kind: "console",
         name: &name,
     };
-    let intake = Intake::new(&config, web.store.clone(), &web.template, &web.reader);
+    let intake = web.intake(&config);
     let report = intake
         .ingest(&raw, message.received_at, &source, web.now())
         .await
@@ -150,7 +159,7 @@ async fn take_again(web: &Shared, staff: &Staff, id: i64) -> Result<IngestReport
 }
 
 /// The answer page: what intake made of the message this time.
-fn done(staff: &Staff, what: &str, report: Result<IngestReport, WebError>) -> Markup {
+pub(super) fn done(staff: &Staff, what: &str, report: Result<IngestReport, WebError>) -> Markup {
     let body = html! {
         h1 { "来信记录" }
         div #outcome {

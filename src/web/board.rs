@@ -1,6 +1,7 @@
 //! The month's board: every unit in roster order with its state (已报 / 退回待改 / 未报 /
 //! 逾期), when its counting form arrived, its version and receipt number, and for admins the
-//! one-click 催办 of a unit that has not reported. [`rows`] is the pure half.
+//! one-click 催办 of a unit that has not reported, and the sender check of the counting version
+//! ([`super::verdict`]). [`rows`] is the pure half.
 
 use std::collections::HashMap;
 
@@ -15,7 +16,7 @@ use super::{Shared, WebError, layout};
 use crate::clock::local_text;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
-use crate::store::console;
+use crate::store::console::{self, VersionCheck};
 use crate::store::submissions::{self, Submission};
 
 /// Where a unit stands for the period.
@@ -161,20 +162,28 @@ pub async fn page(
     let deadline = config.schedule.deadline(period);
     let roster = config.roster.current();
     let board = rows(roster.units(), &latest, &returned, today, deadline);
+    let checks = console::checks_of_period(&web.store, &period.to_string()).await?;
+    let view = View {
+        tz,
+        admin: staff.is_admin(),
+        checks: &checks,
+    };
     Ok(layout::page(
         &format!("{} 报送情况", period.zh()),
         &staff,
-        render(period, deadline, &board, tz, staff.is_admin()),
+        render(period, deadline, &board, &view),
     ))
 }
 
-fn render(
-    period: Period,
-    deadline: NaiveDate,
-    board: &[BoardRow<'_>],
+/// What every row is drawn with.
+struct View<'a> {
     tz: Tz,
     admin: bool,
-) -> Markup {
+    /// The sender check of each version, by (unit, version).
+    checks: &'a HashMap<(String, i64), VersionCheck>,
+}
+
+fn render(period: Period, deadline: NaiveDate, board: &[BoardRow<'_>], view: &View<'_>) -> Markup {
     let count = |f: fn(UnitState) -> bool| board.iter().filter(|r| f(r.state)).count();
     let reported = count(|s| matches!(s, UnitState::Reported { .. }));
     let returned = count(|s| matches!(s, UnitState::Returned { .. }));
@@ -192,21 +201,24 @@ fn render(
         table #board {
             thead { tr {
                 th { "单位" } th { "状态" } th { "收到时间" } th { "版本" } th.wide { "回执号" }
-                th.wide { "发件核验" } th { "操作" }
+                th { "发件核验" } th { "操作" }
             } }
             tbody {
-                @for row in board { (render_row(row, tz, admin)) }
+                @for row in board { (render_row(row, view)) }
             }
         }
     }
 }
 
-fn render_row(row: &BoardRow<'_>, tz: Tz, admin: bool) -> Markup {
+fn render_row(row: &BoardRow<'_>, view: &View<'_>) -> Markup {
     let code = row.unit.code.as_str();
     let time = row
         .received_at
         .or(row.returned_at)
-        .map(|t| local_text(t, tz));
+        .map(|t| local_text(t, view.tz));
+    let check = row
+        .version
+        .and_then(|v| view.checks.get(&(code.to_string(), v)));
     html! {
         tr data-unit=(code) {
             td { a href={ "/unit/" (code) } { (row.unit.name) } }
@@ -214,10 +226,12 @@ fn render_row(row: &BoardRow<'_>, tz: Tz, admin: bool) -> Markup {
             td { (time.unwrap_or_default()) }
             td.num { @if let Some(v) = row.version { "第" (v) "版" } }
             td.wide { (row.receipt_no.unwrap_or_default()) }
-            // Seam for issue 12 (sender verdicts): the verdict column fills when it lands.
-            td.wide { "—" }
+            @match check {
+                Some(c) => (super::verdict::cell(c.verdict.as_deref(), c.approved, &c.source)),
+                None => td.verdict data-verdict="" { "—" },
+            }
             td {
-                @if admin && row.state.may_chase() {
+                @if view.admin && row.state.may_chase() {
                     (super::remind::button(code))
                 }
             }

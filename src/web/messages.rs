@@ -4,7 +4,8 @@
 //!
 //! Quarantined mail (SPEC §12) is listed above the log with why it was set aside; admins release
 //! it, and register an unknown sender's address to a unit and reprocess its mail, from here
-//! ([`super::actions`]). Approve / reject for held forms wait for issue 12 (sender checks).
+//! ([`super::actions`]). Held forms (SPEC §13) are listed above the log too, with approve /
+//! reject for admins ([`super::held`]); every row shows its sender check.
 
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -52,21 +53,25 @@ pub async fn page(
     let rows = console::message_log(&web.store, &filter, PAGE_ROWS).await?;
     let states = console::message_states(&web.store).await?;
     let set_aside = quarantine::list(&web.store).await?;
+    let held = crate::store::held::list(&web.store).await?;
     let config = web.config();
     let tz = config.office.timezone;
     let roster = config.roster.current();
     let admin = staff.is_admin();
     let body = html! {
         h1 { "来信记录" }
+        @if !held.is_empty() { (super::held::section(&held, tz, admin)) }
         @if !set_aside.is_empty() { (quarantined(&set_aside, tz, admin)) }
         (filter_form(&filter, &states))
         p.note { "最多列出最近 " (PAGE_ROWS) " 封。" }
         table #messages {
             thead { tr {
                 th { "收到时间" } th { "发件人" } th { "单位" } th.wide { "主题" }
-                th { "状态" } th { "结果" } th { "操作" }
+                th { "状态" } th { "结果" } th { "发件核验" } th { "操作" }
             } }
-            tbody { @for m in &rows { (row(&roster, m, tz, admin)) } }
+            tbody { @for m in &rows {
+                (row(&roster, m, tz, admin, held.iter().any(|h| h.id == m.id)))
+            } }
         }
     };
     Ok(layout::page("来信记录", &staff, body))
@@ -176,7 +181,8 @@ fn register_form(roster: &Roster, m: &LoggedMessage) -> Markup {
     }
 }
 
-fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool) -> Markup {
+/// One message of the log; `held`: waiting for staff's decision (SPEC §13), shown as 待核验.
+fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool, held: bool) -> Markup {
     let unit = m.unit_code.as_deref().and_then(|code| roster.by_code(code));
     html! {
         tr data-message=(m.id) {
@@ -189,8 +195,9 @@ fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool) -> Markup {
                 }
             }
             td.wide { (m.subject) }
-            td { (state_zh(&m.state)) }
+            td { (if held { state_zh("held") } else { state_zh(&m.state) }) }
             td { (outcome_zh(m.outcome.as_deref())) }
+            (super::verdict::cell(m.sender_check.as_deref(), false, &m.source))
             td {
                 a href={ "/messages/" (m.id) "/raw" } { "原件" }
                 @if admin && kept_from_unknown(m) { " " (register_form(roster, m)) }

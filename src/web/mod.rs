@@ -18,7 +18,8 @@
 //! - [`layout`]: the page frame and shared bits. [`board`]: the month's board.
 //! - [`unit`] and [`chart`]: a unit's page and its SVG history chart.
 //! - [`messages`]: the message log, with quarantined mail; [`actions`]: release it, and register
-//!   an unknown sender and reprocess its mail. [`health`]: the health panel.
+//!   an unknown sender and reprocess its mail; [`held`]: approve or reject held forms;
+//!   [`verdict`]: the sender check as shown. [`health`]: the health panel.
 //! - [`remind`]: 催办. [`summary`]: the summary, quarter, cases and export download.
 //! - [`roster`] and [`roster_edit`]: the roster page and in-place edits of `units.toml`.
 //! - [`upload`]: a form that came another way, through the same intake as mail.
@@ -30,6 +31,7 @@ pub mod board;
 pub mod chart;
 pub mod guard;
 pub mod health;
+pub mod held;
 pub mod layout;
 pub mod limit;
 pub mod messages;
@@ -41,6 +43,7 @@ pub mod summary;
 pub mod unit;
 pub mod upload;
 pub mod users;
+pub mod verdict;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -73,6 +76,8 @@ pub struct Web {
     pub reader: crate::worker::Reader,
     /// Roster edits are made one at a time.
     pub roster_lock: tokio::sync::Mutex<()>,
+    /// The daemon's DKIM checker (its key cache), so reprocessing checks senders as mail does.
+    pub dkim: Option<crate::sender::DkimChecker>,
 }
 
 pub type Shared = Arc<Web>;
@@ -86,6 +91,16 @@ impl Web {
         clock: Clock,
         outbox_ready: Arc<Notify>,
     ) -> Shared {
+        Arc::new(Self::build(store, config, clock, outbox_ready))
+    }
+
+    /// [`Web::new`] before it is shared, for the daemon to hand it its DKIM checker.
+    pub fn build(
+        store: Store,
+        config: Arc<Config>,
+        clock: Clock,
+        outbox_ready: Arc<Notify>,
+    ) -> Web {
         let template = crate::forms::template::monthly_template().unwrap_or_else(|error| {
             tracing::error!(%error, "web console: cannot build the blank template");
             Vec::new()
@@ -95,7 +110,7 @@ impl Web {
             config.intake.worker_seconds,
             config.intake.limits.max_message_bytes,
         ));
-        Arc::new(Self {
+        Self {
             reader,
             store,
             config,
@@ -104,7 +119,8 @@ impl Web {
             template,
             limiter: Mutex::new(limit::LoginLimiter::default()),
             roster_lock: tokio::sync::Mutex::new(()),
-        })
+            dkim: None,
+        }
     }
 
     /// The settings (their roster is read through [`crate::config::LiveRoster::current`]).
@@ -115,6 +131,17 @@ impl Web {
     /// Wakes the delivery task: the caller has committed mail to the outbox.
     pub fn wake_delivery(&self) {
         self.outbox_ready.notify_one();
+    }
+
+    /// The intake pipeline over `config` (from [`Web::config`]), with the console's reader and
+    /// the daemon's DKIM checker when it has one.
+    pub fn intake<'a>(&'a self, config: &'a Config) -> crate::intake::Intake<'a> {
+        let intake =
+            crate::intake::Intake::new(config, self.store.clone(), &self.template, &self.reader);
+        match &self.dkim {
+            Some(checker) => intake.with_dkim(checker),
+            None => intake,
+        }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -185,6 +212,8 @@ pub fn router(web: Shared) -> Router {
         .route("/messages/{id}/raw", get(messages::raw))
         .route("/messages/{id}/release", post(actions::release))
         .route("/messages/{id}/register", post(actions::register))
+        .route("/messages/{id}/approve", post(held::approve))
+        .route("/messages/{id}/reject", post(held::reject))
         .route("/remind/{code}", post(remind::chase))
         .route("/summary", get(summary::page))
         .route("/cases", get(summary::cases))

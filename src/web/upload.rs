@@ -2,7 +2,9 @@
 //! from the unit's first registered address and taken in by the same intake as mail, so it is
 //! checked, stored, versioned and answered exactly as if the unit had mailed it. The message
 //! records who uploaded it (`X-Reportdesk-Uploaded-By`, source `upload:web:NAME`) and the upload
-//! is in the audit log.
+//! is in the audit log. Its sender check is not made from the mail: the login authenticates the
+//! upload, so it is stored as `pass` with the evidence "uploaded on the web console by NAME"
+//! and never held, even under `require_pass` ([`vouched_by`]).
 //!
 //! Not yet: making the receipt optional needs a "no reply" switch in intake (issue 10 is
 //! reshaping intake into plan-then-apply); until then the unit gets its receipt as for mail.
@@ -16,7 +18,8 @@ use sha2::{Digest, Sha256};
 
 use super::auth::Staff;
 use super::{Shared, WebError, layout};
-use crate::intake::{Intake, Source};
+use crate::intake::Source;
+use crate::sender::{SenderCheck, Verdict};
 use crate::store::{StoreError, staff};
 
 pub async fn page(State(web): State<Shared>, staff: Staff) -> Result<Markup, WebError> {
@@ -100,9 +103,9 @@ pub async fn submit(
         kind: "upload",
         name: &source_name,
     };
-    let intake = Intake::new(&config, web.store.clone(), &web.template, &web.reader);
-    let report = intake
-        .ingest(&raw, now, &source, now)
+    let report = web
+        .intake(&config)
+        .ingest_vouched(&raw, now, &source, now, vouched_by(&staff.name))
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
     if report.reply.is_some() {
@@ -139,6 +142,15 @@ pub async fn submit(
         layout::page("上传报表", &staff, form(&web, Some(outcome))),
     )
         .into_response())
+}
+
+/// The sender check of an upload: the console login authenticates it (SPEC §13 `pass`, never
+/// held, even under `require_pass`), and the evidence names who uploaded it.
+pub fn vouched_by(user: &str) -> SenderCheck {
+    SenderCheck {
+        verdict: Verdict::Pass,
+        evidence: vec![format!("uploaded on the web console by {user} (logged in)")],
+    }
 }
 
 pub(super) fn outcome_zh(outcome: &str) -> &str {

@@ -213,5 +213,6 @@ fn one(sent: &[Sent]) -> &str {
 mod cases;
 mod commands;
 mod export;
+mod held;
 mod people;
 mod setup;

@@ -129,3 +129,120 @@ fn without_config_the_working_dirs_config_reportdesk_toml_is_read() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A valid form from 跳磴镇, stored raw and set aside after three tries (as a reader that kept
+/// dying would leave it); returns its message id.
+fn quarantined_form(env: &TestEnv, received: &str) -> i64 {
+    use reportdesk::store::messages::{self, NewMessage, Recorded};
+    use reportdesk::store::quarantine;
+    let form = std::fs::read(fixtures().join("forms/f01-official-tiaodeng.xlsx")).unwrap();
+    let raw = message(
+        "tiaodeng@example.gov.cn",
+        "11月报表",
+        "released@qq.example",
+        &[("报表.xlsx", &form)],
+    );
+    let raw_path = "raw/re/released.eml";
+    let file = env.data_dir().join(raw_path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &raw).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let app = env.app(received).await;
+        let at = crate::support::at(received);
+        let new = NewMessage {
+            message_key: "<released@qq.example> tiaodeng@example.gov.cn",
+            message_id: Some("<released@qq.example>"),
+            sender: Some("tiaodeng@example.gov.cn"),
+            subject: "11月报表",
+            received_at: at,
+            raw_path,
+            raw_sha256: "00",
+            source: "maildir:1.released",
+        };
+        let Recorded::ToProcess(row) = messages::record(&app.store, &new).await.unwrap() else {
+            panic!("a new message")
+        };
+        for _ in 0..=quarantine::MAX_ATTEMPTS {
+            quarantine::begin_attempt(&app.store, row.id, at)
+                .await
+                .unwrap();
+        }
+        quarantine::note_failure(&app.store, row.id, "reader killed")
+            .await
+            .unwrap();
+        assert!(
+            quarantine::is_quarantined(&app.store, row.id)
+                .await
+                .unwrap()
+        );
+        app.store.close().await;
+        row.id
+    })
+}
+
+/// `quarantine release ID` from another process while `run` is up: the running daemon takes the
+/// message at its next look (within seconds), at its receipt time, and sends the receipt; it
+/// does not wait for the next start.
+#[test]
+fn a_message_released_beside_the_running_daemon_is_taken_at_its_next_look() {
+    let env = TestEnv::new();
+    let received = "2026-11-12T09:00:00+08:00";
+    let now = "2026-11-12T10:00:00+08:00";
+    let id = quarantined_form(&env, received);
+    let log_path = env.dir.path().join("daemon.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut daemon = Guarded::spawn(
+        env.command()
+            .args(["--now", now, "run"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log),
+    )
+    .unwrap();
+    let read_log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    wait_for("the daemon", Duration::from_secs(30), &log_path, || {
+        read_log().contains("reportdesk running")
+    });
+    // Set aside: the daemon's start-up left it alone.
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(env.outbox().is_empty(), "{}", read_log());
+    let out = env
+        .command()
+        .args(["--now", now, "quarantine", "release", &id.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let released = Instant::now();
+    wait_for(
+        "the released form's receipt",
+        Duration::from_secs(60),
+        &log_path,
+        || env.outbox().len() == 1,
+    );
+    assert!(
+        released.elapsed() < Duration::from_secs(30),
+        "taken {:?} after the release",
+        released.elapsed()
+    );
+    let pid = libc::pid_t::try_from(daemon.id()).unwrap();
+    // SAFETY: kill(2) on our own unreaped child.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let status = daemon.0.wait().unwrap();
+    assert!(status.success(), "{status:?}\n{}", read_log());
+    let out = env
+        .command()
+        .args(["--now", now, "status", "--month", "2026-11", "--json"])
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let submitted = status["submitted"].as_array().expect("submitted");
+    assert_eq!(submitted.len(), 1, "{status}");
+    assert_eq!(submitted[0]["unit"], "tiaodeng");
+    assert_eq!(submitted[0]["received_at"], "2026-11-12 09:00", "{status}");
+    assert!(read_log().contains("taking in messages released from quarantine"));
+}

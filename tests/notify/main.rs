@@ -13,6 +13,7 @@ mod commands;
 mod queue;
 mod run;
 mod stream;
+mod stream_held;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};

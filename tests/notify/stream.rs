@@ -21,19 +21,19 @@ use crate::robots::read_request;
 use crate::support::TestEnv;
 use crate::{Daemon, WEDNESDAY_18};
 
-const CLIENT_ID: &str = "dingclientid123";
-const CLIENT_SECRET: &str = "client-secret-xyz";
+pub(crate) const CLIENT_ID: &str = "dingclientid123";
+pub(crate) const CLIENT_SECRET: &str = "client-secret-xyz";
 
 #[derive(Clone)]
-struct Gateway {
-    base: String,
+pub(crate) struct Gateway {
+    pub(crate) base: String,
     opens: Arc<Mutex<Vec<Value>>>,
     posts: Arc<Mutex<Vec<(String, Value)>>>,
     tickets: Arc<Mutex<Vec<String>>>,
 }
 
 impl Gateway {
-    async fn start() -> (Gateway, mpsc::Receiver<WebSocketStream<TcpStream>>) {
+    pub(crate) async fn start() -> (Gateway, mpsc::Receiver<WebSocketStream<TcpStream>>) {
         let http = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ws = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let ws_addr = ws.local_addr().unwrap();
@@ -106,7 +106,7 @@ impl Gateway {
         }
     }
 
-    async fn wait_posts(&self, count: usize) -> Vec<(String, Value)> {
+    pub(crate) async fn wait_posts(&self, count: usize) -> Vec<(String, Value)> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
             let posts = self.posts.lock().unwrap().clone();
@@ -122,7 +122,7 @@ impl Gateway {
     }
 }
 
-async fn next_socket(
+pub(crate) async fn next_socket(
     sockets: &mut mpsc::Receiver<WebSocketStream<TcpStream>>,
 ) -> WebSocketStream<TcpStream> {
     tokio::time::timeout(Duration::from_secs(30), sockets.recv())
@@ -132,7 +132,7 @@ async fn next_socket(
 }
 
 /// The next text frame the daemon sends, as JSON.
-async fn next_ack(socket: &mut WebSocketStream<TcpStream>) -> Value {
+pub(crate) async fn next_ack(socket: &mut WebSocketStream<TcpStream>) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(20), socket.next())
             .await
@@ -145,7 +145,7 @@ async fn next_ack(socket: &mut WebSocketStream<TcpStream>) -> Value {
     }
 }
 
-fn callback(message_id: &str, staff_id: &str, text: &str, webhook: &str) -> Message {
+pub(crate) fn callback(message_id: &str, staff_id: &str, text: &str, webhook: &str) -> Message {
     let data = json!({
         "conversationId": "cid-private", "conversationType": "1", "senderStaffId": staff_id,
         "senderNick": "员工", "sessionWebhook": webhook, "sessionWebhookExpiredTime": 4_102_444_800_000_i64,
@@ -162,7 +162,7 @@ fn callback(message_id: &str, staff_id: &str, text: &str, webhook: &str) -> Mess
     )
 }
 
-fn configure(env: &TestEnv, api_url: &str) {
+pub(crate) fn configure(env: &TestEnv, api_url: &str) {
     let mut text = std::fs::read_to_string(&env.config_path).unwrap();
     text.push_str(&format!(
         "\n[dingtalk]\nenabled = true\nclient_id_env = \"RD_TEST_DT_ID\"\nclient_secret_env = \"RD_TEST_DT_SECRET\"\napi_url = \"{api_url}\"\nstaff = [\"staff-1\"]\nadmins = [\"admin-1\"]\nchats = [\"cid-group\"]\n"

@@ -241,6 +241,14 @@ async fn an_admin_registers_an_unknown_sender_and_its_mail_is_reprocessed_as_tha
     .await
     .unwrap();
     assert_eq!(receipts, ["stranger@qq.com"]);
+    // Through `Intake::reprocess`, the very path of `reportdesk reprocess ID`.
+    let (line,): (String,) = sqlx::query_as("SELECT result_json FROM messages WHERE id = ?")
+        .bind(id)
+        .fetch_one(console.store.pool())
+        .await
+        .unwrap();
+    let line: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(line["file"], format!("reprocess:{id}"), "{line}");
     assert_eq!(
         audit(&console.store).await,
         [

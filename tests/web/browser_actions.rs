@@ -1,12 +1,14 @@
 //! The message log's actions in headless Chromium (the driver and helpers of [`crate::browser`]):
 //! an admin releases a quarantined form and registers an unknown sender to a unit, each with a
-//! click, and reads on the answer page what intake made of the message.
+//! click, and reads on the answer page what intake made of the message; and approves a held
+//! form, which the board then shows as reported.
 
 use fantoccini::{Client, Locator};
 
 use crate::actions::{kept_from_stranger, quarantined_form};
 use crate::browser::{Driver, WAIT, log_in, screenshot, text_of};
-use crate::support::TestEnv;
+use crate::held::{RECEIVED, held_form, outbox_of, trust_office_mx};
+use crate::support::{TestEnv, at};
 use crate::{Console, MONDAY, seed, with_writable_roster};
 
 /// On the message log: release the quarantined form, then register the unknown sender to 跃进村街道
@@ -121,4 +123,85 @@ async fn an_admin_releases_quarantined_mail_and_registers_an_unknown_sender_in_c
             "reprocess"
         ]
     );
+}
+
+/// On the message log: approve the held form with a click; the answer page says it was taken
+/// in, and the board then shows the unit as reported with the verdict, approved by staff.
+async fn approve_held(browser: &Client, console: &Console, held: i64) -> Result<(), String> {
+    let step = |name: &'static str| move |e: fantoccini::error::CmdError| format!("{name}: {e}");
+    browser
+        .goto(&console.url("/messages"))
+        .await
+        .map_err(step("message log"))?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(&format!(
+            "#held tr[data-held='{held}'] button[name=approve]"
+        )))
+        .await
+        .map_err(step("批准登记 button"))?
+        .click()
+        .await
+        .map_err(step("批准登记"))?;
+    let approved = text_of(browser, "#outcome")
+        .await
+        .map_err(step("approve outcome"))?;
+    if !approved.contains("已批准登记：已接收") {
+        return Err(format!("approve said {approved:?}"));
+    }
+    browser
+        .goto(&console.url("/"))
+        .await
+        .map_err(step("board"))?;
+    let row = text_of(browser, "#board tr[data-unit=xinshancun]")
+        .await
+        .map_err(step("board row"))?;
+    if !row.contains("已报") || !row.contains("未通过，已人工确认") {
+        return Err(format!("board row of 新山村街道: {row:?}"));
+    }
+    screenshot(browser, "approved").await;
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_admin_approves_a_held_form_in_chromium_and_its_receipt_is_queued() {
+    let env = TestEnv::new();
+    trust_office_mx(&env, false);
+    seed(&env).await;
+    let held = held_form(&env).await;
+    let console = Console::start_in(env, MONDAY).await;
+    let driver = Driver::start();
+    let browser = driver.browser().await;
+    let mut result = log_in(&browser, &console).await;
+    if result.is_ok() {
+        result = approve_held(&browser, &console, held).await;
+    }
+    if let Err(problem) = &result {
+        let shot = screenshot(&browser, "held-failure").await;
+        let _ = browser.close().await;
+        panic!("{problem}; screenshot: {shot:?}");
+    }
+    let _ = browser.close().await;
+    let (unit, received): (String, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
+        "SELECT unit_code, received_at FROM monthly_submissions WHERE message_row = ?",
+    )
+    .bind(held)
+    .fetch_one(console.store.pool())
+    .await
+    .expect("recorded");
+    assert_eq!(unit, "xinshancun");
+    assert_eq!(received, at(RECEIVED), "at its original receipt time");
+    let mail = outbox_of(&console.store, held).await;
+    assert!(
+        mail.iter().any(|(kind, _)| kind == "receipt"),
+        "its receipt is in the outbox: {mail:?}"
+    );
+    let who: Vec<(String, String)> = sqlx::query_as(
+        "SELECT actor, action FROM web_audit WHERE action LIKE 'held.%' ORDER BY id",
+    )
+    .fetch_all(console.store.pool())
+    .await
+    .expect("audit read");
+    assert_eq!(who, [("wang".to_string(), "held.approve".to_string())]);
 }

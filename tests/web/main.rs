@@ -15,6 +15,7 @@ mod daemon;
 #[allow(dead_code)]
 #[path = "../common/guard.rs"]
 mod guard;
+mod held;
 mod http;
 mod pages;
 mod users;

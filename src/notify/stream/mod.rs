@@ -275,6 +275,10 @@ async fn answer_message(app: &App, client: &reqwest::Client, data: &str) -> Resu
     };
     let parsed = ask::parse(text, "", &app.config.roster.current(), app.today());
     let role = role_of(settings, message.sender_staff_id.as_deref());
+    let who = format!(
+        "dingtalk:{}",
+        message.sender_staff_id.as_deref().unwrap_or("-")
+    );
     let html = if role == Role::Stranger {
         if audience == Audience::Group && parsed == ask::Parsed::Unknown {
             return Ok(());
@@ -284,7 +288,7 @@ async fn answer_message(app: &App, client: &reqwest::Client, data: &str) -> Resu
     } else {
         match parsed {
             ask::Parsed::Ask(ask::Ask::Export(period)) => answers::export_elsewhere(period),
-            parsed => match handle::reply(app, parsed, role, audience)
+            parsed => match handle::reply(app, parsed, role, audience, &who)
                 .await
                 .map_err(|e| e.to_string())?
             {

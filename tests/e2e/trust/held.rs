@@ -87,6 +87,26 @@ fn alert_keys(env: &TestEnv) -> Vec<String> {
     })
 }
 
+/// The audit lines of held decisions: (actor, action, target, at).
+fn held_audit(env: &TestEnv) -> Vec<(String, String, String, String)> {
+    let url = format!(
+        "sqlite://{}",
+        env.data_dir().join("reportdesk.db").display()
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    runtime.block_on(async {
+        let store = reportdesk::store::Store::open(&url)
+            .await
+            .expect("database");
+        sqlx::query_as(
+            "SELECT actor, action, target, at FROM web_audit WHERE action LIKE 'held.%' ORDER BY id",
+        )
+        .fetch_all(store.pool())
+        .await
+        .expect("audit")
+    })
+}
+
 /// Subjects and In-Reply-To of the delivered mail.
 fn delivered(env: &TestEnv) -> Vec<(String, Option<String>)> {
     env.outbox()
@@ -192,6 +212,16 @@ fn a_forged_from_is_held_alerted_once_and_recorded_only_when_approved() {
         .unwrap();
     assert_eq!(twice.status.code(), Some(2), "never recorded twice");
     assert_eq!(alert_keys(env).len(), 1, "alerted once");
+    // Who and when: the CLI's decision is in the audit log, at the clock's time, once.
+    assert_eq!(
+        held_audit(env),
+        [(
+            "cli".to_string(),
+            "held.approve".to_string(),
+            id.clone(),
+            "2026-11-24T07:00:00+00:00".to_string()
+        )]
+    );
 }
 
 #[test]
@@ -239,6 +269,12 @@ fn a_forged_form_rejected_by_staff_is_never_recorded_nor_answered() {
         "{status}"
     );
     assert!(held_list(env, LATER).is_empty());
+    let audit = held_audit(env);
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(
+        (audit[0].0.as_str(), audit[0].1.as_str()),
+        ("cli", "held.reject")
+    );
     for action in ["approve", "reject"] {
         let after = env
             .command()
