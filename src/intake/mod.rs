@@ -6,9 +6,10 @@
 //! the next pass finishes, never a form without its receipt or a receipt without its form.
 //!
 //! The message is recorded from its headers alone, and an attempt counted and committed, before
-//! its body is read; the reading happens in the reader process ([`crate::worker`]). A message
-//! that failed to finish three times is quarantined instead of tried again (SPEC §12); one the
-//! reader gave up on is finished with a return naming the file it could not read.
+//! its body is read; the reading (opening every file and reading its forms) happens in the
+//! reader process ([`crate::worker`]). A message that failed to finish three times is
+//! quarantined instead of tried again (SPEC §12); one the reader gave up on is finished with a
+//! return naming the file it could not read.
 
 mod again;
 pub mod assess;
@@ -34,7 +35,7 @@ use crate::store::held as store_held;
 use crate::store::messages::{self, NewMessage, Recorded};
 use crate::store::quarantine::{self, Attempt};
 use crate::store::{Store, StoreError};
-use crate::worker::{Job, Opened, ReadFailure, Reader};
+use crate::worker::{ReadFailure, Reader};
 use assess::AssessContext;
 use report::{IngestReport, duplicate_report, quarantined_report};
 
@@ -163,13 +164,6 @@ impl<'c> Intake<'c> {
         trust: Trust,
     ) -> Result<IngestReport, IntakeError> {
         let key = &row.message_key;
-        let (parsed, opened) = match self.read(raw, head).await {
-            Ok(read) => read,
-            Err(error) => {
-                let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
-                return Err(error);
-            }
-        };
         let open_period = Period::open_at(self.config.office.date_of(row.received_at));
         // The roster now: an edit saved in the console counts from the next message on.
         let roster = self.config.roster.current();
@@ -180,7 +174,14 @@ impl<'c> Intake<'c> {
             plausibility_bound: self.config.intake.plausibility_bound,
             max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
         };
-        let verdict = assess::assess_opened(&parsed, &opened, &ctx);
+        let (parsed, reading) = match self.read(raw, head, &ctx).await {
+            Ok(read) => read,
+            Err(error) => {
+                let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
+                return Err(error);
+            }
+        };
+        let verdict = assess::verdict(&parsed, reading, &roster, ctx.office_address);
         let (check, approved, kept) = match trust {
             Trust::Check => (self.check_sender(raw, &parsed, now).await, false, false),
             Trust::Kept => (self.check_sender(raw, &parsed, now).await, false, true),
@@ -298,15 +299,17 @@ impl<'c> Intake<'c> {
         Ok(attempt)
     }
 
-    /// Reads the message in the reader process: parsed, with each workbook and Word file opened.
-    /// A unit that agreed a password with the office has its encrypted zips opened with it. When
-    /// the reader gives up (it died, or overran `worker_seconds`), the message is `head` (its
-    /// headers) with a problem naming the file it was on, and is finished like any other.
+    /// Reads the message in the reader process: parsed, with the forms of its workbooks and Word
+    /// files read. A unit that agreed a password with the office has its encrypted zips opened
+    /// with it. When the reader gives up (it died, or overran `worker_seconds`), the message is
+    /// `head` (its headers) with a problem naming the file it was on, and is finished like any
+    /// other.
     async fn read(
         &self,
         raw: &[u8],
         head: mail::InboundMessage,
-    ) -> Result<(mail::InboundMessage, Vec<Opened>), IntakeError> {
+        ctx: &AssessContext<'_>,
+    ) -> Result<(mail::InboundMessage, assess::Reading), IntakeError> {
         let limits = &self.config.intake.limits;
         let var = head
             .from
@@ -317,7 +320,7 @@ impl<'c> Intake<'c> {
             .as_deref()
             .and_then(|var| std::env::var(var).ok())
             .filter(|p| !p.is_empty());
-        let job = Job::new(raw, limits, password.as_deref().map(str::as_bytes));
+        let job = ctx.job(raw, limits, password.as_deref().map(str::as_bytes));
         match self.reader.read(&job).await {
             Ok(reply) => {
                 let encrypted = reply
@@ -331,7 +334,7 @@ impl<'c> Intake<'c> {
                         "a unit's archive password variable is not set; encrypted zip left closed"
                     );
                 }
-                Ok((reply.message, reply.opened))
+                Ok((reply.message, reply.reading))
             }
             Err(ReadFailure::Stopped) => Err(IntakeError::Stopped),
             Err(ReadFailure::Unreadable { file, why }) => {
@@ -342,7 +345,9 @@ impl<'c> Intake<'c> {
                 );
                 let mut message = head;
                 message.problems = vec![unreadable(file)];
-                Ok((message, Vec::new()))
+                let reading =
+                    assess::read_attachments(&message, &ctx.read_settings(), None, |_| {});
+                Ok((message, reading))
             }
         }
     }

@@ -127,3 +127,17 @@ pub fn docx_of_spans(cells: usize) -> Vec<u8> {
     xml.push_str("</w:tbl></w:body></w:document>");
     zip_of(&[("word/document.xml", xml.as_bytes())])
 }
+
+/// A workbook quick to open and slow to read: `cells` cells that all hold `text`, which the
+/// file stores once (one shared string), so the opener's work is small and the label
+/// splitter's, run on every cell, large.
+pub fn xlsx_read_heavy(cells: u32, text: &str) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for i in 0..cells {
+        sheet
+            .write_string(i / 200, (i % 200) as u16, text)
+            .expect("cell");
+    }
+    workbook.save_to_buffer().expect("xlsx")
+}
