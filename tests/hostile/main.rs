@@ -6,3 +6,4 @@ mod fuzz_regressions;
 mod reader_deadline;
 mod root_causes;
 mod worker_process;
+mod xls_continue;
