@@ -2,9 +2,9 @@
 //!
 //! What its attachments hold is read by the reader process ([`crate::worker::reading`], under
 //! its deadline and memory limit); [`verdict`] then decides, from the parsed message and the
-//! roster, whether it may be answered at all and whether it is a unit's. [`assess`] does both in
-//! this process (tests, tools). It touches no database and no clock: versions, receipt numbers
-//! and the reply are settled afterwards, in one transaction.
+//! roster, whether it may be answered at all and whether it is a unit's. It touches no database
+//! and no clock: versions, receipt numbers and the reply are settled afterwards, in one
+//! transaction.
 
 use crate::domain::period::Period;
 use crate::domain::unit::{Roster, Unit};
@@ -57,22 +57,6 @@ pub enum Verdict<'r> {
     UnknownSender { reading: Reading },
     /// From a registered unit.
     Unit { unit: &'r Unit, reading: Reading },
-}
-
-/// Decides who sent `message` and reads its forms, opening each file in this process.
-pub fn assess<'r>(message: &InboundMessage, ctx: &AssessContext<'r>) -> Verdict<'r> {
-    let reading = match never_answered(message, ctx.office_address) {
-        Some(_) => Reading::default(),
-        None => {
-            let unit = message
-                .from
-                .as_ref()
-                .and_then(|m| ctx.roster.by_address(&m.address));
-            let names = unit.map(|u| u.names());
-            read_attachments(message, &ctx.read_settings(), names.as_deref(), |_| {})
-        }
-    };
-    verdict(message, reading, ctx.roster, ctx.office_address)
 }
 
 /// The verdict on `message`, whose attachments were read (by the reader process) into
@@ -147,6 +131,23 @@ addresses = ["td@example.gov.cn"]
             kind,
             bytes,
         }
+    }
+
+    /// Decides who sent `message` and reads its forms in this process: what the worker and
+    /// [`verdict`] do together.
+    fn assess<'r>(message: &InboundMessage, ctx: &AssessContext<'r>) -> Verdict<'r> {
+        let reading = match never_answered(message, ctx.office_address) {
+            Some(_) => Reading::default(),
+            None => {
+                let unit = message
+                    .from
+                    .as_ref()
+                    .and_then(|m| ctx.roster.by_address(&m.address));
+                let names = unit.map(|u| u.names());
+                read_attachments(message, &ctx.read_settings(), names.as_deref(), |_| {})
+            }
+        };
+        verdict(message, reading, ctx.roster, ctx.office_address)
     }
 
     fn verdict_of(message: &InboundMessage, roster: &Roster) -> String {
