@@ -53,6 +53,19 @@ impl PhoneNumber {
     }
 }
 
+/// Read back from what `Serialize` wrote (`{"text": …}`, as between the reader process and the
+/// daemon), checked again: only a valid number comes out.
+impl<'de> serde::Deserialize<'de> for PhoneNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Written {
+            text: String,
+        }
+        let written = Written::deserialize(deserializer)?;
+        Self::parse(&written.text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for PhoneNumber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)

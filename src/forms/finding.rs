@@ -15,7 +15,7 @@ use super::labels::{CasePart, Header};
 use crate::domain::fields::Field;
 
 /// How much a finding weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Severity {
     /// The form (or the mail) cannot be recorded as it is: the unit is asked to fix it.
     Problem,
@@ -24,7 +24,7 @@ pub enum Severity {
 }
 
 /// What a finding is about: the `field` of the ingest line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FieldKey {
     /// One of the eleven values (SPEC §3): `open_letters`…
     Value(Field),
@@ -91,7 +91,7 @@ impl From<CasePart> for FieldKey {
 }
 
 /// One thing found wrong with, or worth saying about, a submission.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Finding {
     pub severity: Severity,
     pub field: FieldKey,

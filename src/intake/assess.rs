@@ -1,21 +1,19 @@
-//! What a message is and what its attachments hold: the pure half of intake.
+//! Whom a message is from and so how it is handled: the pure half of intake.
 //!
-//! Given a parsed message and the roster, this decides whom the message is from, whether it may be
-//! answered at all, and reads every spreadsheet it carries: as the reader process opened it
-//! ([`assess_opened`], the daemon's way), or opening it here ([`assess`]). It touches no database and no clock:
-//! versions, receipt numbers and the reply are settled afterwards, in one transaction.
+//! What its attachments hold is read by the reader process ([`crate::worker::reading`], under
+//! its deadline and memory limit); [`verdict`] then decides, from the parsed message and the
+//! roster, whether it may be answered at all and whether it is a unit's. It touches no database
+//! and no clock: versions, receipt numbers and the reply are settled afterwards, in one
+//! transaction.
 
 use crate::domain::period::Period;
 use crate::domain::unit::{Roster, Unit};
-use crate::forms::case::{CaseContext, CaseForm, CaseReading, read_case_docx, read_case_workbook};
-use crate::forms::docx::{Document, DocxError, read_docx};
-use crate::forms::monthly::{MonthlyForm, ReadContext, read_monthly};
-use crate::forms::{
-    FieldKey, Finding, FormKind, Workbook, WorkbookError, detect_docx_kind, detect_kind,
-    open_workbook,
+use crate::mail::{InboundMessage, Limits};
+use crate::worker::reading::SenderNames;
+pub use crate::worker::reading::{
+    CaseReadingOf, MonthlyReadingOf, ReadSettings, Reading, never_answered, read_attachments,
 };
-use crate::mail::{AttachmentKind, InboundMessage};
-use crate::worker::Opened;
+use crate::worker::{Job, Purpose};
 
 /// What intake needs to know besides the message.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +24,28 @@ pub struct AssessContext<'a> {
     pub open_period: Period,
     pub plausibility_bound: u64,
     pub max_uncompressed_bytes: u64,
+}
+
+impl AssessContext<'_> {
+    /// What the reader needs of this context.
+    pub fn read_settings(&self) -> ReadSettings {
+        ReadSettings {
+            open_period: self.open_period,
+            plausibility_bound: self.plausibility_bound,
+            max_uncompressed_bytes: self.max_uncompressed_bytes,
+        }
+    }
+
+    /// The reader's job for `raw`: the whole of open + read, for this context's roster.
+    pub fn job(&self, raw: &[u8], limits: &Limits, password: Option<&[u8]>) -> Job {
+        let senders = SenderNames::of(self.roster);
+        let purpose = Purpose {
+            office_address: self.office_address,
+            settings: self.read_settings(),
+            senders: &senders,
+        };
+        Job::new(raw, limits, password, purpose)
+    }
 }
 
 /// Who sent the message, and so how it is handled.
@@ -39,252 +59,24 @@ pub enum Verdict<'r> {
     Unit { unit: &'r Unit, reading: Reading },
 }
 
-/// Everything found in the attachments.
-#[derive(Debug, Default)]
-pub struct Reading {
-    pub monthly: Vec<MonthlyReadingOf>,
-    /// Typical-case forms (附件2).
-    pub cases: Vec<CaseReadingOf>,
-    /// Image attachments: the work photos of the cases (their indexes in the message).
-    pub photos: Vec<usize>,
-    /// Problems not tied to one form: an unreadable file, a limit exceeded, a workbook with no form.
-    pub errors: Vec<Finding>,
-    /// Attachments that are not forms at all (pictures, PDFs): noted, not an error.
-    pub other_attachments: Vec<String>,
-    /// The message went over a limit (SPEC §6): all or nothing, so no form of it is kept and
-    /// `errors` says which limit.
-    pub over_limit: bool,
-}
-
-impl Reading {
-    /// Whether the unit sent anything that looks like an attempt to submit a form.
-    pub fn has_forms_or_errors(&self) -> bool {
-        !self.monthly.is_empty() || !self.errors.is_empty() || !self.cases.is_empty()
-    }
-}
-
-/// One monthly form read from one attachment; its findings name that attachment.
-#[derive(Debug)]
-pub struct MonthlyReadingOf {
-    pub attachment: String,
-    pub form: Result<MonthlyForm, Vec<Finding>>,
-    pub warnings: Vec<Finding>,
-}
-
-/// One typical-case form read from one attachment; its findings name that attachment.
-#[derive(Debug)]
-pub struct CaseReadingOf {
-    pub attachment: String,
-    pub form: Result<CaseForm, Vec<Finding>>,
-    pub warnings: Vec<Finding>,
-}
-
-/// A reader's findings, now known to be about the attachment `name`.
-fn in_attachment<T>(
-    name: &str,
-    form: Result<T, Vec<Finding>>,
-    warnings: Vec<Finding>,
-) -> (Result<T, Vec<Finding>>, Vec<Finding>) {
-    let named = |findings: Vec<Finding>| -> Vec<Finding> {
-        findings
-            .into_iter()
-            .map(|f| f.in_attachment(name))
-            .collect()
-    };
-    (form.map_err(named), named(warnings))
-}
-
-/// A problem of the attachment `name` as a whole rather than of one form's cells.
-fn attachment_problem(name: &str, message: impl Into<String>) -> Finding {
-    Finding::problem(FieldKey::Attachment, None, message).in_attachment(name)
-}
-
-/// Decides who sent `message` and reads its forms, opening each file here.
-pub fn assess<'r>(message: &InboundMessage, ctx: &AssessContext<'r>) -> Verdict<'r> {
-    assess_opened(message, &[], ctx)
-}
-
-/// Decides who sent `message` and reads its forms from the files the reader process opened
-/// (`opened[i]` for attachment `i`; a file missing there is opened here).
-pub fn assess_opened<'r>(
+/// The verdict on `message`, whose attachments were read (by the reader process) into
+/// `reading` for the unit `roster` gives its sender; a message never answered drops it.
+pub fn verdict<'r>(
     message: &InboundMessage,
-    opened: &[Opened],
-    ctx: &AssessContext<'r>,
+    reading: Reading,
+    roster: &'r Roster,
+    office_address: &str,
 ) -> Verdict<'r> {
-    let sender = message.from.as_ref().map(|m| m.address.as_str());
-    if sender.is_some_and(|s| s.eq_ignore_ascii_case(ctx.office_address)) {
-        return Verdict::NoReply {
-            reason: "sent from the office's own address".into(),
-        };
+    if let Some(reason) = never_answered(message, office_address) {
+        return Verdict::NoReply { reason };
     }
-    if let Some(reason) = &message.no_reply {
-        return Verdict::NoReply {
-            reason: reason.to_string(),
-        };
-    }
-    let Some(sender) = sender else {
-        return Verdict::NoReply {
-            reason: "no sender address".into(),
-        };
-    };
-    match ctx.roster.by_address(sender) {
-        Some(unit) => {
-            let names = unit.names();
-            let reading = read_attachments(message, opened, ctx, Some(&names));
-            Verdict::Unit { unit, reading }
-        }
-        None => Verdict::UnknownSender {
-            reading: read_attachments(message, opened, ctx, None),
-        },
-    }
-}
-
-fn read_attachments(
-    message: &InboundMessage,
-    opened: &[Opened],
-    ctx: &AssessContext<'_>,
-    unit_names: Option<&[String]>,
-) -> Reading {
-    let mut reading = Reading::default();
-    for problem in &message.problems {
-        reading.over_limit |= problem.kind.is_limit();
-        // A problem of the whole message (the reader gave up before naming a file) has no name:
-        // its text says 邮件 already, so no empty 附件《》 is put ahead of it.
-        let error = Finding::problem(FieldKey::Attachment, None, problem.message.clone());
-        reading.errors.push(if problem.name.is_empty() {
-            error
-        } else {
-            error.in_attachment(&problem.name)
-        });
-    }
-    if reading.over_limit {
-        return nothing_kept(reading);
-    }
-    let read_ctx = ReadContext {
-        open_period: ctx.open_period,
-        subject: &message.subject,
-        unit_names,
-        plausibility_bound: ctx.plausibility_bound,
-    };
-    let case_ctx = CaseContext {
-        unit_names,
-        max_chars: CaseContext::DEFAULT_MAX_CHARS,
-    };
-    for (index, attachment) in message.attachments.iter().enumerate() {
-        let name = &attachment.name;
-        match attachment.kind {
-            AttachmentKind::Spreadsheet => {
-                let own;
-                let workbook = match opened.get(index) {
-                    Some(Opened::Workbook(result)) => result,
-                    _ => {
-                        own = open_workbook(&attachment.bytes, ctx.max_uncompressed_bytes);
-                        &own
-                    }
-                };
-                read_spreadsheet(name, workbook, (&read_ctx, &case_ctx), &mut reading);
-            }
-            AttachmentKind::Docx => {
-                let own;
-                let document = match opened.get(index) {
-                    Some(Opened::Document(result)) => result,
-                    _ => {
-                        own = read_docx(&attachment.bytes, ctx.max_uncompressed_bytes);
-                        &own
-                    }
-                };
-                read_word(name, document, &case_ctx, &mut reading);
-            }
-            AttachmentKind::Image => reading.photos.push(index),
-            _ => reading.other_attachments.push(name.clone()),
-        }
-    }
-    if reading.over_limit {
-        return nothing_kept(reading);
-    }
-    reading
-}
-
-/// All or nothing (SPEC §6): a message over a limit keeps no form and no photo; the errors name
-/// the limit and say that nothing of the message was recorded.
-fn nothing_kept(mut reading: Reading) -> Reading {
-    reading.monthly.clear();
-    reading.cases.clear();
-    reading.photos.clear();
-    reading.errors.push(Finding::problem(
-        FieldKey::Limit,
-        None,
-        "这封邮件超出了上面所说的限制，其中的报表和照片都没有登记。请按说明处理后重新发送整封邮件。",
-    ));
-    reading
-}
-
-fn push_case(reading: &mut Reading, name: &str, case: CaseReading) {
-    let (form, warnings) = in_attachment(name, case.form, case.warnings);
-    reading.cases.push(CaseReadingOf {
-        attachment: name.to_string(),
-        form,
-        warnings,
-    });
-}
-
-fn read_word(
-    name: &str,
-    document: &Result<Document, DocxError>,
-    case_ctx: &CaseContext<'_>,
-    reading: &mut Reading,
-) {
-    match document {
-        Err(error) => {
-            reading.over_limit |= matches!(error, DocxError::TooLarge { .. });
-            reading
-                .errors
-                .push(attachment_problem(name, error.user_message()))
-        }
-        Ok(document) => match detect_docx_kind(document) {
-            Some(FormKind::Case) => push_case(reading, name, read_case_docx(document, case_ctx)),
-            _ => reading.errors.push(attachment_problem(
-                name,
-                "Word 文件中没有找到《安全生产举报奖励工作典型案例报送表》的栏目（如“线索来源”“简要案情”或“典型案例概述”），请按附件2的格式填写后重新发送。",
-            )),
-        },
-    }
-}
-
-fn read_spreadsheet(
-    name: &str,
-    workbook: &Result<Workbook, WorkbookError>,
-    (read_ctx, case_ctx): (&ReadContext<'_>, &CaseContext<'_>),
-    reading: &mut Reading,
-) {
-    let workbook = match workbook {
-        Ok(workbook) => workbook,
-        Err(error) => {
-            reading.over_limit |= matches!(
-                error,
-                WorkbookError::TooLarge { .. } | WorkbookError::TooManyCells { .. }
-            );
-            reading
-                .errors
-                .push(attachment_problem(name, error.user_message()));
-            return;
-        }
-    };
-    match detect_kind(workbook) {
-        Some(FormKind::Monthly) => {
-            let result = read_monthly(workbook, read_ctx);
-            let (form, warnings) = in_attachment(name, result.form, result.warnings);
-            reading.monthly.push(MonthlyReadingOf {
-                attachment: name.to_string(),
-                form,
-                warnings,
-            });
-        }
-        Some(FormKind::Case) => push_case(reading, name, read_case_workbook(workbook, case_ctx)),
-        None => reading.errors.push(attachment_problem(
-            name,
-            "表格中没有找到《安全生产举报奖励宣传工作月情况报表》或典型案例报送表的栏目（如“公开信（封）”“企业培训（次）”），请使用附上的模板填写后重新发送。",
-        )),
+    let unit = message
+        .from
+        .as_ref()
+        .and_then(|m| roster.by_address(&m.address));
+    match unit {
+        Some(unit) => Verdict::Unit { unit, reading },
+        None => Verdict::UnknownSender { reading },
     }
 }
 
@@ -292,7 +84,7 @@ fn read_spreadsheet(
 mod tests {
     use super::*;
     use crate::forms::template::{TemplateFill, monthly_filled};
-    use crate::mail::{Attachment, Mailbox, NoReplyReason};
+    use crate::mail::{Attachment, AttachmentKind, Mailbox, NoReplyReason};
 
     const ROSTER: &str = r#"
 [[unit]]
@@ -339,6 +131,23 @@ addresses = ["td@example.gov.cn"]
             kind,
             bytes,
         }
+    }
+
+    /// Decides who sent `message` and reads its forms in this process: what the worker and
+    /// [`verdict`] do together.
+    fn assess<'r>(message: &InboundMessage, ctx: &AssessContext<'r>) -> Verdict<'r> {
+        let reading = match never_answered(message, ctx.office_address) {
+            Some(_) => Reading::default(),
+            None => {
+                let unit = message
+                    .from
+                    .as_ref()
+                    .and_then(|m| ctx.roster.by_address(&m.address));
+                let names = unit.map(|u| u.names());
+                read_attachments(message, &ctx.read_settings(), names.as_deref(), |_| {})
+            }
+        };
+        verdict(message, reading, ctx.roster, ctx.office_address)
     }
 
     fn verdict_of(message: &InboundMessage, roster: &Roster) -> String {

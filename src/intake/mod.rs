@@ -6,9 +6,10 @@
 //! the next pass finishes, never a form without its receipt or a receipt without its form.
 //!
 //! The message is recorded from its headers alone, and an attempt counted and committed, before
-//! its body is read; the reading happens in the reader process ([`crate::worker`]). A message
-//! that failed to finish three times is quarantined instead of tried again (SPEC §12); one the
-//! reader gave up on is finished with a return naming the file it could not read.
+//! its body is read; the reading (opening every file and reading its forms) happens in the
+//! reader process ([`crate::worker`]). A message that failed to finish three times is
+//! quarantined instead of tried again (SPEC §12); one the reader gave up on is finished with a
+//! return naming the file it could not read.
 //!
 //! Messages come in batches ([`Intake::ingest_batch`], `batch.rs`): the same order, each step
 //! taken for the whole batch at once (one disk sync, a few transactions), each message still
@@ -33,7 +34,8 @@ use crate::config::Config;
 use crate::mail;
 use crate::sender::{self, DkimChecker, SenderCheck};
 use crate::store::{Store, StoreError};
-use crate::worker::{Job, Opened, ReadFailure, Reader};
+use crate::worker::{ReadFailure, Reader};
+use assess::AssessContext;
 pub use batch::{BATCH_BYTES, BATCH_MESSAGES, Incoming};
 use report::IngestReport;
 
@@ -168,15 +170,17 @@ impl<'c> Intake<'c> {
         Some(sender::check(settings, self.dkim, raw, &from.address, now).await)
     }
 
-    /// Reads the message in the reader process: parsed, with each workbook and Word file opened.
-    /// A unit that agreed a password with the office has its encrypted zips opened with it. When
-    /// the reader gives up (it died, or overran `worker_seconds`), the message is `head` (its
-    /// headers) with a problem naming the file it was on, and is finished like any other.
+    /// Reads the message in the reader process: parsed, with the forms of its workbooks and Word
+    /// files read. A unit that agreed a password with the office has its encrypted zips opened
+    /// with it. When the reader gives up (it died, or overran `worker_seconds`), the message is
+    /// `head` (its headers) with a problem naming the file it was on, and is finished like any
+    /// other.
     async fn read(
         &self,
         raw: &[u8],
         head: mail::InboundMessage,
-    ) -> Result<(mail::InboundMessage, Vec<Opened>), IntakeError> {
+        ctx: &AssessContext<'_>,
+    ) -> Result<(mail::InboundMessage, assess::Reading), IntakeError> {
         let limits = &self.config.intake.limits;
         let var = head
             .from
@@ -187,7 +191,7 @@ impl<'c> Intake<'c> {
             .as_deref()
             .and_then(|var| std::env::var(var).ok())
             .filter(|p| !p.is_empty());
-        let job = Job::new(raw, limits, password.as_deref().map(str::as_bytes));
+        let job = ctx.job(raw, limits, password.as_deref().map(str::as_bytes));
         match self.reader.read(&job).await {
             Ok(reply) => {
                 let encrypted = reply
@@ -201,7 +205,7 @@ impl<'c> Intake<'c> {
                         "a unit's archive password variable is not set; encrypted zip left closed"
                     );
                 }
-                Ok((reply.message, reply.opened))
+                Ok((reply.message, reply.reading))
             }
             Err(ReadFailure::Stopped) => Err(IntakeError::Stopped),
             Err(ReadFailure::Unreadable { file, why }) => {
@@ -212,7 +216,9 @@ impl<'c> Intake<'c> {
                 );
                 let mut message = head;
                 message.problems = vec![unreadable(file)];
-                Ok((message, Vec::new()))
+                let reading =
+                    assess::read_attachments(&message, &ctx.read_settings(), None, |_| {});
+                Ok((message, reading))
             }
         }
     }

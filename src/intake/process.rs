@@ -22,7 +22,8 @@ pub(super) struct Prepared<'r> {
     pub row: &'r MessageRow,
     pub file: &'r str,
     pub parsed: mail::InboundMessage,
-    pub opened: Vec<crate::worker::Opened>,
+    /// What its attachments hold, read by the reader process.
+    pub reading: assess::Reading,
     pub check: Option<SenderCheck>,
     /// Staff approved it after it was held: who (audited with the decision).
     pub approved: Option<String>,
@@ -60,7 +61,16 @@ impl Intake<'_> {
         now: DateTime<Utc>,
         trust: Trust,
     ) -> Result<Prepared<'r>, IntakeError> {
-        let (parsed, opened) = match self.read(raw, head).await {
+        let office = &self.config.office;
+        let roster = self.config.roster.current();
+        let ctx = AssessContext {
+            roster: &roster,
+            office_address: &office.address,
+            open_period: Period::open_at(office.date_of(row.received_at)),
+            plausibility_bound: self.config.intake.plausibility_bound,
+            max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
+        };
+        let (parsed, reading) = match self.read(raw, head, &ctx).await {
             Ok(read) => read,
             Err(error) => {
                 let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
@@ -78,7 +88,7 @@ impl Intake<'_> {
             row,
             file,
             parsed,
-            opened,
+            reading,
             check,
             approved,
             kept,
@@ -98,7 +108,7 @@ impl Intake<'_> {
             row,
             file,
             parsed,
-            opened,
+            reading,
             check,
             approved,
             kept,
@@ -106,14 +116,7 @@ impl Intake<'_> {
         let open_period = Period::open_at(self.config.office.date_of(row.received_at));
         // The roster now: an edit saved in the console counts from the next message on.
         let roster = self.config.roster.current();
-        let ctx = AssessContext {
-            roster: &roster,
-            office_address: &self.config.office.address,
-            open_period,
-            plausibility_bound: self.config.intake.plausibility_bound,
-            max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
-        };
-        let verdict = assess::assess_opened(&parsed, &opened, &ctx);
+        let verdict = assess::verdict(&parsed, reading, &roster, &self.config.office.address);
         let settings = &self.config.intake.sender_auth;
         let taken = if kept {
             messages::take_kept(tx, row.id).await?

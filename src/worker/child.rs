@@ -6,6 +6,7 @@ use std::io::{BufReader, BufWriter, Write};
 
 use super::frame::{self, FrameError, Tag};
 use super::job::{self, Job};
+use super::reading::Step;
 
 /// The largest job frame: a message at the configured maximum, with room for its framing.
 pub fn job_limit(max_message_bytes: u64) -> u64 {
@@ -56,8 +57,12 @@ fn answer(body: &[u8], faults: bool, output: &mut impl Write) -> Result<(), Stri
         misbehave(&job.raw);
     }
     let mut progress_error = None;
-    let reply = job::read(&job, |name| {
-        if let Err(error) = frame::write_frame(output, Tag::Progress, name.as_bytes()) {
+    let reply = job::read(&job, |step| {
+        let (tag, name) = match step {
+            Step::Opening(name) => (Tag::Progress, name),
+            Step::Reading(name) => (Tag::Reading, name),
+        };
+        if let Err(error) = frame::write_frame(output, tag, name.as_bytes()) {
             progress_error.get_or_insert(error.to_string());
         }
     });

@@ -14,6 +14,8 @@ pub enum Tag {
     Progress = 2,
     /// Worker to daemon: the [`super::Reply`].
     Reply = 3,
+    /// Worker to daemon: the file it named last is open; it is reading its forms now.
+    Reading = 4,
 }
 
 impl Tag {
@@ -22,6 +24,7 @@ impl Tag {
             1 => Some(Tag::Job),
             2 => Some(Tag::Progress),
             3 => Some(Tag::Reply),
+            4 => Some(Tag::Reading),
             _ => None,
         }
     }

@@ -1,11 +1,11 @@
 //! What the reader is asked and answers, and the reading itself ([`read`]): parse the raw
-//! message, walk its parts and archives, open each workbook and Word file. Pure apart from the
-//! `progress` callback; the worker process and the in-process fallback both run exactly this.
+//! message, walk its parts and archives, open each workbook and Word file and read the forms in
+//! it ([`super::reading`]). Pure apart from the `progress` callback; the worker process and the
+//! in-process fallback both run exactly this.
 
 use serde::{Deserialize, Serialize};
 
-use crate::forms::docx::{Document, DocxError, read_docx};
-use crate::forms::{Workbook, WorkbookError, open_workbook};
+use super::reading::{ReadSettings, Reading, SenderNames, Step, never_answered, read_attachments};
 use crate::mail::{AttachmentKind, InboundMessage, Limits, parse_message_with_password};
 
 /// One message to read.
@@ -23,10 +23,23 @@ pub struct Job {
     /// with arrays, +21 % with byte strings).
     #[serde(with = "serde_bytes")]
     pub raw: Vec<u8>,
+    /// Whom mail is never answered from (then nothing is read).
+    pub office_address: String,
+    pub settings: ReadSettings,
+    /// Whose forms are checked against which unit names.
+    pub senders: SenderNames,
+}
+
+/// What a job reads a message for, besides its limits and password.
+#[derive(Debug, Clone, Copy)]
+pub struct Purpose<'a> {
+    pub office_address: &'a str,
+    pub settings: ReadSettings,
+    pub senders: &'a SenderNames,
 }
 
 impl Job {
-    pub fn new(raw: &[u8], limits: &Limits, password: Option<&[u8]>) -> Self {
+    pub fn new(raw: &[u8], limits: &Limits, password: Option<&[u8]>, purpose: Purpose<'_>) -> Self {
         Self {
             max_message_bytes: limits.max_message_bytes,
             max_attachments: limits.max_attachments,
@@ -34,6 +47,9 @@ impl Job {
             max_depth: limits.max_depth,
             password: password.map(<[u8]>::to_vec),
             raw: raw.to_vec(),
+            office_address: purpose.office_address.to_string(),
+            settings: purpose.settings,
+            senders: purpose.senders.clone(),
         }
     }
 
@@ -47,50 +63,34 @@ impl Job {
     }
 }
 
-/// A workbook or Word file opened by the reader, in the order of the message's attachments.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Opened {
-    /// Not a form file (a photo, a PDF…): nothing was opened.
-    Nothing,
-    Workbook(Result<Workbook, WorkbookError>),
-    Document(Result<Document, DocxError>),
-}
-
-/// The message as read. Only photos keep their bytes (intake stores them); every other file was
-/// opened here and is carried by `opened` instead.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The message as read: parsed, with what its attachments hold. Only photos keep their bytes
+/// (intake stores them); every other file was opened and read here and is carried by
+/// `reading` instead. A message never answered is not read (`reading` is empty).
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Reply {
     pub message: InboundMessage,
-    pub opened: Vec<Opened>,
+    pub reading: Reading,
 }
 
-/// Reads `job`, calling `progress` with each file's name before opening it. Each file's bytes
-/// are let go as soon as it is opened, so one at a time is held beside its opened form.
-pub fn read(job: &Job, mut progress: impl FnMut(&str)) -> Reply {
-    let limits = job.limits();
-    let mut message = parse_message_with_password(&job.raw, &limits, job.password.as_deref());
-    let mut opened = Vec::with_capacity(message.attachments.len());
+/// Reads `job`, telling `progress` each file's [`Step`].
+pub fn read(job: &Job, progress: impl FnMut(Step<'_>)) -> Reply {
+    let mut message = parse_message_with_password(&job.raw, &job.limits(), job.password.as_deref());
+    let reading = match never_answered(&message, &job.office_address) {
+        Some(_) => Reading::default(),
+        None => {
+            let names = message
+                .from
+                .as_ref()
+                .and_then(|m| job.senders.names_of(&m.address));
+            read_attachments(&message, &job.settings, names, progress)
+        }
+    };
     for attachment in &mut message.attachments {
-        let item = match attachment.kind {
-            AttachmentKind::Spreadsheet => {
-                progress(&attachment.name);
-                let bytes = std::mem::take(&mut attachment.bytes);
-                Opened::Workbook(open_workbook(&bytes, limits.max_uncompressed_bytes))
-            }
-            AttachmentKind::Docx => {
-                progress(&attachment.name);
-                let bytes = std::mem::take(&mut attachment.bytes);
-                Opened::Document(read_docx(&bytes, limits.max_uncompressed_bytes))
-            }
-            AttachmentKind::Image => Opened::Nothing,
-            AttachmentKind::Archive | AttachmentKind::Other => {
-                attachment.bytes = Vec::new();
-                Opened::Nothing
-            }
-        };
-        opened.push(item);
+        if attachment.kind != AttachmentKind::Image {
+            attachment.bytes = Vec::new();
+        }
     }
-    Reply { message, opened }
+    Reply { message, reading }
 }
 
 /// Encodes a value for a frame (CBOR: binary, and floats such as NaN survive).
@@ -108,50 +108,95 @@ pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::CellValue;
+    use crate::domain::period::Period;
+    use crate::domain::unit::Roster;
+    use crate::forms::template::{TemplateFill, monthly_filled};
+
+    const ROSTER: &str = r#"
+[[unit]]
+code = "tiaodeng"
+name = "跳磴镇"
+kind = "town"
+addresses = ["td@example.gov.cn"]
+"#;
+
+    fn job(raw: &[u8], senders: &SenderNames) -> Job {
+        let purpose = Purpose {
+            office_address: "office@example.gov.cn",
+            settings: ReadSettings {
+                open_period: Period::new(2026, 11).unwrap(),
+                plausibility_bound: 100_000,
+                max_uncompressed_bytes: 1 << 24,
+            },
+            senders,
+        };
+        Job::new(raw, &Limits::default(), Some(b"secret"), purpose)
+    }
+
+    fn mail(from: &str, unit: &str) -> Vec<u8> {
+        use base64::Engine;
+        let form = monthly_filled(&TemplateFill {
+            unit: unit.into(),
+            period: "2026年11月".into(),
+            filled_by: "张敏".into(),
+            phone: "023-68173265".into(),
+            filled_on: "2026-11-10".into(),
+            values: [3; 11],
+        })
+        .unwrap();
+        let b64 = base64::engine::general_purpose::STANDARD.encode(form);
+        format!(
+            "From: <{from}>\r\nSubject: report\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: application/octet-stream; name=\"f.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
+        )
+        .into_bytes()
+    }
 
     #[test]
     fn bytes_travel_as_byte_strings_not_arrays_of_integers() {
         let raw: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
-        let limits = Limits::default();
-        let encoded = encode(&Job::new(&raw, &limits, Some(b"secret"))).unwrap();
+        let encoded = encode(&job(&raw, &SenderNames::default())).unwrap();
         // An array of integers takes two bytes for every byte of 24 or more.
-        assert!(encoded.len() < raw.len() + 200, "{} bytes", encoded.len());
+        assert!(encoded.len() < raw.len() + 400, "{} bytes", encoded.len());
         let decoded: Job = decode(&encoded).unwrap();
         assert_eq!(decoded.raw, raw);
         assert_eq!(decoded.password.as_deref(), Some(&b"secret"[..]));
     }
 
     #[test]
-    fn a_reply_survives_the_wire() {
-        let sheet = crate::forms::Sheet::new(
-            "表",
-            [
-                (0, 0, CellValue::Number(f64::NAN)),
-                (3, 1, CellValue::Text("公开信".into())),
-            ],
-            vec![],
+    fn the_forms_are_read_in_the_job_and_only_the_reading_travels_back() {
+        let senders = SenderNames::of(&Roster::parse(ROSTER).unwrap());
+        let raw = mail("TD@example.gov.cn", "跳磴镇");
+        let mut files = Vec::new();
+        let reply = read(&job(&raw, &senders), |step| files.push(format!("{step:?}")));
+        assert_eq!(files, [r#"Opening("f.xlsx")"#, r#"Reading("f.xlsx")"#]);
+        assert!(reply.message.attachments[0].bytes.is_empty());
+        let form = reply.reading.monthly[0].form.as_ref().unwrap();
+        assert_eq!(form.period, Period::new(2026, 11).unwrap());
+        assert_eq!(form.values.as_array(), &[3; 11]);
+        let encoded = encode(&reply).unwrap();
+        assert!(encoded.len() < raw.len() / 4, "{} bytes", encoded.len());
+        let back: Reply = decode(&encoded).unwrap();
+        assert_eq!(
+            format!("{:?}", back.reading),
+            format!("{:?}", reply.reading)
         );
-        let reply = Reply {
-            message: InboundMessage {
-                subject: "报表".into(),
-                ..InboundMessage::default()
-            },
-            opened: vec![
-                Opened::Workbook(Ok(Workbook {
-                    sheets: vec![sheet],
-                })),
-                Opened::Document(Err(DocxError::TooManyCells { limit: 3 })),
-                Opened::Nothing,
-            ],
-        };
-        let back: Reply = decode(&encode(&reply).unwrap()).unwrap();
         assert_eq!(back.message, reply.message);
-        assert_eq!(back.opened[1..], reply.opened[1..]);
-        let Opened::Workbook(Ok(workbook)) = &back.opened[0] else {
-            panic!("a workbook")
-        };
-        assert_eq!(workbook.sheets[0].cell(3, 1).as_text(), Some("公开信"));
-        assert!(matches!(workbook.sheets[0].cell(0, 0), CellValue::Number(n) if n.is_nan()));
+    }
+
+    #[test]
+    fn a_form_is_checked_against_the_sender_s_unit_and_mail_never_answered_is_not_read() {
+        let senders = SenderNames::of(&Roster::parse(ROSTER).unwrap());
+        let wrong_unit = read(&job(&mail("td@example.gov.cn", "别的镇"), &senders), |_| {});
+        let unknown = read(&job(&mail("x@qq.example", "别的镇"), &senders), |_| {});
+        assert_ne!(
+            format!("{:?}", wrong_unit.reading.monthly[0]),
+            format!("{:?}", unknown.reading.monthly[0]),
+            "the unit's names were not used"
+        );
+        let ours = read(
+            &job(&mail("office@example.gov.cn", "跳磴镇"), &senders),
+            |_| panic!("nothing is opened"),
+        );
+        assert!(ours.reading.monthly.is_empty());
     }
 }

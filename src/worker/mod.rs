@@ -8,15 +8,18 @@
 //! ([`frame`]). It limits its own address space with `setrlimit(RLIMIT_AS)` to
 //! `[intake] worker_memory_mib` at start ([`child`]); the daemon side ([`reader`]) kills it when a
 //! message takes more than `worker_seconds`, or on shutdown, and starts another for the next
-//! message. What it sends back ([`job::Reply`]) is the parsed message with each workbook or
-//! document already opened; the form readers then run on those plain values. While it works it
-//! names each file it opens, so when it dies the daemon can say which file could not be read.
+//! message. The whole of open + read happens there: it opens each workbook and Word file and
+//! runs the form readers on it (label splitter, monthly and case readers: [`reading`]), so one
+//! deadline and one memory limit cover all of it; what it sends back ([`job::Reply`]) is the
+//! parsed message and the forms and findings read (small), not the opened files. While it works
+//! it names each file it opens, so when it dies the daemon can say which file could not be read.
 //! [`job::read`] is the work itself, the same in the worker and in-process.
 
 pub mod child;
 pub mod frame;
 pub mod job;
 pub mod reader;
+pub mod reading;
 
-pub use job::{Job, Opened, Reply};
+pub use job::{Job, Purpose, Reply};
 pub use reader::{ReadFailure, Reader, ReaderSettings};

@@ -110,7 +110,7 @@ impl Reader {
                 why: format!("cannot start the reader process {}: {error}", exe.display()),
             })?,
         };
-        let mut file = None;
+        let mut file = Place::default();
         let deadline = Duration::from_secs(self.settings.seconds);
         let limit = job_limit(self.settings.max_message_bytes).saturating_mul(2);
         let outcome = tokio::select! {
@@ -118,7 +118,7 @@ impl Reader {
                 match answer {
                     Ok(Ok(reply)) => Ok(reply),
                     Ok(Err(why)) => Err(Some(why)),
-                    Err(_) => Err(Some(format!("still reading after {} s", self.settings.seconds))),
+                    Err(_) => Err(Some(format!("still at it after {} s", self.settings.seconds))),
                 }
             }
             () = self.stop.cancelled() => Err(None),
@@ -131,7 +131,10 @@ impl Reader {
             Err(why) => {
                 end(worker).await;
                 match why {
-                    Some(why) => Err(ReadFailure::Unreadable { file, why }),
+                    Some(why) => Err(ReadFailure::Unreadable {
+                        why: format!("{}{why}", file.stage()),
+                        file: file.name,
+                    }),
                     None => Err(ReadFailure::Stopped),
                 }
             }
@@ -168,12 +171,31 @@ async fn end(mut worker: Worker) {
     let _ = tokio::time::timeout(Duration::from_secs(2), worker.child.wait()).await;
 }
 
-/// Sends the job and reads frames until the reply, noting in `file` each file the worker opens.
+/// Which file the worker is on, and whether it has opened it yet.
+#[derive(Debug, Default)]
+struct Place {
+    name: Option<String>,
+    opened: bool,
+}
+
+impl Place {
+    /// How a failure's reason starts: at which step it came.
+    fn stage(&self) -> &'static str {
+        match (&self.name, self.opened) {
+            (None, _) => "",
+            (Some(_), false) => "while opening it: ",
+            (Some(_), true) => "while reading its forms: ",
+        }
+    }
+}
+
+/// Sends the job and reads frames until the reply, noting in `file` each file the worker opens
+/// and reads.
 async fn exchange(
     worker: &mut Worker,
     job: &Job,
     limit: u64,
-    file: &mut Option<String>,
+    file: &mut Place,
 ) -> Result<Reply, String> {
     let body = job::encode(job)?;
     let head = frame::header(Tag::Job, body.len()).map_err(|e| e.to_string())?;
@@ -199,7 +221,11 @@ async fn exchange(
             .await
             .map_err(|e| died(&e))?;
         match tag {
-            Tag::Progress => *file = Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Tag::Progress => {
+                file.name = Some(String::from_utf8_lossy(&bytes).into_owned());
+                file.opened = false;
+            }
+            Tag::Reading => file.opened = true,
             Tag::Reply => return job::decode(&bytes),
             Tag::Job => return Err("the reader sent a job back".to_string()),
         }

@@ -71,6 +71,19 @@ impl Env {
         )
     }
 
+    /// As [`Env::once`], with what the run logged on standard error.
+    pub(super) fn once_logged(&self) -> (Vec<Value>, String) {
+        let output = self
+            .command()
+            .args(["--now", NOW, "run", "--once"])
+            .output()
+            .expect("run");
+        (
+            lines(&output),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
     /// The staff alerts recorded for the robots (SPEC §14), by key.
     fn alert_keys(&self) -> Vec<String> {
         self.query(

@@ -3,5 +3,7 @@
 mod craft;
 mod daemon;
 mod fuzz_regressions;
+mod reader_deadline;
 mod root_causes;
 mod worker_process;
+mod xls_continue;

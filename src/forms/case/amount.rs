@@ -7,7 +7,9 @@ use std::fmt;
 use crate::domain::text::half_width_char;
 
 /// An amount of money, held in 分 (fen) so that `0.5元` and `1000.50元` stay exact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Amount {
     fen: u64,
 }

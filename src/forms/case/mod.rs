@@ -26,7 +26,7 @@ pub use amount::Amount;
 use locate::{Found, Spot};
 
 /// A valid case form; every text is as written (trimmed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CaseForm {
     pub tip_source: Option<String>,
     pub facts: Option<String>,

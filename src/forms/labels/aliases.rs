@@ -9,7 +9,7 @@ use super::LabelTable;
 use crate::domain::Field;
 
 /// A header field of a form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Header {
     Unit,
     Period,

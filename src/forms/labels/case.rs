@@ -13,7 +13,7 @@ pub const CASE_GUIDANCE: &str = "典型案例上报内容包括：\n线索来源
     字数不超过600字，并附上工作图片。必要时，相关信息需加密处理。";
 
 /// A content part of the case form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CasePart {
     TipSource,
     Facts,

@@ -15,6 +15,7 @@ use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
 use thiserror::Error;
 
 mod ods_guard;
+mod xls_continues;
 mod xls_guard;
 mod xlsx_guard;
 

@@ -13,6 +13,7 @@
 //! past. And calamine follows sector chains until they end or reach the declared length, so
 //! every chain it may follow is walked here first and a loop is refused.
 
+use super::xls_continues::Continues;
 use super::{MAX_SHEET_AREA, WorkbookError};
 
 const FREE_OR_END: u32 = 0xFFFF_FFFA;
@@ -280,16 +281,22 @@ fn records(stream: &[u8], at: usize) -> impl Iterator<Item = (u16, &[u8])> {
     })
 }
 
-/// Checks every sheet substream named by a BoundSheet record, as calamine walks it.
+/// Checks the globals and every sheet substream named by a BoundSheet record, as calamine
+/// walks them.
 fn check_biff(stream: &[u8]) -> Result<(), WorkbookError> {
-    let positions: Vec<usize> = records(stream, 0)
-        .take_while(|(typ, _)| *typ != 0x000A)
-        .filter(|(typ, _)| *typ == 0x0085)
-        .filter_map(|(_, data)| usize::try_from(u32_at(data, 0)?).ok())
-        .collect();
+    let mut continues = Continues::default();
+    let mut positions = Vec::new();
+    for (typ, data) in records(stream, 0).take_while(|(typ, _)| *typ != 0x000A) {
+        continues.see(typ)?;
+        if typ == 0x0085
+            && let Some(pos) = u32_at(data, 0).and_then(|pos| usize::try_from(pos).ok())
+        {
+            positions.push(pos);
+        }
+    }
     positions
         .into_iter()
-        .try_for_each(|pos| check_sheet(stream, pos))
+        .try_for_each(|pos| check_sheet(stream, pos, &mut continues))
 }
 
 #[derive(Default)]
@@ -313,14 +320,16 @@ impl Extent {
     }
 }
 
-fn check_sheet(stream: &[u8], pos: usize) -> Result<(), WorkbookError> {
+fn check_sheet(stream: &[u8], pos: usize, continues: &mut Continues) -> Result<(), WorkbookError> {
     let too_big = || WorkbookError::TooManyCells {
         limit: MAX_SHEET_AREA as usize,
     };
     let mut cells = Extent::default();
     let mut seen_bof = false;
     let mut depth = 0usize;
+    continues.restart();
     for (typ, data) in records(stream, pos) {
+        continues.see(typ)?;
         if depth > 0 {
             match typ {
                 0x0809 => depth += 1,

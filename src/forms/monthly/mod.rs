@@ -39,7 +39,7 @@ impl ReadContext<'_> {
 }
 
 /// Where the period came from (the receipt says so).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PeriodSource {
     /// The 报表月份 cell, e.g. `Sheet1!F2`.
     Cell(String),
@@ -50,7 +50,7 @@ pub enum PeriodSource {
 }
 
 /// A valid monthly form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct MonthlyForm {
     pub period: Period,
     pub period_source: PeriodSource,
