@@ -99,12 +99,25 @@ fn cell(
     strings: &[String],
     formats: &Formats,
 ) -> Result<((u32, u32), CellValue), WorkbookError> {
-    let at = match attr(e, "r")? {
+    let (mut r, mut style, mut kind) = (None, None, None);
+    for attribute in e.attributes().with_checks(false) {
+        let attribute = attribute.map_err(damaged)?;
+        let slot = match attribute.key.as_ref() {
+            "r" => &mut r,
+            "s" => &mut style,
+            "t" => &mut kind,
+            _ => continue,
+        };
+        *slot = Some(
+            attribute
+                .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                .map_err(damaged)?,
+        );
+    }
+    let at = match r {
         Some(r) => position(&r)?,
         None => next,
     };
-    let style = attr(e, "s")?;
-    let kind = attr(e, "t")?;
     let mut value = CellValue::Empty;
     loop {
         match reader.read_event().map_err(damaged)? {

@@ -2,6 +2,8 @@
 //! made of `<t>` runs (rich text joined, phonetic guides left out, ASCII whitespace trimmed
 //! unless `xml:space="preserve"`), and Excel's own `_xHHHH_` escapes of UTF-16 units.
 
+use std::borrow::Cow;
+
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::name::QName;
@@ -37,7 +39,7 @@ pub(super) fn rich_string(
                 let preserve = attr(&e, "xml:space")?.is_some_and(|v| v == "preserve");
                 let text = content(reader, e.name())?;
                 let text = if preserve {
-                    text.as_str()
+                    &text
                 } else {
                     text.trim_matches([' ', '\t', '\r', '\n'])
                 };
@@ -51,20 +53,29 @@ pub(super) fn rich_string(
 }
 
 /// The text of the element whose start was just read (entities resolved, line ends as XML 1.0
-/// reads them), up to its end.
-pub(super) fn content(
-    reader: &mut Reader<&[u8]>,
+/// reads them), up to its end; borrowed from the part when it is one plain run, as values are.
+pub(super) fn content<'a>(
+    reader: &mut Reader<&'a [u8]>,
     closing: QName<'_>,
-) -> Result<String, WorkbookError> {
-    let mut out = String::new();
+) -> Result<Cow<'a, str>, WorkbookError> {
+    let mut out = Cow::Borrowed("");
     loop {
-        match reader.read_event().map_err(damaged)? {
-            Event::Text(t) => out.push_str(&t.xml10_content()),
-            Event::CData(t) => out.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => push_entity(&r, &mut out)?,
+        let piece = match reader.read_event().map_err(damaged)? {
+            Event::Text(t) => t.xml10_content(),
+            Event::CData(t) => t.xml10_content(),
+            Event::GeneralRef(r) => {
+                let mut entity = String::new();
+                push_entity(&r, &mut entity)?;
+                Cow::Owned(entity)
+            }
             Event::End(e) if e.name() == closing => return Ok(out),
             Event::Eof => return Err(WorkbookError::Damaged("an element is cut short".into())),
-            _ => {}
+            _ => continue,
+        };
+        if out.is_empty() {
+            out = piece;
+        } else {
+            out.to_mut().push_str(&piece);
         }
     }
 }
