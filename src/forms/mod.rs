@@ -92,7 +92,8 @@ fn is_case_text(text: &str) -> bool {
         .match_cell(text)
         .iter()
         .any(|m| matches!(m.key, CaseLabel::Part(p) if p != CasePart::Remarks));
-    content_label || labels::normalize(text).contains(CASE_TITLE)
+    // Normalising only drops characters, so the title's first one must be there already.
+    content_label || text.contains('典') && labels::normalize(text).contains(CASE_TITLE)
 }
 
 #[cfg(test)]

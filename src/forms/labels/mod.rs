@@ -48,11 +48,21 @@ impl<K: Copy + PartialEq> LabelTable<K> {
 
     /// What this label text names, if anything.
     pub fn lookup(&self, label: &str) -> Option<K> {
-        let normalized = normalize(label);
-        if normalized.is_empty() {
-            return None;
-        }
-        self.index.get(&normalized).copied()
+        // Every text cell a reader looks at is looked up, several times: the normalised text
+        // goes into one buffer per thread rather than a new String each time.
+        LOOKUP_BUFFER.with_borrow_mut(|normalized| {
+            normalize_into(label, normalized);
+            let found = if normalized.is_empty() {
+                None
+            } else {
+                self.index.get(normalized.as_str()).copied()
+            };
+            if normalized.capacity() > MAX_KEPT_BUFFER {
+                // A huge cell's text is not kept for the life of the thread.
+                *normalized = String::new();
+            }
+            found
+        })
     }
 
     /// Normalised aliases that name two different things (a table must have none).
@@ -177,10 +187,23 @@ fn clean_value(value: &str) -> Option<String> {
     (!trimmed.is_empty()).then(|| trimmed.to_string())
 }
 
-/// Normalises a label for comparison (see the module doc). One pass and one allocation: it runs
-/// for every text cell a form reader looks at.
+/// The largest lookup buffer kept between lookups (labels are a few dozen bytes).
+const MAX_KEPT_BUFFER: usize = 4096;
+
+thread_local! {
+    static LOOKUP_BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Normalises a label for comparison (see the module doc). One pass and one allocation.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// [`normalize`] into `out` (cleared first), allocating only when `out` is too small.
+fn normalize_into(text: &str, out: &mut String) {
+    out.clear();
     let mut depth = 0usize;
     for c in text.chars().map(half_width_char) {
         if c.is_whitespace() || is_quote(c) {
@@ -193,11 +216,10 @@ pub fn normalize(text: &str) -> String {
             _ => {}
         }
     }
-    let enumerator = out.len() - strip_enumerator(&out).len();
+    let enumerator = out.len() - strip_enumerator(out).len();
     out.drain(..enumerator);
     let kept = out.trim_end_matches([':', '：']).len();
     out.truncate(kept);
-    out
 }
 
 fn is_quote(c: char) -> bool {

@@ -2,22 +2,26 @@
 //!
 //! The format is told by content, not by file name: a zip is xlsx/xlsm (or a WPS `.et` saved as
 //! xlsx) or ods (xlsb is refused); an OLE compound file is a BIFF `.xls` or a password-protected
-//! xlsx. A zip's declared sizes are checked against the limit before calamine sees it, because
-//! calamine inflates parts in memory (zip 9 then refuses to inflate any entry beyond its declared
-//! size). xlsx sheets are read cell by cell rather than as calamine's dense `Range`, so a sheet
-//! with one cell at A1 and one at XFD1048576 costs two cells, not seventeen billion; xls and ods
-//! sheets, which calamine builds densely, are first checked by [`xls_guard`] and [`ods_guard`];
-//! an xlsx's declared shared-strings count, which calamine reserves room for, by [`xlsx_guard`].
+//! xlsx. A zip's declared sizes are checked against the limit before any part is inflated (zip 9
+//! then refuses to inflate any entry beyond its declared size). An xlsx is read here, not by
+//! calamine ([`xlsx_package`], [`xlsx_sheet`]): only the parts a form reader uses, each sheet in
+//! one pass and cell by cell, so a sheet with one cell at A1 and one at XFD1048576 costs two
+//! cells, not seventeen billion; its declared shared-strings count is still checked first by
+//! [`xlsx_guard`]. xls and ods go through calamine, which builds their sheets densely, after
+//! [`xls_guard`] and [`ods_guard`] have checked their extent.
 
 use std::io::{Cursor, Read, Seek};
 
-use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
+use calamine::{Data, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
 use thiserror::Error;
 
 mod ods_guard;
 mod xls_continues;
 mod xls_guard;
 mod xlsx_guard;
+mod xlsx_package;
+mod xlsx_sheet;
+mod xlsx_text;
 
 use super::workbook::{CellValue, Merge, Sheet, Workbook};
 use crate::archive::{self, ArchiveError};
@@ -123,10 +127,7 @@ fn open_zip_based(bytes: &[u8], limit: u64) -> Result<Workbook, WorkbookError> {
     match zip_kind(&zip)? {
         ZipKind::Xlsx => {
             xlsx_guard::check(&mut zip, limit)?;
-            match without_unread_parts(&mut zip, bytes.len())? {
-                Some(slim) => read_xlsx(&slim),
-                None => read_xlsx(bytes),
-            }
+            xlsx_package::read(&mut zip, limit)
         }
         // xlsb is rare in the offices and calamine reads it as a dense grid sized by the file,
         // which no guard here bounds: the unit is asked to save as xlsx instead.
@@ -162,75 +163,6 @@ fn zip_kind<R: Read + Seek>(zip: &zip::ZipArchive<R>) -> Result<ZipKind, Workboo
     } else {
         Err(WorkbookError::NotASpreadsheet)
     }
-}
-
-/// Whether no reader here ever uses the part: calamine inflates and parses the theme at open
-/// only for style colours (10 KB of the 22 KB of XML in the official template), and the
-/// document properties and thumbnails are never read.
-fn unread_part(name: &[u8]) -> bool {
-    let name = name.to_ascii_lowercase();
-    name.starts_with(b"xl/theme/") || name.starts_with(b"docprops/")
-}
-
-/// The xlsx without its [`unread_part`]s, entries copied still compressed (nothing inflated,
-/// every kept entry as the guards checked it); `None` when it has none.
-fn without_unread_parts<R: Read + Seek>(
-    zip: &mut zip::ZipArchive<R>,
-    size: usize,
-) -> Result<Option<Vec<u8>>, WorkbookError> {
-    if !zip.file_names_raw().any(unread_part) {
-        return Ok(None);
-    }
-    let mut slim = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(size)));
-    for index in 0..zip.len() {
-        let entry = zip.by_index_raw(index).map_err(damaged)?;
-        if !unread_part(entry.name_raw()) {
-            slim.raw_copy_file(entry).map_err(damaged)?;
-        }
-    }
-    Ok(Some(slim.finish().map_err(damaged)?.into_inner()))
-}
-
-fn read_xlsx(bytes: &[u8]) -> Result<Workbook, WorkbookError> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(xlsx_error)?;
-    let mut budget = MAX_CELLS;
-    let mut sheets = Vec::new();
-    for meta in book.sheets_metadata().to_vec() {
-        if meta.typ != SheetType::WorkSheet {
-            continue;
-        }
-        let cells = xlsx_cells(&mut book, &meta.name, &mut budget)?;
-        let merges = book
-            .merge_cells_by_sheet_name(&meta.name)
-            .map(|dims| dims.iter().map(merge_of).collect())
-            .unwrap_or_default();
-        let mut sheet = Sheet::new(meta.name.clone(), cells, merges);
-        sheet.hidden = meta.visible != SheetVisible::Visible;
-        sheets.push(sheet);
-    }
-    Ok(Workbook { sheets })
-}
-
-/// The sheet's non-empty cells, streamed (absolute positions), within the cell budget.
-fn xlsx_cells<RS: Read + Seek>(
-    book: &mut Xlsx<RS>,
-    name: &str,
-    budget: &mut usize,
-) -> Result<Vec<(u32, u32, CellValue)>, WorkbookError> {
-    let mut reader = book.worksheet_cells_reader(name).map_err(xlsx_error)?;
-    let mut cells = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(xlsx_error)? {
-        let value = from_data_ref(cell.get_value());
-        if value == CellValue::Empty {
-            continue;
-        }
-        *budget = budget
-            .checked_sub(1)
-            .ok_or(WorkbookError::TooManyCells { limit: MAX_CELLS })?;
-        let (row, col) = cell.get_position();
-        cells.push((row, col, value));
-    }
-    Ok(cells)
 }
 
 fn open_compound(bytes: &[u8]) -> Result<Workbook, WorkbookError> {
@@ -309,13 +241,6 @@ fn damaged(error: impl std::fmt::Display) -> WorkbookError {
     WorkbookError::Damaged(error.to_string())
 }
 
-fn xlsx_error(error: calamine::XlsxError) -> WorkbookError {
-    match error {
-        calamine::XlsxError::Password => WorkbookError::Encrypted,
-        other => damaged(other),
-    }
-}
-
 fn from_data(data: &Data) -> CellValue {
     match data {
         Data::Int(i) => CellValue::Int(*i),
@@ -329,23 +254,6 @@ fn from_data(data: &Data) -> CellValue {
         Data::DurationIso(s) => CellValue::Text(s.clone()),
         Data::Error(e) => CellValue::Error(e.to_string()),
         Data::Empty => CellValue::Empty,
-    }
-}
-
-fn from_data_ref(data: &DataRef<'_>) -> CellValue {
-    match data {
-        DataRef::SharedString(s) => CellValue::Text((*s).to_string()),
-        DataRef::Int(i) => CellValue::Int(*i),
-        DataRef::Float(f) => CellValue::Number(*f),
-        DataRef::String(s) => CellValue::Text(s.clone()),
-        DataRef::Bool(b) => CellValue::Bool(*b),
-        DataRef::DateTime(dt) => dt
-            .as_datetime()
-            .map_or(CellValue::Number(dt.as_f64()), CellValue::Date),
-        DataRef::DateTimeIso(s) => iso_date(s),
-        DataRef::DurationIso(s) => CellValue::Text(s.clone()),
-        DataRef::Error(e) => CellValue::Error(e.to_string()),
-        DataRef::Empty => CellValue::Empty,
     }
 }
 
@@ -363,3 +271,5 @@ fn iso_date(text: &str) -> CellValue {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod xlsx_parity_tests;
