@@ -15,8 +15,9 @@ pub fn job_limit(max_message_bytes: u64) -> u64 {
 
 /// Lets a test make the worker misbehave on purpose: with `REPORTDESK_WORKER_TEST_FAULTS=1` in
 /// its environment, a message whose raw bytes contain `[[reportdesk-test:hang]]` never finishes,
-/// `[[reportdesk-test:abort]]` aborts the process and `[[reportdesk-test:oom]]` allocates until
-/// the address-space limit stops it. Without the variable nothing of the kind is looked at.
+/// `[[reportdesk-test:abort]]` aborts the process, `[[reportdesk-test:oom]]` allocates until
+/// the address-space limit stops it and `[[reportdesk-test:slow-read]]` hangs once a file is
+/// opened and its forms are being read. Without the variable nothing of the kind is looked at.
 pub const TEST_FAULTS_ENV: &str = "REPORTDESK_WORKER_TEST_FAULTS";
 
 /// Serves jobs until stdin closes; returns the process exit code.
@@ -56,6 +57,7 @@ fn answer(body: &[u8], faults: bool, output: &mut impl Write) -> Result<(), Stri
     if faults {
         misbehave(&job.raw);
     }
+    let hang_reading = faults && has_marker(&job.raw, "[[reportdesk-test:slow-read]]");
     let mut progress_error = None;
     let reply = job::read(&job, |step| {
         let (tag, name) = match step {
@@ -65,6 +67,9 @@ fn answer(body: &[u8], faults: bool, output: &mut impl Write) -> Result<(), Stri
         if let Err(error) = frame::write_frame(output, tag, name.as_bytes()) {
             progress_error.get_or_insert(error.to_string());
         }
+        if hang_reading && tag == Tag::Reading {
+            hang();
+        }
     });
     if let Some(error) = progress_error {
         return Err(error);
@@ -73,12 +78,20 @@ fn answer(body: &[u8], faults: bool, output: &mut impl Write) -> Result<(), Stri
     frame::write_frame(output, Tag::Reply, &bytes).map_err(|e| e.to_string())
 }
 
+fn has_marker(raw: &[u8], marker: &str) -> bool {
+    raw.windows(marker.len()).any(|w| w == marker.as_bytes())
+}
+
+fn hang() -> ! {
+    loop {
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    }
+}
+
 fn misbehave(raw: &[u8]) {
-    let has = |marker: &str| raw.windows(marker.len()).any(|w| w == marker.as_bytes());
+    let has = |marker: &str| has_marker(raw, marker);
     if has("[[reportdesk-test:hang]]") {
-        loop {
-            std::thread::sleep(std::time::Duration::from_secs(3600));
-        }
+        hang();
     }
     if has("[[reportdesk-test:abort]]") {
         std::process::abort();
