@@ -15,6 +15,8 @@
 //! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
 //! - [`mail`]: parsing inbound mail (encodings, attachments, archives, forwarded mail, which mail
 //!   must never be answered) and the local Maildir; pure but for the Maildir.
+//! - [`sender`]: sender verdicts (pass / fail / none) from DKIM verified here and the office's
+//!   own `Authentication-Results` (SPEC §13).
 //! - [`forms`]: reading workbooks by their labels (never by fixed cells), validating the monthly
 //!   form cell by cell, and writing the official template.
 //! - [`config`]: settings, checked once at load.
@@ -22,19 +24,18 @@
 //! - [`store`]: SQLite through sqlx; migrations in `migrations/`; one file of queries per table.
 //! - [`app`]: the shared handles (config, clock, database, template, wake-up signals), no
 //!   orchestration.
+//! - [`replies`]: the Chinese text of receipts, returns and help replies, their MIME form, and
+//!   [`replies::queue::queue_mail`], the one way a mail is built and queued in a transaction.
+//! - [`notice_checks`]: the notice's checks as met / not yet / missed (pure); [`status`]: who has
+//!   and who has not reported, the district summary, a unit's months: one query layer for the
+//!   CLI and the bot.
 //! - [`intake`]: raw messages to records, reports and replies, in batches (group commit):
 //!   [`intake::assess`] reads, a pure plan decides what to record and answer, a small writer
 //!   applies it in the batch's transaction.
-//! - [`replies`]: the Chinese text of receipts, returns and help replies, their MIME form, and
-//!   [`replies::queue::queue_mail`], the one way a mail is built and queued in a transaction.
 //! - [`reminders`]: which reminders are due when (pure), plus the scheduler task that queues them.
-//! - [`sender`]: sender verdicts (pass / fail / none) from DKIM verified here and the office's
-//!   own `Authentication-Results` (SPEC §13).
-//! - [`status`]: who has and who has not reported, the district summary, a unit's months: one
-//!   query layer for the CLI and the bot; [`notice_checks`]: the notice's checks as met / not
-//!   yet / missed; [`export`]: the month's summary workbook for the city (汇总上报): the
-//!   district's own 附件3 first, then the units, the missing, the checks and the cases; each case
-//!   also as a `.docx`; [`submit`]: mailing that summary to the city office, once per month.
+//! - [`export`]: the month's summary workbook for the city (汇总上报): the district's own 附件3
+//!   first, then the units, the missing, the checks and the cases; each case also as a `.docx`;
+//!   [`submit`]: mailing that summary to the city office, once per month.
 //! - [`inbound`]: the local Maildir or an IMAP folder (IDLE, reconnects) feeding intake;
 //!   [`delivery`]: the outbox worker, to the local Maildir or SMTP; [`bot`]: the staff chat bot
 //!   (teloxide). Each task is given the handles it uses.
@@ -48,8 +49,8 @@
 //!   health, backup and restore.
 //!
 //! The last five sit among the others by part (`LAYERS` in `scripts/module-graph` places every
-//! module): `ops::access` at the bottom with `domain`, `sender` with `mail`, `worker` with `app`;
-//! `notify`'s robots and alerts, `submit` and the rest of `ops` with `status`; `notify::stream`,
+//! module): `ops::access` at the bottom with `domain`, `worker` with `app`;
+//! `notify`'s robots and alerts and the rest of `ops` with `status`; `notify::stream`,
 //! `notify::sender` and `web` with the tasks. The `[[notify]]` and `[dingtalk]` tables are read in
 //! [`config`] (`config::notify`, `config::dingtalk`), so `config` imports nothing above it.
 

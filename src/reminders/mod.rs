@@ -16,6 +16,8 @@ pub mod schedule;
 pub mod text;
 
 #[cfg(test)]
+mod voice_tests;
+#[cfg(test)]
 mod walk_tests;
 
 pub use due::{Due, Plan, UnitState, digest_due, due_at};

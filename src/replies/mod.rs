@@ -6,6 +6,3 @@ pub mod mime;
 pub mod queue;
 pub mod subject;
 pub mod text;
-
-#[cfg(test)]
-mod voice_tests;

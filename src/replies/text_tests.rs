@@ -1,4 +1,4 @@
-//! The reply texts, one situation at a time (the properties shared by all are in `voice_tests`).
+//! The reply texts, one situation at a time (the properties shared by all are in `reminders::voice_tests`).
 use super::*;
 use crate::forms::FieldKey;
 

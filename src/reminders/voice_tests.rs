@@ -2,17 +2,19 @@
 //! reminder is rendered for a set of situations, and each text is checked for the same
 //! properties: 贵单位 (never 你单位), the month named (never 本月 / 当月), no unit written twice
 //! (`3000元 元`), subjects that do not stack on a thread, case returns with the case rules.
+//! It sits with the reminders, the higher of the two rooms, so `replies` imports nothing of them.
 
 use chrono::NaiveDate;
 
-use super::subject::{TAG_HELP, TAG_PHOTOS, TAG_RECEIPT, TAG_RETURN, reply_subject};
-use super::text::*;
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
 use crate::forms::case::Amount;
 use crate::forms::{FieldKey, Finding};
-use crate::reminders::schedule::ReminderKind;
-use crate::reminders::text::{reminder_body, reminder_subject};
+use crate::replies::subject::{TAG_HELP, TAG_PHOTOS, TAG_RECEIPT, TAG_RETURN, reply_subject};
+use crate::replies::text::*;
+
+use super::schedule::ReminderKind;
+use super::text::{reminder_body, reminder_subject};
 
 const OFFICE: &str = "大渡口区安全生产委员会办公室";
 
