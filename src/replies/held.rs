@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::text::Letterhead;
+use super::text::{Letterhead, sign_with};
 use crate::domain::echo::{cut_chars, printable_line};
 
 /// What a notice says about the held message.
@@ -62,11 +62,7 @@ pub fn rejected_body(head: &Letterhead, mail: &HeldMail<'_>) -> String {
 }
 
 fn sign(out: &mut String, head: &Letterhead) {
-    let _ = write!(out, "\n{}\n", head.office_name);
-    if let Some(contact) = &head.contact {
-        let _ = writeln!(out, "{contact}");
-    }
-    out.push_str("（本邮件由系统自动发送。）\n");
+    sign_with(out, head, "（本邮件由系统自动发送。）");
 }
 
 #[cfg(test)]

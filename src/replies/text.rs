@@ -6,7 +6,7 @@
 //! One voice, as in the office's reminders: the unit is 贵单位 and the office 我办; every month is
 //! named (`2026年11月`), never 本月, since a late form or a reply read days later makes "this
 //! month" ambiguous; an amount carries its unit once (`3000元`). A return about a case quotes the
-//! case rules (附件2), not the monthly deadline. `voice_tests` renders every kind and checks this.
+//! case rules (附件2), not the monthly deadline. `reminders::voice_tests` renders every kind and checks this.
 
 use std::fmt::Write;
 
@@ -354,11 +354,21 @@ pub fn photos_body(
 }
 
 fn sign(out: &mut String, head: &Letterhead) {
+    sign_with(
+        out,
+        head,
+        "（本邮件由系统自动发送，回复本邮件即可补充或更正。）",
+    );
+}
+
+/// The office's signature, its contact line and a last line saying how the mail was sent (a
+/// reply corrects a form; a notice about held mail says only that it was sent automatically).
+pub(super) fn sign_with(out: &mut String, head: &Letterhead, last_line: &str) {
     let _ = write!(out, "\n{}\n", head.office_name);
     if let Some(contact) = &head.contact {
         let _ = writeln!(out, "{contact}");
     }
-    out.push_str("（本邮件由系统自动发送，回复本邮件即可补充或更正。）\n");
+    let _ = writeln!(out, "{last_line}");
 }
 
 #[cfg(test)]
