@@ -1,8 +1,9 @@
 //! The shared handles: the configuration, the clock, the database pool, the blank template and
 //! the two wake-up signals, opened once at start-up. It sits below every task: it imports no
 //! task, and the orchestration that drives the tasks (`pass`, the transports, `run`) lives in
-//! [`crate::daemon`]. Inbound, delivery and the export take only the handles they use; the
-//! reminder scheduler and the bot use all of them, so they take `&App`.
+//! [`crate::daemon`]. Inbound, delivery, the export and the reminder scheduler
+//! ([`crate::reminders::run::Scheduler`]) take only the handles they use; the bot and the DingTalk
+//! Stream robot (which answers through the bot's handlers) use all of them, so they take `&App`.
 
 use std::path::Path;
 

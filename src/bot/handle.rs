@@ -17,6 +17,7 @@ use super::text::{MAX_MESSAGE_CHARS, split};
 use crate::app::{App, AppError};
 use crate::domain::echo::printable_text;
 use crate::reminders::manual;
+use crate::reminders::run::Scheduler;
 use crate::status;
 use crate::store::StoreError;
 
@@ -169,7 +170,7 @@ pub async fn respond(
             CaseDetail::of(role, audience),
         ),
         Ask::Remind if role.may_remind() => {
-            answers::remind(&manual::remind_missing_now(app).await?)
+            answers::remind(&manual::remind_missing_now(Scheduler::of(app)).await?)
         }
         Ask::Remind => answers::ADMINS_ONLY.to_string(),
         Ask::Held => held::act(app, HeldAsk::List, role, audience, who).await?,

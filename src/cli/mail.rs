@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::domain::period::Period;
 use crate::inbound::Taken;
 use crate::intake::Source;
+use crate::reminders::run::Scheduler;
 
 /// Queues the summary for the city and delivers it; a second sending without --again exits 1.
 pub(super) async fn submit(app: &App, period: Period, again: bool) -> Result<i32> {
@@ -103,7 +104,7 @@ pub(super) async fn held(app: &App, action: Option<HeldAction>, json: bool) -> R
 }
 
 pub(super) async fn remind(app: &App, dry_run: bool, json: bool) -> Result<()> {
-    let report = crate::reminders::run::step(app, dry_run).await?;
+    let report = crate::reminders::run::step(Scheduler::of(app), dry_run).await?;
     if !dry_run {
         crate::daemon::deliver_due(app).await?;
     }

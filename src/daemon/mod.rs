@@ -56,7 +56,9 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
     }
     if app.config.send_reminders {
         let (app, cancel) = (app.clone(), cancel.clone());
-        tasks.spawn(async move { crate::reminders::run::run(&app, cancel).await });
+        tasks.spawn(async move {
+            crate::reminders::run::run(crate::reminders::run::Scheduler::of(&app), cancel).await
+        });
     }
     if !app.config.notify.is_empty() {
         let sender = crate::notify::sender::Sender::connect(

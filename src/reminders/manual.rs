@@ -7,10 +7,9 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use super::ReminderKind;
-use super::run::{Queued, queue_reminder};
-use crate::app::{App, AppError};
+use super::run::{Queued, Scheduler, queue_reminder};
 use crate::domain::period::Period;
-use crate::store::reminders;
+use crate::store::{StoreError, reminders};
 
 /// What `/remind` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,17 +38,17 @@ pub fn manual_kind(date: NaiveDate, deadline: NaiveDate) -> ReminderKind {
 }
 
 /// Queues a reminder to every unit without a counting form for the open period.
-pub async fn remind_missing_now(app: &App) -> Result<ManualOutcome, AppError> {
-    let now = app.now();
-    let today = app.config.office.date_of(now);
+pub async fn remind_missing_now(sched: Scheduler<'_>) -> Result<ManualOutcome, StoreError> {
+    let now = sched.now();
+    let today = sched.config.office.date_of(now);
     let period = Period::open_at(today);
-    let status = crate::status::load(&app.config, &app.store, period).await?;
-    let failing: HashSet<String> = reminders::failing(&app.store)
+    let status = crate::status::load(sched.config, sched.store, period).await?;
+    let failing: HashSet<String> = reminders::failing(sched.store)
         .await?
         .into_iter()
         .map(|(address, _, _)| address)
         .collect();
-    let kind = manual_kind(today, app.config.schedule.deadline(period));
+    let kind = manual_kind(today, sched.config.schedule.deadline(period));
     let mut outcome = ManualOutcome {
         period,
         queued: Vec::new(),
@@ -57,7 +56,7 @@ pub async fn remind_missing_now(app: &App) -> Result<ManualOutcome, AppError> {
         no_address: Vec::new(),
     };
     for missing in &status.missing {
-        let Some(unit) = app.config.roster.by_code(missing.unit.as_str()) else {
+        let Some(unit) = sched.config.roster.by_code(missing.unit.as_str()) else {
             continue;
         };
         let (failed, working): (Vec<String>, Vec<String>) = unit
@@ -78,14 +77,14 @@ pub async fn remind_missing_now(app: &App) -> Result<ManualOutcome, AppError> {
             recipients: working,
             failing: failed,
         };
-        if queue_reminder(app, &item, now).await? {
+        if queue_reminder(sched, &item, now).await? {
             outcome.queued.push(unit.name.clone());
         } else {
             outcome.already.push(unit.name.clone());
         }
     }
     if !outcome.queued.is_empty() {
-        app.outbox_ready.notify_one();
+        sched.outbox_ready.notify_one();
     }
     Ok(outcome)
 }

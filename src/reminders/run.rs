@@ -10,16 +10,19 @@ use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use tokio::sync::Notify;
+
 use super::{Due, Plan, ReminderKind, UnitState, digest_due, due_at, next_wakeup, text};
-use crate::app::{App, AppError};
-use crate::clock::local_text;
+use crate::app::App;
+use crate::clock::{Clock, local_text};
+use crate::config::Config;
 use crate::domain::period::Period;
 use crate::forms::template::{TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE};
 use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
 use crate::store::outbox::ReplyKind;
 use crate::store::reminders::ReminderOutcome;
-use crate::store::{StoreError, installation, reminders, submissions};
+use crate::store::{Store, StoreError, installation, reminders, submissions};
 
 /// One reminder queued (or, in a dry run, that would be).
 #[derive(Debug, Clone, Serialize)]
@@ -46,43 +49,76 @@ pub struct StepReport {
     pub digest: Option<String>,
 }
 
-fn office_local(app: &App, at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&app.config.office.timezone).naive_local()
+/// The handles the scheduler and `/remind` use: the configuration, the database, the clock, the
+/// blank template the reminders attach, and the two wake-ups (the outbox, the bot's digests).
+#[derive(Clone, Copy)]
+pub struct Scheduler<'a> {
+    pub config: &'a Config,
+    pub store: &'a Store,
+    pub clock: &'a Clock,
+    pub template: &'a [u8],
+    /// Woken once reminders are queued, so the delivery task sends them at once.
+    pub outbox_ready: &'a Notify,
+    /// Woken once a staff digest is recorded, so the bot sends it to the staff chats.
+    pub digest_ready: &'a Notify,
+}
+
+impl<'a> Scheduler<'a> {
+    /// The scheduler's handles, borrowed from the app (which imports no task).
+    pub fn of(app: &'a App) -> Self {
+        Self {
+            config: &app.config,
+            store: &app.store,
+            clock: &app.clock,
+            template: &app.template,
+            outbox_ready: &app.outbox_ready,
+            digest_ready: &app.digest_ready,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+fn office_local(sched: Scheduler<'_>, at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(&sched.config.office.timezone)
+        .naive_local()
 }
 
 /// What is due now, and what each unit's state is; reads only.
-async fn plan(app: &App, now: NaiveDateTime) -> Result<Plan, StoreError> {
+async fn plan(sched: Scheduler<'_>, now: NaiveDateTime) -> Result<Plan, StoreError> {
     let period = Period::open_at(now.date());
-    let reported: HashSet<String> = submissions::latest_for_period(&app.store, period)
+    let reported: HashSet<String> = submissions::latest_for_period(sched.store, period)
         .await?
         .into_iter()
         .map(|s| s.unit_code)
         .collect();
-    let roster = app.config.roster.current();
+    let roster = sched.config.roster.current();
     let units: Vec<UnitState> = roster
         .units()
         .iter()
         .map(|u| UnitState::new(u, reported.contains(u.code.as_str())))
         .collect();
-    let decided = reminders::decided(&app.store, &period.to_string()).await?;
+    let decided = reminders::decided(sched.store, &period.to_string()).await?;
     let already = |unit: &str, p: Period, slot: &str| {
         p == period && decided.contains(&(unit.to_string(), slot.to_string()))
     };
-    Ok(due_at(&app.config.schedule, now, &units, &already))
+    Ok(due_at(&sched.config.schedule, now, &units, &already))
 }
 
-/// One step at the app's clock: queue what is due (or, with `dry_run`, only say what is).
-pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
-    let now_utc = app.now();
-    let now = office_local(app, now_utc);
-    let plan = plan(app, now).await?;
-    let failing: HashSet<String> = reminders::failing(&app.store)
+/// One step at the sched's clock: queue what is due (or, with `dry_run`, only say what is).
+pub async fn step(sched: Scheduler<'_>, dry_run: bool) -> Result<StepReport, StoreError> {
+    let now_utc = sched.now();
+    let now = office_local(sched, now_utc);
+    let plan = plan(sched, now).await?;
+    let failing: HashSet<String> = reminders::failing(sched.store)
         .await?
         .into_iter()
         .map(|(address, _, _)| address)
         .collect();
     let mut report = StepReport {
-        now: local_text(now_utc, app.config.office.timezone),
+        now: local_text(now_utc, sched.config.office.timezone),
         ..StepReport::default()
     };
     for due in &plan.send {
@@ -106,7 +142,7 @@ pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
     }
     let mut sent = Vec::new();
     for item in report.queued.drain(..) {
-        if queue_reminder(app, &item, now_utc).await? {
+        if queue_reminder(sched, &item, now_utc).await? {
             sent.push(item);
         }
     }
@@ -116,7 +152,7 @@ pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
         (&report.no_address, ReminderOutcome::NoAddress),
     ] {
         for item in items {
-            let mut tx = app.store.begin().await?;
+            let mut tx = sched.store.begin().await?;
             reminders::record(
                 &mut tx,
                 &item.unit,
@@ -133,9 +169,9 @@ pub async fn step(app: &App, dry_run: bool) -> Result<StepReport, AppError> {
             }
         }
     }
-    report.digest = digest(app, now, now_utc).await?;
+    report.digest = digest(sched, now, now_utc).await?;
     if !report.queued.is_empty() {
-        app.outbox_ready.notify_one();
+        sched.outbox_ready.notify_one();
     }
     Ok(report)
 }
@@ -160,11 +196,11 @@ fn queued(due: &Due, failing: &HashSet<String>) -> Queued {
 /// Records the reminder and queues one mail per address, in one transaction. `false` when it was
 /// recorded already (a concurrent step, e.g. `remind` beside the daemon).
 pub(super) async fn queue_reminder(
-    app: &App,
+    sched: Scheduler<'_>,
     item: &Queued,
     now: DateTime<Utc>,
-) -> Result<bool, AppError> {
-    Ok(queue_reminder_with(&app.store, &app.config, &app.template, item, now).await?)
+) -> Result<bool, StoreError> {
+    queue_reminder_with(sched.store, sched.config, sched.template, item, now).await
 }
 
 /// Records the reminder's slot and queues its mails in one transaction; `false` when the slot
@@ -235,20 +271,20 @@ pub async fn queue_reminder_with(
 }
 
 /// The staff digest, once per slot: recorded and logged; the bot sends recorded digests to the
-/// staff chats (woken by `App::digest_ready`).
+/// staff chats (woken by [`Scheduler::digest_ready`]).
 async fn digest(
-    app: &App,
+    sched: Scheduler<'_>,
     now: NaiveDateTime,
     now_utc: DateTime<Utc>,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, StoreError> {
     let period = Period::open_at(now.date());
-    let recorded = reminders::digests_of(&app.store, &period.to_string()).await?;
-    let Some((period, slot)) = digest_due(&app.config.schedule, now, &|p, key| {
+    let recorded = reminders::digests_of(sched.store, &period.to_string()).await?;
+    let Some((period, slot)) = digest_due(&sched.config.schedule, now, &|p, key| {
         recorded.contains(&(p.to_string(), key.to_string()))
     }) else {
         return Ok(None);
     };
-    let status = crate::status::load(&app.config, &app.store, period).await?;
+    let status = crate::status::load(sched.config, sched.store, period).await?;
     let reported: Vec<(String, String, bool)> = status
         .submitted
         .iter()
@@ -257,12 +293,12 @@ async fn digest(
     let missing: Vec<String> = status.missing.iter().map(|m| m.name.clone()).collect();
     let text = text::staff_digest(
         period,
-        app.config.schedule.deadline(period),
+        sched.config.schedule.deadline(period),
         &reported,
         &missing,
         now,
     );
-    let mut tx = app.store.begin().await?;
+    let mut tx = sched.store.begin().await?;
     let recorded =
         reminders::record_digest(&mut tx, &period.to_string(), &slot.key(), &text, now_utc).await?;
     if recorded {
@@ -285,7 +321,7 @@ async fn digest(
     tx.commit().await.map_err(StoreError::from)?;
     if recorded {
         tracing::info!(period = %period, slot = %slot.key(), "staff digest:\n{text}");
-        app.digest_ready.notify_one();
+        sched.digest_ready.notify_one();
         Ok(Some(text))
     } else {
         Ok(None)
@@ -294,9 +330,9 @@ async fn digest(
 
 /// The scheduler task: a step now (the catch-up after down-time), then one at every planned
 /// moment, until cancelled.
-pub async fn run(app: &App, cancel: CancellationToken) {
+pub async fn run(sched: Scheduler<'_>, cancel: CancellationToken) {
     loop {
-        match step(app, false).await {
+        match step(sched, false).await {
             // After every decision of the step is committed: tests wait for this line.
             Ok(report) => tracing::info!(
                 now = %report.now,
@@ -311,7 +347,7 @@ pub async fn run(app: &App, cancel: CancellationToken) {
                 }
             }
         }
-        let wait = until_next(app);
+        let wait = until_next(sched);
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(wait) => {}
@@ -320,10 +356,10 @@ pub async fn run(app: &App, cancel: CancellationToken) {
 }
 
 /// Time until the next planned moment; at most an hour, so a changed system clock is noticed.
-fn until_next(app: &App) -> Duration {
-    let now = app.now();
-    let next_local = next_wakeup(&app.config.schedule, office_local(app, now));
-    let next = app
+fn until_next(sched: Scheduler<'_>) -> Duration {
+    let now = sched.now();
+    let next_local = next_wakeup(&sched.config.schedule, office_local(sched, now));
+    let next = sched
         .config
         .office
         .timezone

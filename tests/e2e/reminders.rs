@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use reportdesk::app::App;
 use reportdesk::clock::Clock;
-use reportdesk::reminders::run::step;
+use reportdesk::reminders::run::{Scheduler, step};
 
 use crate::support::{TestEnv, at, deliver, fixtures, ingest, message};
 
@@ -31,7 +31,7 @@ async fn walk(
         for hour in [0, 8, 9, 10, 23] {
             let when = format!("2026-11-{day:02}T{hour:02}:00:00+08:00");
             let app = app_at(env, &when).await;
-            let report = step(&app, false).await.expect("step");
+            let report = step(Scheduler::of(&app), false).await.expect("step");
             for item in report.queued {
                 *queued
                     .entry((item.unit.clone(), item.slot.clone()))
@@ -129,22 +129,29 @@ async fn a_down_time_over_the_18th_catches_up_once_and_nothing_due_soon_after_th
     walk(&env, 1..=16, &mut queued, &mut by_day).await;
     // Down from the 17th to the 19th at 10:00.
     let app = app_at(&env, "2026-11-19T10:00:00+08:00").await;
-    let catch_up = step(&app, false).await.unwrap();
+    let catch_up = step(Scheduler::of(&app), false).await.unwrap();
     assert_eq!(catch_up.queued.len(), UNITS);
     assert!(catch_up.queued.iter().all(|q| q.slot == "due_soon:18"));
     assert!(
-        step(&app, false).await.unwrap().queued.is_empty(),
+        step(Scheduler::of(&app), false)
+            .await
+            .unwrap()
+            .queued
+            .is_empty(),
         "nothing twice"
     );
     app.store.close().await;
     // Down again from the 20th 08:00 to the 22nd: the final-day reminder is not sent late.
     let app = app_at(&env, "2026-11-22T10:00:00+08:00").await;
-    let late = step(&app, false).await.unwrap();
+    let late = step(Scheduler::of(&app), false).await.unwrap();
     assert!(late.queued.is_empty(), "{:?}", late.queued);
     assert_eq!(late.superseded.len(), UNITS, "recorded as superseded");
-    let overdue = step(&app_at(&env, "2026-11-23T09:00:00+08:00").await, false)
-        .await
-        .unwrap();
+    let overdue = step(
+        Scheduler::of(&app_at(&env, "2026-11-23T09:00:00+08:00").await),
+        false,
+    )
+    .await
+    .unwrap();
     assert_eq!(overdue.queued.len(), UNITS);
     assert!(overdue.queued.iter().all(|q| q.slot == "overdue:21"));
 }
@@ -158,7 +165,7 @@ async fn a_holiday_moves_the_reminder_to_the_working_day_before() {
     );
     std::fs::write(&env.config_path, text).unwrap();
     let app = app_at(&env, "2026-11-16T09:30:00+08:00").await;
-    let report = step(&app, true).await.unwrap();
+    let report = step(Scheduler::of(&app), true).await.unwrap();
     assert!(
         report.queued.iter().all(|q| q.slot == "due_soon:18"),
         "{:?}",
@@ -171,7 +178,7 @@ async fn a_holiday_moves_the_reminder_to_the_working_day_before() {
 async fn a_bounced_reminder_marks_the_address_until_mail_from_it_arrives() {
     let env = TestEnv::new();
     let app = app_at(&env, "2026-11-18T09:00:00+08:00").await;
-    step(&app, false).await.unwrap();
+    step(Scheduler::of(&app), false).await.unwrap();
     let (reminder_id,): (String,) = sqlx::query_as(
         "SELECT outgoing_id FROM outbox WHERE kind = 'reminder' AND recipient = 'jingxinwei@example.gov.cn'",
     )
@@ -199,7 +206,7 @@ async fn a_bounced_reminder_marks_the_address_until_mail_from_it_arrives() {
     app.store.close().await;
 
     let app = app_at(&env, "2026-11-20T09:00:00+08:00").await;
-    let report = step(&app, false).await.unwrap();
+    let report = step(Scheduler::of(&app), false).await.unwrap();
     let jingxinwei = report
         .no_address
         .iter()
