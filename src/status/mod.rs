@@ -29,7 +29,7 @@ pub struct Submitted {
     pub late: bool,
     /// The sender verdict of the mail behind this version (SPEC §13): `pass`, `fail`, `none`, or
     /// null when it was not checked.
-    pub sender_check: Option<String>,
+    pub sender_check: Option<Verdict>,
     /// Staff approved it after it was held.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub sender_approved: bool,
@@ -96,7 +96,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
                     received_at: local_text(s.received_at, tz),
                     version: s.version,
                     late: s.late,
-                    sender_check: check,
+                    sender_check: check.as_deref().and_then(Verdict::parse),
                     sender_approved: approved,
                 })
             }
@@ -152,7 +152,7 @@ fn period_start(period: Period, tz: chrono_tz::Tz) -> DateTime<Utc> {
 
 /// How a version's sender check reads in the table (nothing when it was not checked).
 fn sender_text(s: &Submitted) -> String {
-    let Some(verdict) = s.sender_check.as_deref().and_then(Verdict::parse) else {
+    let Some(verdict) = s.sender_check else {
         return String::new();
     };
     let approved = if s.sender_approved {
@@ -241,7 +241,7 @@ mod tests {
                 received_at: "2026-11-22 10:15".into(),
                 version: 2,
                 late: true,
-                sender_check: Some("fail".into()),
+                sender_check: Some(Verdict::Fail),
                 sender_approved: true,
             }],
             missing: vec![Missing {
