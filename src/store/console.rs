@@ -84,7 +84,8 @@ pub async fn versions_of_unit(
         .map_err(StoreError::from)
 }
 
-/// A message as the log lists it.
+/// A message as the log lists it: the columns of [`super::messages::MessageRow`] that a page
+/// shows (not the key, not the stored report, which can be long) and the sender verdict.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LoggedMessage {
     pub id: i64,
@@ -98,6 +99,13 @@ pub struct LoggedMessage {
     pub outcome: Option<String>,
     /// The sender verdict (SPEC §13): pass | fail | none; NULL when not checked.
     pub sender_check: Option<String>,
+}
+
+/// `SELECT` of every [`LoggedMessage`] column; a macro so each query stays one literal string.
+macro_rules! select_logged {
+    () => {
+        "SELECT id, sender, unit_code, subject, received_at, raw_path, source, state, outcome, sender_check FROM messages"
+    };
 }
 
 /// What the message log shows.
@@ -117,11 +125,7 @@ pub async fn message_log(
     filter: &LogFilter,
     limit: u32,
 ) -> Result<Vec<LoggedMessage>, StoreError> {
-    let mut sql = String::from(
-        "SELECT id, sender, unit_code, subject, received_at, raw_path, source, state, outcome,
-                sender_check
-           FROM messages WHERE 1 = 1",
-    );
+    let mut sql = String::from(concat!(select_logged!(), " WHERE 1 = 1"));
     if filter.state.is_some() {
         sql.push_str(" AND state = ?");
     }
@@ -161,14 +165,10 @@ pub async fn message_states(store: &Store) -> Result<Vec<(String, i64)>, StoreEr
 
 /// A message by its row id.
 pub async fn message(store: &Store, id: i64) -> Result<Option<LoggedMessage>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT id, sender, unit_code, subject, received_at, raw_path, source, state, outcome,
-                sender_check
-           FROM messages WHERE id = ?",
-    )
-    .bind(id)
-    .fetch_optional(store.pool())
-    .await?)
+    Ok(sqlx::query_as(concat!(select_logged!(), " WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?)
 }
 
 /// The newest receipt time of any message (the last mail taken in), and the oldest reply still
