@@ -4,14 +4,14 @@
 use crate::config::{Config, Inbound, Outbound};
 use crate::net::imap_client::Connection;
 
-/// One line of the verdict.
+/// One line of the verdict (a name apart from [`crate::forms::Finding`], what a reader found).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct CheckLine {
     pub ok: bool,
     pub what: String,
 }
 
-impl Finding {
+impl CheckLine {
     fn ok(what: impl Into<String>) -> Self {
         Self {
             ok: true,
@@ -27,25 +27,25 @@ impl Finding {
 }
 
 /// Everything `check-config` found, in the order it looked.
-pub async fn run(config: &Config) -> Vec<Finding> {
+pub async fn run(config: &Config) -> Vec<CheckLine> {
     let mut findings = vec![
-        Finding::ok(format!("config {}", config.path.display())),
-        Finding::ok(format!(
+        CheckLine::ok(format!("config {}", config.path.display())),
+        CheckLine::ok(format!(
             "roster {}: {} units",
             config.roster_path.display(),
             config.roster.current().units().len()
         )),
-        Finding::ok(format!("database {}", config.database_url)),
+        CheckLine::ok(format!("database {}", config.database_url)),
     ];
     findings.push(match &config.inbound {
-        Inbound::Maildir => Finding::ok(format!(
+        Inbound::Maildir => CheckLine::ok(format!(
             "inbound: local Maildir {}",
             config.data_dir.join("mail/inbox").display()
         )),
         Inbound::Imap(settings) => check_imap(config, settings).await,
     });
     findings.push(match &config.outbound {
-        Outbound::Maildir => Finding::ok(format!(
+        Outbound::Maildir => CheckLine::ok(format!(
             "outbound: local Maildir {}",
             config.data_dir.join("mail/outbox").display()
         )),
@@ -55,7 +55,7 @@ pub async fn run(config: &Config) -> Vec<Finding> {
         findings.push(check_bot(config).await);
     }
     for (ok, what) in crate::notify::probe::check(&config.notify, &config.path) {
-        findings.push(Finding { ok, what });
+        findings.push(CheckLine { ok, what });
     }
     if config.dingtalk.enabled {
         findings.push(check_dingtalk(config).await);
@@ -63,7 +63,7 @@ pub async fn run(config: &Config) -> Vec<Finding> {
     findings
 }
 
-async fn check_smtp(config: &Config, settings: &crate::config::ServerSettings) -> Finding {
+async fn check_smtp(config: &Config, settings: &crate::config::ServerSettings) -> CheckLine {
     let smtp = crate::config::read_secret(
         &config.path,
         &settings.password_env,
@@ -81,15 +81,15 @@ async fn check_smtp(config: &Config, settings: &crate::config::ServerSettings) -
     });
     match smtp {
         Ok(smtp) => match smtp.check().await {
-            Ok(()) => Finding::ok("outbound: SMTP login works"),
-            Err(error) => Finding::failed(format!("outbound: {error}")),
+            Ok(()) => CheckLine::ok("outbound: SMTP login works"),
+            Err(error) => CheckLine::failed(format!("outbound: {error}")),
         },
-        Err(error) => Finding::failed(format!("outbound: {error}")),
+        Err(error) => CheckLine::failed(format!("outbound: {error}")),
     }
 }
 
 /// `[dingtalk]`: both variables set, and the gateway gives a connection with them.
-async fn check_dingtalk(config: &Config) -> Finding {
+async fn check_dingtalk(config: &Config) -> CheckLine {
     let settings = &config.dingtalk;
     let secret = |var: &str, key| crate::config::read_secret(&config.path, var, key);
     let credentials =
@@ -103,46 +103,46 @@ async fn check_dingtalk(config: &Config) -> Finding {
         });
     let credentials = match credentials {
         Ok(credentials) => credentials,
-        Err(error) => return Finding::failed(format!("dingtalk: {error}")),
+        Err(error) => return CheckLine::failed(format!("dingtalk: {error}")),
     };
     match crate::notify::stream::check(settings, &credentials).await {
-        Ok(what) => Finding::ok(format!("dingtalk: {what}")),
-        Err(error) => Finding::failed(format!("dingtalk: {error}")),
+        Ok(what) => CheckLine::ok(format!("dingtalk: {what}")),
+        Err(error) => CheckLine::failed(format!("dingtalk: {error}")),
     }
 }
 
 /// The bot token works when the Bot API answers getMe with it.
-async fn check_bot(config: &Config) -> Finding {
+async fn check_bot(config: &Config) -> CheckLine {
     use teloxide::requests::Requester;
     let bot = match crate::bot::connect(config) {
         Ok(bot) => bot,
-        Err(error) => return Finding::failed(format!("bot: {error}")),
+        Err(error) => return CheckLine::failed(format!("bot: {error}")),
     };
     match bot.get_me().await {
-        Ok(me) => Finding::ok(format!(
+        Ok(me) => CheckLine::ok(format!(
             "bot: @{} at {}",
             me.user.username.as_deref().unwrap_or("?"),
             config.bot.api_url
         )),
-        Err(error) => Finding::failed(format!("bot: {error}")),
+        Err(error) => CheckLine::failed(format!("bot: {error}")),
     }
 }
 
-async fn check_imap(config: &Config, settings: &crate::config::ServerSettings) -> Finding {
+async fn check_imap(config: &Config, settings: &crate::config::ServerSettings) -> CheckLine {
     let password = match crate::config::read_secret(
         &config.path,
         &settings.password_env,
         "inbound.password_env",
     ) {
         Ok(password) => password,
-        Err(error) => return Finding::failed(format!("inbound: {error}")),
+        Err(error) => return CheckLine::failed(format!("inbound: {error}")),
     };
     let mut connection = match Connection::open(settings, &password).await {
         Ok(connection) => connection,
-        Err(error) => return Finding::failed(format!("inbound: {error}")),
+        Err(error) => return CheckLine::failed(format!("inbound: {error}")),
     };
     let finding = match connection.select(&settings.folder).await {
-        Ok(state) => Finding::ok(format!(
+        Ok(state) => CheckLine::ok(format!(
             "inbound: IMAP {} folder {} (UIDVALIDITY {}); IDLE {}, MOVE {}",
             connection.server(),
             settings.folder,
@@ -150,7 +150,7 @@ async fn check_imap(config: &Config, settings: &crate::config::ServerSettings) -
             yes_no(connection.has("IDLE")),
             yes_no(connection.has("MOVE")),
         )),
-        Err(error) => Finding::failed(format!("inbound: {error}")),
+        Err(error) => CheckLine::failed(format!("inbound: {error}")),
     };
     connection.close().await;
     finding
@@ -161,7 +161,7 @@ fn yes_no(value: bool) -> &'static str {
 }
 
 /// The findings as printed lines.
-pub fn render(findings: &[Finding]) -> String {
+pub fn render(findings: &[CheckLine]) -> String {
     findings
         .iter()
         .map(|f| format!("{} {}\n", if f.ok { "ok  " } else { "FAIL" }, f.what))
