@@ -86,18 +86,17 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
     for unit in roster.units() {
         match by_unit.get(unit.code.as_str()) {
             Some(s) => {
-                let (check, approved) = checks
-                    .get(&(s.unit_code.clone(), s.version))
-                    .cloned()
-                    .unwrap_or_default();
+                let check = checks.get(&(s.unit_code.clone(), s.version));
                 submitted.push(Submitted {
                     unit: unit.code.clone(),
                     name: unit.name.clone(),
                     received_at: local_text(s.received_at, tz),
                     version: s.version,
                     late: s.late,
-                    sender_check: check.as_deref().and_then(Verdict::parse),
-                    sender_approved: approved,
+                    sender_check: check
+                        .and_then(|c| c.verdict.as_deref())
+                        .and_then(Verdict::parse),
+                    sender_approved: check.is_some_and(|c| c.approved),
                 })
             }
             None => missing.push(Missing {

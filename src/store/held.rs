@@ -100,14 +100,27 @@ pub async fn sender_check_of(
         .and_then(|(verdict, evidence)| verdict.map(|v| (v, evidence_lines(evidence.as_deref())))))
 }
 
-/// The sender check behind each monthly version of `period`: `(unit, version)` → (the verdict
-/// of its message, when checked; whether staff approved it after it was held).
+/// The sender check behind a monthly version, as the status and the board show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionCheck {
+    /// pass | fail | none; `None` when the message was not checked.
+    pub verdict: Option<String>,
+    /// Staff approved it after it was held.
+    pub approved: bool,
+    /// The message's `source` (`upload:web:NAME` for a console upload).
+    pub source: String,
+}
+
+/// unit, version, sender_check, held decision, source.
+type CheckRow = (String, i64, Option<String>, Option<String>, String);
+
+/// The sender check behind each monthly version of `period`, by `(unit, version)`.
 pub async fn checks_of_period(
     store: &Store,
     period: &str,
-) -> Result<std::collections::HashMap<(String, i64), (Option<String>, bool)>, StoreError> {
-    let rows: Vec<(String, i64, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT s.unit_code, s.version, m.sender_check, h.decision
+) -> Result<std::collections::HashMap<(String, i64), VersionCheck>, StoreError> {
+    let rows: Vec<CheckRow> = sqlx::query_as(
+        "SELECT s.unit_code, s.version, m.sender_check, h.decision, m.source
          FROM monthly_submissions s JOIN messages m ON m.id = s.message_row
          LEFT JOIN held_mail h ON h.message_row = m.id
          WHERE s.period = ?",
@@ -117,9 +130,13 @@ pub async fn checks_of_period(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(unit, version, check, decision)| {
-            let approved = decision.as_deref() == Some(Decision::Approved.as_str());
-            ((unit, version), (check, approved))
+        .map(|(unit, version, verdict, decision, source)| {
+            let check = VersionCheck {
+                verdict,
+                approved: decision.as_deref() == Some(Decision::Approved.as_str()),
+                source,
+            };
+            ((unit, version), check)
         })
         .collect())
 }

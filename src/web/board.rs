@@ -16,7 +16,8 @@ use super::{Shared, WebError, layout};
 use crate::clock::local_text;
 use crate::domain::period::Period;
 use crate::domain::unit::Unit;
-use crate::store::console::{self, VersionCheck};
+use crate::store::console;
+use crate::store::held::{self as held_store, VersionCheck};
 use crate::store::submissions::{self, Submission};
 
 /// Where a unit stands for the period.
@@ -162,7 +163,7 @@ pub async fn page(
     let deadline = config.schedule.deadline(period);
     let roster = config.roster.current();
     let board = rows(roster.units(), &latest, &returned, today, deadline);
-    let checks = console::checks_of_period(&web.store, &period.to_string()).await?;
+    let checks = held_store::checks_of_period(&web.store, &period.to_string()).await?;
     let view = View {
         tz,
         admin: staff.is_admin(),
