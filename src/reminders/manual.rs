@@ -2,8 +2,6 @@
 //! scheduled ones: a manual slot `manual:YYYY-MM-DD` per unit, recorded in the same transaction
 //! as its mails, so each unit is reminded this way at most once a day.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 
 use super::ReminderKind;
@@ -43,11 +41,7 @@ pub async fn remind_missing_now(sched: Scheduler<'_>) -> Result<ManualOutcome, S
     let today = sched.config.office.date_of(now);
     let period = Period::open_at(today);
     let status = crate::status::load(sched.config, sched.store, period).await?;
-    let failing: HashSet<String> = reminders::failing(sched.store)
-        .await?
-        .into_iter()
-        .map(|(address, _, _)| address)
-        .collect();
+    let failing = reminders::failing_addresses(sched.store).await?;
     let kind = manual_kind(today, sched.config.schedule.deadline(period));
     let mut outcome = ManualOutcome {
         period,
@@ -59,11 +53,7 @@ pub async fn remind_missing_now(sched: Scheduler<'_>) -> Result<ManualOutcome, S
         let Some(unit) = sched.config.roster.by_code(missing.unit.as_str()) else {
             continue;
         };
-        let (failed, working): (Vec<String>, Vec<String>) = unit
-            .addresses
-            .iter()
-            .cloned()
-            .partition(|a| failing.contains(a));
+        let (working, failed) = reminders::split_failing(&unit.addresses, &failing);
         if working.is_empty() {
             outcome.no_address.push(unit.name.clone());
             continue;

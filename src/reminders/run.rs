@@ -112,11 +112,7 @@ pub async fn step(sched: Scheduler<'_>, dry_run: bool) -> Result<StepReport, Sto
     let now_utc = sched.now();
     let now = office_local(sched, now_utc);
     let plan = plan(sched, now).await?;
-    let failing: HashSet<String> = reminders::failing(sched.store)
-        .await?
-        .into_iter()
-        .map(|(address, _, _)| address)
-        .collect();
+    let failing = reminders::failing_addresses(sched.store).await?;
     let mut report = StepReport {
         now: local_text(now_utc, sched.config.office.timezone),
         ..StepReport::default()
@@ -177,11 +173,7 @@ pub async fn step(sched: Scheduler<'_>, dry_run: bool) -> Result<StepReport, Sto
 }
 
 fn queued(due: &Due, failing: &HashSet<String>) -> Queued {
-    let (failed, working): (Vec<String>, Vec<String>) = due
-        .addresses
-        .iter()
-        .cloned()
-        .partition(|a| failing.contains(a));
+    let (working, failed) = reminders::split_failing(&due.addresses, failing);
     Queued {
         unit: due.unit.clone(),
         name: due.name.clone(),

@@ -107,6 +107,26 @@ pub async fn failing(store: &Store) -> Result<Vec<(String, String, DateTime<Utc>
     )
 }
 
+/// The failing addresses alone: those a reminder leaves out.
+pub async fn failing_addresses(store: &Store) -> Result<HashSet<String>, StoreError> {
+    Ok(failing(store)
+        .await?
+        .into_iter()
+        .map(|(address, _, _)| address)
+        .collect())
+}
+
+/// A unit's addresses split into (working, failing).
+pub fn split_failing(
+    addresses: &[String],
+    failing: &HashSet<String>,
+) -> (Vec<String>, Vec<String>) {
+    addresses
+        .iter()
+        .cloned()
+        .partition(|a| !failing.contains(a))
+}
+
 pub async fn mark_failing(
     tx: &mut Tx,
     address: &str,

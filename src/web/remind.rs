@@ -2,8 +2,6 @@
 //! `/remind` uses: the slot `manual:YYYY-MM-DD` is recorded in the same transaction as the mails,
 //! so a unit is chased this way at most once a day, whoever clicks and however often.
 
-use std::collections::HashSet;
-
 use axum::extract::{Path, State};
 use maud::{Markup, html};
 
@@ -72,16 +70,8 @@ pub async fn chase_unit(web: &Shared, staff: &Staff, code: &str) -> Result<Chase
     if reported {
         return Ok(Chased::AlreadyReported);
     }
-    let failing: HashSet<String> = reminders::failing(&web.store)
-        .await?
-        .into_iter()
-        .map(|(address, _, _)| address)
-        .collect();
-    let (failed, working): (Vec<String>, Vec<String>) = unit
-        .addresses
-        .iter()
-        .cloned()
-        .partition(|a| failing.contains(a));
+    let failing = reminders::failing_addresses(&web.store).await?;
+    let (working, failed) = reminders::split_failing(&unit.addresses, &failing);
     if working.is_empty() {
         return Ok(Chased::NoWorkingAddress);
     }
