@@ -81,8 +81,24 @@ enum Trust {
     /// (the console user, `cli`, `chat:ID`) is audited with the decision.
     Approved { check: SenderCheck, by: String },
     /// The sender is vouched for by other means than the mail (a logged-in console user's
-    /// upload): this verdict stands instead of a check.
-    Vouched(SenderCheck),
+    /// upload): this verdict stands instead of a check; `answering` says whether the unit is
+    /// mailed its reply.
+    Vouched {
+        check: SenderCheck,
+        answering: Answering,
+    },
+}
+
+/// Whether settling a message mails the sender its reply (SPEC §15: an upload's receipt is
+/// optional). Mail is always answered; only an upload may be taken in without a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answering {
+    /// The receipt, return or help reply, as for any mail.
+    Reply,
+    /// Recorded exactly as with a reply (versions, receipt number, outcome), but nothing is
+    /// queued for the sender: the uploader unticked 给该单位发回执 and tells the unit another
+    /// way. The report's note says so.
+    Withheld,
 }
 
 /// Where a message came from: a label for the report and the log.
@@ -133,7 +149,8 @@ impl<'c> Intake<'c> {
     }
 
     /// [`Intake::ingest`] with the sender check given instead of made (SPEC §15: a form a
-    /// logged-in user uploaded is authenticated by the login, so never held).
+    /// logged-in user uploaded is authenticated by the login, so never held), and the reply
+    /// mailed or withheld as `answering` says.
     pub async fn ingest_vouched(
         &self,
         raw: &[u8],
@@ -141,13 +158,14 @@ impl<'c> Intake<'c> {
         source: &Source<'_>,
         now: DateTime<Utc>,
         check: SenderCheck,
+        answering: Answering,
     ) -> Result<IngestReport, IntakeError> {
         let one = Incoming {
             raw,
             received_at,
             source: source.clone(),
         };
-        let trust = Trust::Vouched(check);
+        let trust = Trust::Vouched { check, answering };
         self.ingest_batch_trusting(std::slice::from_ref(&one), now, &trust)
             .await
             .pop()

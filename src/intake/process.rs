@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::assess::{self, AssessContext};
 use super::report::{IngestReport, duplicate_report};
-use super::{Intake, IntakeError, Trust, held, settle};
+use super::{Answering, Intake, IntakeError, Trust, held, settle};
 use crate::domain::period::Period;
 use crate::mail;
 use crate::sender::SenderCheck;
@@ -29,6 +29,8 @@ pub(super) struct Prepared<'r> {
     pub approved: Option<String>,
     /// Kept from an unknown sender, processed again.
     pub kept: bool,
+    /// Whether the sender is mailed its reply.
+    pub answering: Answering,
 }
 
 impl Intake<'_> {
@@ -77,11 +79,15 @@ impl Intake<'_> {
                 return Err(error);
             }
         };
+        let answering = match &trust {
+            Trust::Vouched { answering, .. } => *answering,
+            _ => Answering::Reply,
+        };
         let (check, approved, kept) = match trust {
             Trust::Check => (self.check_sender(raw, &parsed, now).await, None, false),
             Trust::Kept => (self.check_sender(raw, &parsed, now).await, None, true),
             Trust::Approved { check, by } => (Some(check), Some(by), false),
-            Trust::Vouched(check) => (Some(check), None, false),
+            Trust::Vouched { check, .. } => (Some(check), None, false),
         };
         Ok(Prepared {
             raw,
@@ -92,6 +98,7 @@ impl Intake<'_> {
             check,
             approved,
             kept,
+            answering,
         })
     }
 
@@ -112,6 +119,7 @@ impl Intake<'_> {
             check,
             approved,
             kept,
+            answering,
         } = prepared;
         let open_period = Period::open_at(self.config.office.date_of(row.received_at));
         // The roster now: an edit saved in the console counts from the next message on.
@@ -159,6 +167,7 @@ impl Intake<'_> {
             now,
             sender_check: check.as_ref(),
             approved: approved.is_some(),
+            answering,
         };
         let report = settler.settle(tx, verdict, open_period).await?;
         if let Some(by) = &approved {

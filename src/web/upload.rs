@@ -1,13 +1,16 @@
 //! Uploading a form that arrived another way (WeChat, a USB stick): the file is wrapped in a mail
 //! from the unit's first registered address and taken in by the same intake as mail, so it is
-//! checked, stored, versioned and answered exactly as if the unit had mailed it. The message
-//! records who uploaded it (`X-Reportdesk-Uploaded-By`, source `upload:web:NAME`) and the upload
-//! is in the audit log. Its sender check is not made from the mail: the login authenticates the
-//! upload, so it is stored as `pass` with the evidence "uploaded on the web console by NAME"
-//! and never held, even under `require_pass` ([`vouched_by`]).
+//! checked, stored and versioned exactly as if the unit had mailed it, with its receipt number.
+//! The message records who uploaded it (`X-Reportdesk-Uploaded-By`, source `upload:web:NAME`)
+//! and the upload is in the audit log. Its sender check is not made from the mail: the login
+//! authenticates the upload, so it is stored as `pass` with the evidence "uploaded on the web
+//! console by NAME" and never held, even under `require_pass` ([`vouched_by`]).
 //!
-//! Not yet: making the receipt optional needs a "no reply" switch in intake (issue 10 is
-//! reshaping intake into plan-then-apply); until then the unit gets its receipt as for mail.
+//! The receipt is optional (SPEC §15): the box 给该单位发回执 is ticked by default, and the unit
+//! is then answered as for mail (receipt, or the return saying what to fix). Unticked, intake
+//! records the form all the same but mails the unit nothing ([`Answering::Withheld`]); the
+//! message's note says "not answered: uploaded without a receipt". The result page and the
+//! audit line say whether a reply was queued.
 
 use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
@@ -18,8 +21,10 @@ use sha2::{Digest, Sha256};
 
 use super::auth::Staff;
 use super::{Shared, WebError, layout};
-use crate::intake::Source;
+use crate::intake::report::IngestReport;
+use crate::intake::{Answering, Source};
 use crate::sender::{SenderCheck, Verdict};
+use crate::store::outbox::ReplyKind;
 use crate::store::{StoreError, staff};
 
 pub async fn page(State(web): State<Shared>, staff: Staff) -> Result<Markup, WebError> {
@@ -42,6 +47,11 @@ fn form(web: &Shared, outcome: Option<Markup>) -> Markup {
                 }
             }
             label { "报表文件（xlsx / xls / ods）" input type="file" name="file" required; }
+            label {
+                input type="checkbox" name="receipt" value="1" checked;
+                " 给该单位发回执"
+                span.note { "（不勾选：照常核对、登记，但不给该单位发任何邮件，结果只显示在本页）" }
+            }
             button type="submit" { "上传" }
         }
     }
@@ -52,16 +62,19 @@ struct Upload {
     unit: String,
     file_name: String,
     bytes: Vec<u8>,
+    /// The box 给该单位发回执 was ticked (an unticked box is not sent at all).
+    receipt: bool,
 }
 
 async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         WebError::BadRequest(format!("上传的内容读不出来：{e}"))
     };
-    let (mut unit, mut file) = (None, None);
+    let (mut unit, mut file, mut receipt) = (None, None, false);
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("unit") => unit = Some(field.text().await.map_err(bad)?),
+            Some("receipt") => receipt = true,
             Some("file") => {
                 let name = field.file_name().unwrap_or("upload.xlsx").to_string();
                 file = Some((name, field.bytes().await.map_err(bad)?.to_vec()));
@@ -74,6 +87,7 @@ async fn read(mut multipart: Multipart) -> Result<Upload, WebError> {
             unit,
             file_name,
             bytes,
+            receipt,
         }),
         _ => Err(WebError::BadRequest("请选择单位和报表文件。".into())),
     }
@@ -103,16 +117,27 @@ pub async fn submit(
         kind: "upload",
         name: &source_name,
     };
+    let answering = if upload.receipt {
+        Answering::Reply
+    } else {
+        Answering::Withheld
+    };
+    let check = vouched_by(&staff.name);
     let report = web
         .intake(&config)
-        .ingest_vouched(&raw, now, &source, now, vouched_by(&staff.name))
+        .ingest_vouched(&raw, now, &source, now, check, answering)
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
     if report.reply.is_some() {
         web.wake_delivery();
     }
     let mut tx = web.store.begin().await?;
-    let detail = format!("{} {}", upload.file_name, report.outcome.as_str());
+    let mailed = match (&report.reply, answering) {
+        (Some(reply), _) => format!("{} queued", reply.kind.as_str()),
+        (None, Answering::Withheld) => "no receipt (unticked)".into(),
+        (None, Answering::Reply) => "not answered".into(),
+    };
+    let detail = format!("{} {}, {mailed}", upload.file_name, report.outcome.as_str());
     staff::audit(
         &mut tx,
         now,
@@ -124,13 +149,19 @@ pub async fn submit(
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
     let accepted = report.outcome.as_str() == "accepted";
+    let said = match report.outcome.as_str() {
+        // Not returned by mail: the problems are listed below for the uploader.
+        "rejected" if report.reply.is_none() => "未通过核对（问题见下）",
+        outcome => outcome_zh(outcome),
+    };
     let outcome = html! {
         p class=(if accepted { "ok" } else { "problem" }) {
-            (unit.name) "：" (outcome_zh(report.outcome.as_str()))
+            (unit.name) "：" (said)
             @if let Some(receipt) = &report.receipt_no { "，回执号 " (receipt) }
         }
         @for form in &report.forms { @for error in &form.errors { p.problem { (error.message) } } }
         @for error in &report.errors { p.problem { (error.message) } }
+        p #mailed { (mailed_zh(&report, answering)) }
     };
     let status = if accepted {
         StatusCode::OK
@@ -150,6 +181,22 @@ pub fn vouched_by(user: &str) -> SenderCheck {
     SenderCheck {
         verdict: Verdict::Pass,
         evidence: vec![format!("uploaded on the web console by {user} (logged in)")],
+    }
+}
+
+/// Whether the unit was mailed, for the result page.
+fn mailed_zh(report: &IngestReport, answering: Answering) -> String {
+    match (&report.reply, answering) {
+        (Some(reply), _) => {
+            let what = match reply.kind {
+                ReplyKind::Receipt => "回执",
+                ReplyKind::Return => "退回通知（说明要改什么）",
+                _ => "说明邮件",
+            };
+            format!("已给该单位发{what}，发往 {}。", reply.to)
+        }
+        (None, Answering::Withheld) => "未给该单位发回执（上传时未勾选）。".into(),
+        (None, Answering::Reply) => "未给该单位发邮件。".into(),
     }
 }
 

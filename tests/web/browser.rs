@@ -184,7 +184,8 @@ async fn upload(browser: &Client, console: &Console) -> Result<(), String> {
     let outcome = text_of(browser, "#outcome")
         .await
         .map_err(step("upload outcome"))?;
-    if !outcome.contains("新山村街道：已接收") {
+    if !outcome.contains("新山村街道：已接收") || !outcome.contains("已给该单位发回执")
+    {
         return Err(format!("upload said {outcome:?}"));
     }
     Ok(())
@@ -279,6 +280,15 @@ async fn an_admin_chases_a_unit_uploads_a_form_and_adds_an_address_in_chromium()
     .await
     .expect("submissions read");
     assert_eq!(sources, ["upload:web:wang"]);
+    // 给该单位发回执 is ticked by default, so the unit's receipt was queued.
+    let replies: Vec<String> = sqlx::query_scalar(
+        "SELECT o.kind FROM outbox o JOIN messages m ON m.id = o.message_row
+          WHERE m.source = 'upload:web:wang'",
+    )
+    .fetch_all(console.store.pool())
+    .await
+    .expect("outbox read");
+    assert_eq!(replies, ["receipt"]);
     // The roster file has the address, its comments kept; the audit log has all three changes.
     let roster = std::fs::read_to_string(console.env.dir.path().join("config/units.toml")).unwrap();
     assert!(

@@ -269,6 +269,7 @@ async fn mail_the_console_queues_is_delivered_at_once_by_the_running_daemon() {
     let part = reqwest::multipart::Part::bytes(form).file_name("八桥镇.xlsx");
     let upload = reqwest::multipart::Form::new()
         .text("unit", "bachiao")
+        .text("receipt", "1")
         .part("file", part);
     let response = client()
         .post(format!("{}/upload", daemon.base))

@@ -2,7 +2,8 @@
 //! fresh data dir per test, forms taken in through the same intake as mail, and requests made
 //! with reqwest (no redirects followed, cookies handled by hand, so every status is seen).
 //! `browser` and `browser_actions` drive the same server from headless Chromium; `daemon` runs
-//! the binary's `run` with the console on; `users` runs `reportdesk user`.
+//! the binary's `run` with the console on; `users` runs `reportdesk user`; `upload` takes forms
+//! in with the receipt ticked and not.
 
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]
@@ -18,6 +19,7 @@ mod guard;
 mod held;
 mod http;
 mod pages;
+mod upload;
 mod users;
 
 use std::sync::Arc;

@@ -9,6 +9,8 @@ mod case_tests;
 mod forms;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod withheld_tests;
 
 use crate::clock::local_text;
 use crate::config::Config;
@@ -16,6 +18,7 @@ use crate::domain::period::Period;
 use crate::domain::unit::Unit;
 use crate::forms::case::CaseForm;
 use crate::forms::monthly::MonthlyForm;
+use crate::intake::Answering;
 use crate::intake::assess::{Reading, Verdict};
 use crate::intake::findings::{problems_of, rejected_form, sender_error};
 use crate::intake::report::{IngestReport, Outcome, ReplyReport};
@@ -39,6 +42,8 @@ pub(super) struct Input<'a> {
     pub sender_check: Option<&'a SenderCheck>,
     /// Staff approved this message after it was held.
     pub approved: bool,
+    /// Whether the sender is mailed its reply (an upload may go without).
+    pub answering: Answering,
     pub open_period: Period,
 }
 
@@ -149,11 +154,22 @@ pub(super) fn plan<'p>(input: &Input<'_>, verdict: &'p Verdict<'_>, facts: &Fact
     plan
 }
 
-/// The reply to the sender, unless it has no address or hit the hourly limit.
+/// Why an upload whose uploader unticked 给该单位发回执 was not answered.
+pub(super) const WITHHELD_NOTE: &str = "not answered: uploaded without a receipt";
+
+/// The reply to the sender, unless it has no address, hit the hourly limit or is withheld.
 fn reply(input: &Input<'_>, plan: &mut Plan<'_>, answer: Answer, recent: i64) {
     let Some(to) = input.message.from.as_ref().map(|m| m.address.clone()) else {
         return;
     };
+    if input.answering == Answering::Withheld {
+        // Recorded as planned; the note keeps what it said (a help reply, photos linked).
+        plan.report.note = Some(match plan.report.note.take() {
+            Some(note) => format!("{note}; {WITHHELD_NOTE}"),
+            None => WITHHELD_NOTE.into(),
+        });
+        return;
+    }
     let limit = i64::from(input.config.intake.replies_per_sender_per_hour);
     if recent >= limit {
         plan.report.note = Some(format!(

@@ -11,6 +11,7 @@ use crate::domain::unit::Unit;
 use crate::forms::case::CaseForm;
 use crate::forms::monthly::{MonthlyForm, PeriodSource};
 use crate::forms::{FieldKey, Finding};
+use crate::intake::Answering;
 use crate::intake::assess::{CaseReadingOf, MonthlyReadingOf, Reading, Verdict};
 use crate::intake::report::Outcome;
 use crate::intake::settle::facts::{Facts, Previous, StoredPhoto};
@@ -157,6 +158,7 @@ impl Fixture {
             file: "m1",
             sender_check: None,
             approved: false,
+            answering: Answering::Reply,
             open_period: Period::parse("2026-11").unwrap(),
         }
     }

@@ -13,6 +13,7 @@ use facts::Facts;
 
 use crate::config::Config;
 use crate::domain::period::Period;
+use crate::intake::Answering;
 use crate::intake::assess::Verdict;
 use crate::intake::plan::{Input, plan};
 use crate::intake::report::IngestReport;
@@ -33,6 +34,8 @@ pub(crate) struct Settler<'a> {
     pub sender_check: Option<&'a SenderCheck>,
     /// Staff approved this message after it was held.
     pub approved: bool,
+    /// Whether the sender is mailed its reply.
+    pub answering: Answering,
 }
 
 impl Settler<'_> {
@@ -50,6 +53,7 @@ impl Settler<'_> {
             file: self.file,
             sender_check: self.sender_check,
             approved: self.approved,
+            answering: self.answering,
             open_period,
         };
         let planned = plan(&input, &verdict, &facts);
