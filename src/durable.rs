@@ -4,14 +4,19 @@
 //! every target either absent or whole, never half written; a target is durable only once
 //! [`Batch::commit`] has returned `Ok` for it.
 //!
-//! One file costs about one `fdatasync` that mostly waits for write-back already under way, and
-//! a batch costs one directory `fsync` per directory touched, instead of each file paying for
-//! its own round trip to the disk.
+//! A batch of a few files or more is synced with one `syncfs` per file system (one journal
+//! commit for all of them) instead of one `fdatasync` each: on this machine's disk an
+//! `fdatasync` costs about 2.4 ms, and a 2,000-message backlog paid two of them a message. A
+//! smaller batch, or one where `syncfs` fails, syncs file by file. Either way a batch then costs
+//! one directory `fsync` per directory touched.
 
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// From this many staged files on, [`Batch::commit`] syncs them with one `syncfs` per file system.
+pub const SYNC_TOGETHER_FROM: usize = 4;
 
 /// Files staged for one durable commit.
 #[derive(Default)]
@@ -70,12 +75,16 @@ impl Batch {
     /// Syncs every staged file, renames each into place, then syncs each folder once. Returns
     /// each target with whether it is now durable, in staging order.
     pub fn commit(self) -> Vec<(PathBuf, std::io::Result<()>)> {
+        let synced_together =
+            self.staged.len() >= SYNC_TOGETHER_FROM && sync_file_systems(&self.staged).is_ok();
         let mut results = Vec::with_capacity(self.staged.len());
         for staged in self.staged {
-            let done = staged
-                .file
-                .sync_data()
-                .and_then(|()| std::fs::rename(&staged.tmp, &staged.target));
+            let synced = if synced_together {
+                Ok(())
+            } else {
+                staged.file.sync_data()
+            };
+            let done = synced.and_then(|()| std::fs::rename(&staged.tmp, &staged.target));
             if done.is_err() {
                 let _ = std::fs::remove_file(&staged.tmp);
             }
@@ -118,6 +127,29 @@ pub fn sync_folder(folder: &Path) -> std::io::Result<()> {
     File::open(folder)?.sync_all()
 }
 
+/// Syncs each file system holding a staged file, once (`syncfs`: its data and metadata, with
+/// one journal commit). Since Linux 5.8 it reports a write-back error of the file system.
+#[cfg(target_os = "linux")]
+fn sync_file_systems(staged: &[Staged]) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::MetadataExt;
+    let mut synced = BTreeSet::new();
+    for one in staged {
+        if synced.insert(one.file.metadata()?.dev()) {
+            // SAFETY: a plain syscall on a file descriptor this `File` owns for the whole call.
+            if unsafe { libc::syncfs(one.file.as_raw_fd()) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_file_systems(_staged: &[Staged]) -> std::io::Result<()> {
+    Err(std::io::Error::other("syncfs is Linux only"))
+}
+
 /// Asks the kernel to start writing `file` back now, without waiting: the batch's later
 /// `fdatasync` then mostly finds the work done.
 fn start_write_back(file: &File) -> std::io::Result<()> {
@@ -136,9 +168,15 @@ fn start_write_back(file: &File) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The next temporary name's number in this process: each file of a batch tries a fresh name
+/// first instead of probing every name the batch already took (which made a batch of n files
+/// cost n²/2 failed opens).
+static NEXT_TEMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 fn tempfile_in(folder: &Path) -> std::io::Result<(PathBuf, File)> {
-    for attempt in 0..1000u32 {
-        let path = folder.join(format!(".tmp-{}-{attempt}", std::process::id()));
+    for _ in 0..1000u32 {
+        let n = NEXT_TEMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = folder.join(format!(".tmp-{}-{n}", std::process::id()));
         match std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -180,6 +218,23 @@ mod tests {
                 .collect();
             assert!(names.iter().all(|n| !n.starts_with(".tmp")), "{names:?}");
         }
+    }
+
+    #[test]
+    fn a_batch_larger_than_the_name_attempts_lands() {
+        // Every staged file holds its temporary name until the commit: names are not probed
+        // from zero for each file (which capped a batch at 1,000 files and cost n² opens).
+        let dir = tempfile::tempdir().unwrap();
+        let mut batch = Batch::new();
+        for i in 0..1_050u32 {
+            let target = dir.path().join("many").join(format!("f{i}"));
+            batch.stage(&target, &i.to_le_bytes()).unwrap();
+        }
+        let results = batch.commit();
+        assert_eq!(results.len(), 1_050);
+        assert!(results.iter().all(|(_, done)| done.is_ok()));
+        let stored = std::fs::read(dir.path().join("many/f1049")).unwrap();
+        assert_eq!(stored, 1_049u32.to_le_bytes());
     }
 
     #[test]
