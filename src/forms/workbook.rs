@@ -151,21 +151,49 @@ impl Sheet {
 
     /// The cell's address as people see it, e.g. `Sheet1!J5`.
     pub fn a1(&self, row: u32, col: u32) -> String {
-        format!("{}!{}", self.name, a1(row, col))
+        let mut out = String::with_capacity(self.name.len() + 12);
+        out.push_str(&self.name);
+        out.push('!');
+        push_a1(&mut out, row, col);
+        out
     }
 }
 
 /// `J5` for (4, 9).
 pub fn a1(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
+    let mut out = String::with_capacity(12);
+    push_a1(&mut out, row, col);
+    out
+}
+
+/// [`a1`] appended to `out`, without the formatting machinery (every value read names its cell).
+fn push_a1(out: &mut String, row: u32, col: u32) {
+    // Columns up to 2^32 take at most 7 letters (26^7 > 2^32); rows up to 2^32 ten digits.
+    let mut letters = [0u8; 8];
+    let mut at = letters.len();
     let mut n = u64::from(col) + 1;
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        letters.push(char::from(b'A' + rem as u8));
+    while n > 0 && at > 0 {
+        at -= 1;
+        letters[at] = b'A' + ((n - 1) % 26) as u8;
         n = (n - 1) / 26;
     }
-    let column: String = letters.iter().rev().collect();
-    format!("{column}{}", u64::from(row) + 1)
+    let mut digits = [0u8; 20];
+    let mut end = digits.len();
+    let mut n = u64::from(row) + 1;
+    while end > 0 {
+        end -= 1;
+        digits[end] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in letters.get(at..).unwrap_or_default() {
+        out.push(char::from(b));
+    }
+    for &b in digits.get(end..).unwrap_or_default() {
+        out.push(char::from(b));
+    }
 }
 
 #[cfg(test)]

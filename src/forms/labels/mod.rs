@@ -15,6 +15,7 @@ pub use aliases::{FIELD_ALIASES, HEADER_ALIASES, Header, MonthlyLabel, monthly_l
 pub use case::{CASE_GUIDANCE, CASE_PART_ALIASES, CaseLabel, CasePart, case_labels};
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::domain::text::half_width_char;
 
@@ -30,7 +31,29 @@ pub struct LabelMatch<K> {
 #[derive(Debug, Clone)]
 pub struct LabelTable<K> {
     entries: Vec<(String, K)>,
-    index: HashMap<String, K>,
+    index: HashMap<String, K, BuildHasherDefault<Fnv>>,
+}
+
+/// FNV-1a, for the index: it holds a fixed table's aliases and is only read, so no input can
+/// lengthen its chains, and SipHash showed in a form read's profile (issue 17).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 impl<K: Copy + PartialEq> LabelTable<K> {
@@ -39,7 +62,7 @@ impl<K: Copy + PartialEq> LabelTable<K> {
             .into_iter()
             .map(|(alias, key)| (normalize(alias), key))
             .collect::<Vec<_>>();
-        let mut index = HashMap::with_capacity(entries.len());
+        let mut index = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
         for (alias, key) in &entries {
             index.entry(alias.clone()).or_insert(*key);
         }
@@ -49,17 +72,25 @@ impl<K: Copy + PartialEq> LabelTable<K> {
     /// What this label text names, if anything.
     pub fn lookup(&self, label: &str) -> Option<K> {
         // Every text cell a reader looks at is looked up, several times: the normalised text
-        // goes into one buffer per thread rather than a new String each time.
-        LOOKUP_BUFFER.with_borrow_mut(|normalized| {
-            normalize_into(label, normalized);
-            let found = if normalized.is_empty() {
+        // goes into one buffer per thread rather than a new String each time, and the same text
+        // looked up again at once (in the monthly table, then the case table) is not normalised
+        // again.
+        LOOKUP_BUFFER.with_borrow_mut(|buffer| {
+            if buffer.label != label {
+                normalize_into(label, &mut buffer.normalized);
+                buffer.label.clear();
+                buffer.label.push_str(label);
+            }
+            let found = if buffer.normalized.is_empty() {
                 None
             } else {
-                self.index.get(normalized.as_str()).copied()
+                self.index.get(buffer.normalized.as_str()).copied()
             };
-            if normalized.capacity() > MAX_KEPT_BUFFER {
+            if buffer.label.capacity() > MAX_KEPT_BUFFER
+                || buffer.normalized.capacity() > MAX_KEPT_BUFFER
+            {
                 // A huge cell's text is not kept for the life of the thread.
-                *normalized = String::new();
+                *buffer = LookupBuffer::EMPTY;
             }
             found
         })
@@ -190,8 +221,23 @@ fn clean_value(value: &str) -> Option<String> {
 /// The largest lookup buffer kept between lookups (labels are a few dozen bytes).
 const MAX_KEPT_BUFFER: usize = 4096;
 
+/// The last label looked up on this thread and its normalised text.
+struct LookupBuffer {
+    label: String,
+    normalized: String,
+}
+
+impl LookupBuffer {
+    /// `""`, whose normalised text is `""`.
+    const EMPTY: Self = Self {
+        label: String::new(),
+        normalized: String::new(),
+    };
+}
+
 thread_local! {
-    static LOOKUP_BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    static LOOKUP_BUFFER: std::cell::RefCell<LookupBuffer> =
+        const { std::cell::RefCell::new(LookupBuffer::EMPTY) };
 }
 
 /// Normalises a label for comparison (see the module doc). One pass and one allocation.
@@ -217,7 +263,9 @@ fn normalize_into(text: &str, out: &mut String) {
         }
     }
     let enumerator = out.len() - strip_enumerator(out).len();
-    out.drain(..enumerator);
+    if enumerator > 0 {
+        out.drain(..enumerator);
+    }
     let kept = out.trim_end_matches([':', '：']).len();
     out.truncate(kept);
 }
@@ -229,6 +277,13 @@ fn is_quote(c: char) -> bool {
     )
 }
 
+fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十'
+    )
+}
+
 /// Drops a leading `1.`, `1、`, `1)`, `一、`, `①`.
 fn strip_enumerator(text: &str) -> &str {
     let circled = text.strip_prefix(|c: char| ('\u{2460}'..='\u{2473}').contains(&c));
@@ -237,7 +292,7 @@ fn strip_enumerator(text: &str) -> &str {
     }
     let digits_end = text
         .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_digit() || "一二三四五六七八九十".contains(c)))
+        .find(|&(_, c)| !(c.is_ascii_digit() || is_numeral(c)))
         .map_or(text.len(), |(i, _)| i);
     if digits_end == 0 {
         return text;

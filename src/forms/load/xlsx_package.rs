@@ -279,7 +279,10 @@ fn cell_formats(xml: &[u8]) -> Result<Vec<xlsx_sheet::CellFormat>, WorkbookError
                 }
                 _ => {}
             },
-            Event::End(e) if e.local_name().as_ref() == "cellXfs" => in_cell_xfs = false,
+            // Nothing after the cell formats tells a date from a number (custom number formats
+            // come before them, and calamine reads them as they come too): the rest of the
+            // style sheet (named styles, colours, extensions) is not parsed.
+            Event::End(e) if e.local_name().as_ref() == "cellXfs" => return Ok(formats),
             Event::Eof => return Ok(formats),
             _ => {}
         }

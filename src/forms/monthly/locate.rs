@@ -203,15 +203,6 @@ fn inline_spot(hit: &Hit, text: &str) -> Spot {
     }
 }
 
-fn is_field_label(value: &CellValue) -> bool {
-    value.as_text().is_some_and(|text| {
-        monthly_labels()
-            .match_cell(text)
-            .iter()
-            .any(|m| matches!(m.key, MonthlyLabel::Field(_)))
-    })
-}
-
 fn is_any_label(value: &CellValue) -> bool {
     value
         .as_text()
@@ -255,14 +246,38 @@ fn neighbour_orientation(sheet: &Sheet, hit: &Hit) -> Option<Orientation> {
     let (end_row, end_col) = sheet.merge_end(hit.row, hit.col);
     let right = sheet.cell(hit.row, end_col.saturating_add(1));
     let below = sheet.cell(end_row.saturating_add(1), hit.col);
-    let valueish = |v: &CellValue| !v.is_blank() && !is_any_label(v) && !is_unit_text(v);
-    let horizontal = is_field_label(right) || (valueish(below) && !valueish(right));
-    let vertical = is_field_label(below) || (valueish(right) && !valueish(below));
+    // Each neighbour's labels are looked up once (they were looked up up to six times each).
+    let (right, below) = (Neighbour::of(right), Neighbour::of(below));
+    let horizontal = right.field_label || (below.valueish && !right.valueish);
+    let vertical = below.field_label || (right.valueish && !below.valueish);
     match (horizontal, vertical) {
-        (true, _) if is_field_label(right) => Some(Orientation::Horizontal),
+        (true, _) if right.field_label => Some(Orientation::Horizontal),
         (_, true) => Some(Orientation::Vertical),
         (true, false) => Some(Orientation::Horizontal),
         (false, false) => None,
+    }
+}
+
+/// What a label's neighbour holds, for telling the orientation.
+struct Neighbour {
+    /// A field label.
+    field_label: bool,
+    /// Not blank, not a label, not a bare unit.
+    valueish: bool,
+}
+
+impl Neighbour {
+    fn of(value: &CellValue) -> Self {
+        let matches = value
+            .as_text()
+            .map(|text| monthly_labels().match_cell(text))
+            .unwrap_or_default();
+        Self {
+            field_label: matches
+                .iter()
+                .any(|m| matches!(m.key, MonthlyLabel::Field(_))),
+            valueish: !value.is_blank() && matches.is_empty() && !is_unit_text(value),
+        }
     }
 }
 
