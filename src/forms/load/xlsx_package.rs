@@ -15,11 +15,10 @@ use std::collections::HashMap;
 use std::io::{Cursor, Read};
 
 use calamine::SheetVisible;
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::xlsx_sheet::{self, Formats};
-use super::xlsx_text::{self, attr};
+use super::xlsx_text::{self, attr, xml_reader};
 use super::{MAX_CELLS, WorkbookError, damaged};
 use crate::forms::workbook::{Sheet, Workbook};
 
@@ -287,15 +286,4 @@ fn cell_formats(xml: &[u8]) -> Result<Vec<xlsx_sheet::CellFormat>, WorkbookError
             _ => {}
         }
     }
-}
-
-/// A reader over a whole part, configured as calamine's (empty elements as start and end).
-pub(super) fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
-    let mut reader = Reader::from_reader(xml);
-    let config = reader.config_mut();
-    config.check_end_names = false;
-    config.trim_text(false);
-    config.check_comments = false;
-    config.expand_empty_elements = true;
-    reader
 }

@@ -9,8 +9,7 @@ use calamine::{ExcelDateTime, ExcelDateTimeType};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use super::xlsx_package::xml_reader;
-use super::xlsx_text::{self, attr};
+use super::xlsx_text::{self, attr, xml_reader};
 use super::{MAX_CELLS, WorkbookError, damaged, iso_date};
 use crate::forms::workbook::{CellValue, Merge};
 

@@ -10,6 +10,17 @@ use quick_xml::name::QName;
 
 use super::{WorkbookError, damaged};
 
+/// A reader over a whole part, configured as calamine's (empty elements as start and end).
+pub(super) fn xml_reader(xml: &[u8]) -> Reader<&[u8]> {
+    let mut reader = Reader::from_reader(xml);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.trim_text(false);
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    reader
+}
+
 /// The value of the attribute whose local name is `name`, unescaped.
 pub(super) fn attr(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, WorkbookError> {
     for attribute in e.attributes().with_checks(false) {
@@ -167,7 +178,7 @@ mod tests {
     fn rich_strings_join_runs_and_skip_phonetic_guides() {
         let xml = "<si><r><t>填报</t></r><r><t xml:space=\"preserve\"> 单位 </t></r>\
                    <rPh><t>ヨミ</t></rPh><t>\n &amp;&#x41;</t></si>";
-        let mut reader = super::super::xlsx_package::xml_reader(xml.as_bytes());
+        let mut reader = super::xml_reader(xml.as_bytes());
         let Ok(Event::Start(e)) = reader.read_event() else {
             panic!("no start");
         };
