@@ -13,7 +13,7 @@ use super::text::escape;
 use crate::app::App;
 use crate::clock::local_text;
 use crate::intake::held::Rejected;
-use crate::intake::report::IngestReport;
+use crate::intake::report::{IngestReport, Outcome};
 use crate::intake::{Intake, IntakeError};
 use crate::sender::Verdict;
 use crate::store::StoreError;
@@ -124,7 +124,7 @@ pub fn list(held: &[Held], tz: Tz, unit_name: &dyn Fn(&str) -> Option<String>) -
 
 /// `/approve ID` done: what intake made of the message.
 pub fn approved(id: i64, report: &IngestReport) -> String {
-    let mut out = format!("已批准来信 #{id}：{}", outcome_zh(report.outcome.as_str()));
+    let mut out = format!("已批准来信 #{id}：{}", outcome_zh(report.outcome));
     if let Some(receipt) = &report.receipt_no {
         let _ = write!(out, "，回执号 {}", escape(receipt));
     }
@@ -157,10 +157,10 @@ pub fn bad_id(arg: &str) -> String {
     )
 }
 
-fn outcome_zh(outcome: &str) -> &'static str {
+fn outcome_zh(outcome: Outcome) -> &'static str {
     match outcome {
-        "accepted" => "已登记",
-        "rejected" => "报表有误，已退回（回执说明了要改什么）",
+        Outcome::Accepted => "已登记",
+        Outcome::Rejected => "报表有误，已退回（回执说明了要改什么）",
         _ => "已处理",
     }
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::auth::Staff;
 use super::roster_edit::RosterChange;
 use super::{Shared, WebError, layout};
-use crate::intake::report::IngestReport;
+use crate::intake::report::{IngestReport, Outcome};
 use crate::intake::{IntakeError, Source};
 use crate::store::{StoreError, console, quarantine, staff};
 
@@ -165,8 +165,8 @@ pub(super) fn done(staff: &Staff, what: &str, report: Result<IngestReport, WebEr
         div #outcome {
             @match &report {
                 Ok(report) => {
-                    p class=(if report.outcome.as_str() == "accepted" { "ok" } else { "problem" }) {
-                        (what) "：" (super::upload::outcome_zh(report.outcome.as_str()))
+                    p class=(if report.outcome == Outcome::Accepted { "ok" } else { "problem" }) {
+                        (what) "：" (super::upload::outcome_zh(report.outcome))
                         @if let Some(receipt) = &report.receipt_no { "，回执号 " (receipt) }
                     }
                     @for form in &report.forms { @for e in &form.errors { p.problem { (e.message) } } }

@@ -21,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use super::auth::Staff;
 use super::{Shared, WebError, layout};
-use crate::intake::report::IngestReport;
+use crate::intake::report::{IngestReport, Outcome};
 use crate::intake::{Answering, Source};
 use crate::sender::{SenderCheck, Verdict};
 use crate::store::outbox::ReplyKind;
@@ -148,10 +148,10 @@ pub async fn submit(
     )
     .await?;
     tx.commit().await.map_err(StoreError::from)?;
-    let accepted = report.outcome.as_str() == "accepted";
-    let said = match report.outcome.as_str() {
+    let accepted = report.outcome == Outcome::Accepted;
+    let said = match report.outcome {
         // Not returned by mail: the problems are listed below for the uploader.
-        "rejected" if report.reply.is_none() => "未通过核对（问题见下）",
+        Outcome::Rejected if report.reply.is_none() => "未通过核对（问题见下）",
         outcome => outcome_zh(outcome),
     };
     let outcome = html! {
@@ -200,13 +200,13 @@ fn mailed_zh(report: &IngestReport, answering: Answering) -> String {
     }
 }
 
-pub(super) fn outcome_zh(outcome: &str) -> &str {
+pub(super) fn outcome_zh(outcome: Outcome) -> &'static str {
     match outcome {
-        "accepted" => "已接收",
-        "rejected" => "未通过核对，已退回（回执说明了要改什么）",
-        "duplicate" => "这份文件已经上传过，未重复登记",
-        "held" => "待核验",
-        _ => "未找到报表",
+        Outcome::Accepted => "已接收",
+        Outcome::Rejected => "未通过核对，已退回（回执说明了要改什么）",
+        Outcome::Duplicate => "这份文件已经上传过，未重复登记",
+        Outcome::Held => "待核验",
+        Outcome::Ignored | Outcome::Quarantined => "未找到报表",
     }
 }
 
