@@ -146,6 +146,7 @@ async fn drain(
                         inlet.clock.now()
                     }),
                     source: Source { kind: "imap", name },
+                    origin: None,
                 })
                 .collect();
             // One group commit for the fetched batch. A failed message is moved on too: its raw

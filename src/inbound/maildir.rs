@@ -50,6 +50,7 @@ pub async fn pass(
                     kind: "maildir",
                     name: &entry.name,
                 },
+                origin: Some(&entry.path),
             })
             .collect();
         let handled = inlet.ingest_batch_in_pass(&batch, summary).await;

@@ -41,6 +41,9 @@ pub struct Incoming<'a> {
     /// When the server received it.
     pub received_at: DateTime<Utc>,
     pub source: Source<'a>,
+    /// The file `raw` was read from, when it may be linked into the raw store instead of
+    /// copied (a message in the local Maildir, whose files are never changed once delivered).
+    pub origin: Option<&'a std::path::Path>,
 }
 
 /// A message of the batch recorded and counted, to be read and settled.
@@ -140,6 +143,8 @@ impl Intake<'_> {
             let path = self.config.data_dir.join(&relative);
             let result = if path.exists() || !staged.insert(path.clone()) {
                 Ok(())
+            } else if let Some(origin) = incoming.origin {
+                files.stage_linked(&path, origin, incoming.raw)
             } else {
                 files.stage(&path, incoming.raw)
             };
@@ -204,13 +209,12 @@ impl Intake<'_> {
                 Recorded::ToProcess(row) => recorded.push(Recorded1 { index, row, head }),
             }
         }
+        let ids: Vec<i64> = recorded.iter().map(|one| one.row.id).collect();
+        let held = store_held::pending_among(&mut tx, &ids).await?;
         tx.commit().await.map_err(StoreError::from)?;
         let mut waiting = Vec::with_capacity(recorded.len());
         for one in recorded {
-            if store_held::pending(&self.store, one.row.id)
-                .await?
-                .is_none()
-            {
+            if !held.contains(&one.row.id) {
                 waiting.push(one);
                 continue;
             }
@@ -306,11 +310,12 @@ impl Intake<'_> {
         if prepared.is_empty() {
             return Ok(Vec::new());
         }
+        let secret = self.message_id_secret().await?;
         let mut tx = self.store.begin().await?;
         let mut settled = Vec::with_capacity(prepared.len());
         for (index, ready) in prepared {
             db::savepoint(&mut tx).await?;
-            match self.settle_in(&mut tx, ready, now).await {
+            match self.settle_in(&mut tx, ready, &secret, now).await {
                 Ok(report) => {
                     db::release(&mut tx).await?;
                     settled.push((index, report));

@@ -141,6 +141,7 @@ impl<'c> Intake<'c> {
             raw,
             received_at,
             source: source.clone(),
+            origin: None,
         };
         self.ingest_batch(std::slice::from_ref(&one), now)
             .await
@@ -164,6 +165,7 @@ impl<'c> Intake<'c> {
             raw,
             received_at,
             source: source.clone(),
+            origin: None,
         };
         let trust = Trust::Vouched { check, answering };
         self.ingest_batch_trusting(std::slice::from_ref(&one), now, &trust)

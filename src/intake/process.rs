@@ -12,6 +12,7 @@ use crate::domain::period::Period;
 use crate::mail;
 use crate::sender::SenderCheck;
 use crate::store::held as store_held;
+use crate::store::installation::{self, MessageIdSecret};
 use crate::store::messages::{self, MessageRow};
 use crate::store::quarantine;
 use crate::store::{StoreError, Tx};
@@ -45,11 +46,22 @@ impl Intake<'_> {
         trust: Trust,
     ) -> Result<IngestReport, IntakeError> {
         let prepared = self.prepare(raw, head, row, file, now, trust).await?;
+        let secret = self.message_id_secret().await?;
         let mut tx = self.store.begin().await?;
-        let report = self.settle_in(&mut tx, prepared, now).await?;
+        let report = self.settle_in(&mut tx, prepared, &secret, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         log_processed(row, &report);
         Ok(report)
+    }
+
+    /// The installation's Message-ID secret, read (or made) in a transaction of its own: a
+    /// settling transaction must begin with a write ([`messages::take`]), or a read snapshot
+    /// taken first could not become a write after another process committed (SQLITE_BUSY).
+    pub(super) async fn message_id_secret(&self) -> Result<MessageIdSecret, IntakeError> {
+        let mut tx = self.store.begin().await?;
+        let secret = installation::message_id_secret(&mut tx).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(secret)
     }
 
     /// Reads the message in the reader process and checks its sender. A read that fails is
@@ -103,11 +115,13 @@ impl Intake<'_> {
     }
 
     /// Takes the message and writes what it came to inside `tx`: held for staff, or settled
-    /// (record, outcome, reply). A message another process finished meanwhile is a duplicate.
+    /// (record, outcome, reply; `secret` signs the reply's Message-ID). A message another
+    /// process finished meanwhile is a duplicate.
     pub(super) async fn settle_in(
         &self,
         tx: &mut Tx,
         prepared: Prepared<'_>,
+        secret: &MessageIdSecret,
         now: DateTime<Utc>,
     ) -> Result<IngestReport, IntakeError> {
         let Prepared {
@@ -126,18 +140,18 @@ impl Intake<'_> {
         let roster = self.config.roster.current();
         let verdict = assess::verdict(&parsed, reading, &roster, &self.config.office.address);
         let settings = &self.config.intake.sender_auth;
+        let stored = check.as_ref().map(|c| messages::StoredCheck {
+            verdict: c.verdict.as_str(),
+            evidence: &c.evidence,
+        });
         let taken = if kept {
-            messages::take_kept(tx, row.id).await?
+            messages::take_kept(tx, row.id, stored).await?
         } else {
-            messages::take(tx, row.id).await?
+            messages::take(tx, row.id, stored).await?
         };
         if !taken {
             // Another process (the daemon beside `ingest`) finished it meanwhile.
             return Ok(duplicate_report(file, &parsed, row));
-        }
-        if let Some(check) = &check {
-            store_held::set_sender_check(tx, row.id, check.verdict.as_str(), &check.evidence)
-                .await?;
         }
         let hold = approved.is_none() && held::should_hold(settings, &verdict, check.as_ref());
         let to_hold = match (&verdict, &check) {
@@ -168,6 +182,7 @@ impl Intake<'_> {
             sender_check: check.as_ref(),
             approved: approved.is_some(),
             answering,
+            secret,
         };
         let report = settler.settle(tx, verdict, open_period).await?;
         if let Some(by) = &approved {

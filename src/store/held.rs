@@ -1,6 +1,8 @@
 //! The `held_mail` table and the stored sender verdicts (SPEC §13): forms from a registered
 //! address whose sender check failed, held unfinished until staff approve or reject them.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -67,23 +69,6 @@ pub fn evidence_lines(stored: Option<&str>) -> Vec<String> {
     stored
         .and_then(|text| serde_json::from_str(text).ok())
         .unwrap_or_default()
-}
-
-/// Stores the sender verdict of message `id` and its evidence lines.
-pub async fn set_sender_check(
-    tx: &mut Tx,
-    id: i64,
-    verdict: &str,
-    evidence: &[String],
-) -> Result<(), StoreError> {
-    let evidence = serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into());
-    sqlx::query("UPDATE messages SET sender_check = ?, sender_evidence = ? WHERE id = ?")
-        .bind(verdict)
-        .bind(evidence)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// The stored verdict of message `id` and its evidence lines, when it was checked.
@@ -213,6 +198,23 @@ pub async fn pending(store: &Store, id: i64) -> Result<Option<Held>, StoreError>
         .bind(id)
         .fetch_optional(store.pool())
         .await?)
+}
+
+/// Which of the messages `ids` are held waiting for staff (one query for a batch).
+pub async fn pending_among(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let held: Vec<(i64,)> = sqlx::query_as(
+        "SELECT h.message_row FROM held_mail h JOIN messages m ON m.id = h.message_row
+         WHERE h.decision IS NULL AND m.state = 'received'
+           AND h.message_row IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids_json)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(held.into_iter().map(|(id,)| id).collect())
 }
 
 /// Every held message waiting for staff, oldest first.

@@ -42,10 +42,17 @@ pub enum Recorded {
     AlreadyProcessed(MessageRow),
 }
 
-/// `SELECT` of every [`MessageRow`] column; a macro so each query stays one literal string.
+/// Every [`MessageRow`] column; a macro so each query stays one literal string.
+macro_rules! message_columns {
+    () => {
+        "id, message_key, sender, unit_code, subject, received_at, raw_path, source, state, outcome, result_json"
+    };
+}
+
+/// `SELECT` of every [`MessageRow`] column.
 macro_rules! select_messages {
     () => {
-        "SELECT id, message_key, sender, unit_code, subject, received_at, raw_path, source, state, outcome, result_json FROM messages"
+        concat!("SELECT ", message_columns!(), " FROM messages")
     };
 }
 
@@ -60,10 +67,15 @@ pub async fn record(store: &Store, new: &NewMessage<'_>) -> Result<Recorded, Sto
 
 /// [`record`] inside the caller's transaction: a batch of messages is recorded in one commit.
 pub async fn record_in(tx: &mut Tx, new: &NewMessage<'_>) -> Result<Recorded, StoreError> {
-    sqlx::query(
+    // One statement for both cases: a known key's row is "updated" to itself and returned as
+    // it was (`DO NOTHING` would return nothing for it and cost a second query).
+    let row: MessageRow = sqlx::query_as(concat!(
         "INSERT INTO messages (message_key, message_id, sender, subject, received_at, raw_path, raw_sha256, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_key) DO NOTHING",
-    )
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (message_key) DO UPDATE SET message_key = excluded.message_key
+         RETURNING ",
+        message_columns!()
+    ))
     .bind(new.message_key)
     .bind(new.message_id)
     .bind(new.sender)
@@ -72,12 +84,8 @@ pub async fn record_in(tx: &mut Tx, new: &NewMessage<'_>) -> Result<Recorded, St
     .bind(new.raw_path)
     .bind(new.raw_sha256)
     .bind(new.source)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    let row: MessageRow = sqlx::query_as(concat!(select_messages!(), " WHERE message_key = ?"))
-        .bind(new.message_key)
-        .fetch_one(&mut **tx)
-        .await?;
     Ok(if row.state == "processed" {
         Recorded::AlreadyProcessed(row)
     } else {
@@ -95,28 +103,55 @@ pub struct Finished<'a> {
     pub processed_at: DateTime<Utc>,
 }
 
+/// A sender verdict (SPEC §13) as stored on its message: the verdict's name and its evidence.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredCheck<'a> {
+    pub verdict: &'a str,
+    pub evidence: &'a [String],
+}
+
 /// Takes a recorded message for processing as the first write of the transaction that settles
-/// it: false when it is already processed (another process beside this one got there first).
-/// Being a write, it holds SQLite's write lock from here to the commit, so two processes can
-/// never settle the same message.
-pub async fn take(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
-    let done = sqlx::query("UPDATE messages SET state = state WHERE id = ? AND state = 'received'")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(done.rows_affected() == 1)
+/// it, storing its sender verdict when there is one: false when it is already processed
+/// (another process beside this one got there first). Being a write, it holds SQLite's write
+/// lock from here to the commit, so two processes can never settle the same message.
+pub async fn take(
+    tx: &mut Tx,
+    id: i64,
+    check: Option<StoredCheck<'_>>,
+) -> Result<bool, StoreError> {
+    let sql = "UPDATE messages SET sender_check = COALESCE(?, sender_check),
+                      sender_evidence = COALESCE(?, sender_evidence)
+               WHERE id = ? AND state = 'received'";
+    take_with(tx, sql, id, check).await
 }
 
 /// [`take`] for mail kept from an unknown sender that is processed again (`reprocess`): false
 /// unless it is still finished as kept (no unit, rejected), so it is never recorded twice.
-pub async fn take_kept(tx: &mut Tx, id: i64) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE messages SET state = state
-         WHERE id = ? AND state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'",
-    )
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
+pub async fn take_kept(
+    tx: &mut Tx,
+    id: i64,
+    check: Option<StoredCheck<'_>>,
+) -> Result<bool, StoreError> {
+    let sql = "UPDATE messages SET sender_check = COALESCE(?, sender_check),
+                      sender_evidence = COALESCE(?, sender_evidence)
+               WHERE id = ? AND state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'";
+    take_with(tx, sql, id, check).await
+}
+
+/// Runs one of the two takes: `sql` binds the verdict, its evidence and the message's id.
+async fn take_with(
+    tx: &mut Tx,
+    sql: &'static str,
+    id: i64,
+    check: Option<StoredCheck<'_>>,
+) -> Result<bool, StoreError> {
+    let evidence = check.map(|c| serde_json::to_string(c.evidence).unwrap_or_else(|_| "[]".into()));
+    let done = sqlx::query(sql)
+        .bind(check.map(|c| c.verdict))
+        .bind(evidence)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

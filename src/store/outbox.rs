@@ -277,31 +277,34 @@ pub async fn mark_sent(store: &Store, id: i64, now: DateTime<Utc>) -> Result<(),
     Ok(())
 }
 
-/// Marks replies sent in one transaction, as [`mark_sent`] marks one.
+/// Marks replies sent in one statement, as [`mark_sent`] marks one.
 pub async fn mark_all_sent(
     store: &Store,
     ids: &[i64],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let mut tx = store.begin().await?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let marked: Vec<(i64,)> = sqlx::query_as(
+        "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL
+         WHERE id IN (SELECT value FROM json_each(?)) AND (claimed_by IS NULL OR claimed_by = ?)
+         RETURNING id",
+    )
+    .bind(now)
+    .bind(ids_json)
+    .bind(claimer())
+    .fetch_all(store.pool())
+    .await?;
     for &id in ids {
-        let done = sqlx::query(
-            "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL
-             WHERE id = ? AND (claimed_by IS NULL OR claimed_by = ?)",
-        )
-        .bind(now)
-        .bind(id)
-        .bind(claimer())
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 0 {
+        if !marked.iter().any(|&(m,)| m == id) {
             tracing::warn!(
                 id,
                 "reply sent after its claim was taken over (lease ran out)"
             );
         }
     }
-    tx.commit().await?;
     Ok(())
 }
 

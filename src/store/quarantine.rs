@@ -51,34 +51,27 @@ pub async fn begin_attempt_in(
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<Attempt, StoreError> {
+    // One statement: a first try is inserted as try 1; a later one counts up, or, once
+    // `MAX_ATTEMPTS` were made, sets the message aside (SET reads the row as it was).
     let (attempts, quarantined): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "INSERT INTO intake_attempts (message_row, attempts, last_attempt_at) VALUES (?, 0, ?)
-         ON CONFLICT (message_row) DO UPDATE SET message_row = message_row
+        "INSERT INTO intake_attempts (message_row, attempts, last_attempt_at) VALUES (?1, 1, ?2)
+         ON CONFLICT (message_row) DO UPDATE SET
+           attempts = CASE WHEN quarantined_at IS NULL AND attempts < ?3
+                           THEN attempts + 1 ELSE attempts END,
+           last_attempt_at = CASE WHEN quarantined_at IS NULL AND attempts < ?3
+                                  THEN ?2 ELSE last_attempt_at END,
+           quarantined_at = CASE WHEN quarantined_at IS NULL AND attempts >= ?3
+                                 THEN ?2 ELSE quarantined_at END
          RETURNING attempts, quarantined_at",
     )
     .bind(id)
     .bind(now)
+    .bind(MAX_ATTEMPTS)
     .fetch_one(&mut **tx)
     .await?;
-    let outcome = if quarantined.is_some() {
-        Attempt::Quarantined
-    } else if attempts >= MAX_ATTEMPTS {
-        sqlx::query("UPDATE intake_attempts SET quarantined_at = ? WHERE message_row = ?")
-            .bind(now)
-            .bind(id)
-            .execute(&mut **tx)
-            .await?;
-        Attempt::Quarantined
-    } else {
-        sqlx::query(
-            "UPDATE intake_attempts SET attempts = attempts + 1, last_attempt_at = ?
-             WHERE message_row = ?",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-        Attempt::Try(attempts + 1)
+    let outcome = match quarantined {
+        Some(_) => Attempt::Quarantined,
+        None => Attempt::Try(attempts),
     };
     Ok(outcome)
 }

@@ -13,7 +13,6 @@ use crate::intake::report::IngestReport;
 use crate::replies::mime::{self, FileAttachment, Outgoing};
 use crate::replies::queue::{QueueError, queue_mail};
 use crate::store::cases::{self, NewCase};
-use crate::store::installation;
 use crate::store::messages::{self, Finished};
 use crate::store::reminders;
 use crate::store::submissions::{self, NewSubmission};
@@ -117,10 +116,10 @@ impl Settler<'_> {
 
     /// Builds the reply (threaded, with its template when it takes one) and queues it.
     async fn queue_reply(&self, tx: &mut Tx, reply: &PlannedReply) -> Result<i64, QueueError> {
-        let secret = installation::message_id_secret(tx).await?;
         let office = &self.config.office;
         let key = &self.row.message_key;
-        let message_id = mime::reply_message_id(&secret, key, reply.kind.as_str(), &office.address);
+        let message_id =
+            mime::reply_message_id(self.secret, key, reply.kind.as_str(), &office.address);
         // The case template is built only for the rare return that needs it.
         let case_bytes;
         let attachment = match reply.template {

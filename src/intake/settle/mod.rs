@@ -19,6 +19,7 @@ use crate::intake::plan::{Input, plan};
 use crate::intake::report::IngestReport;
 use crate::mail::InboundMessage;
 use crate::sender::SenderCheck;
+use crate::store::installation::MessageIdSecret;
 use crate::store::messages::MessageRow;
 use crate::store::{StoreError, Tx};
 
@@ -36,6 +37,8 @@ pub(crate) struct Settler<'a> {
     pub approved: bool,
     /// Whether the sender is mailed its reply.
     pub answering: Answering,
+    /// Signs the reply's Message-ID (read once per transaction).
+    pub secret: &'a MessageIdSecret,
 }
 
 impl Settler<'_> {
