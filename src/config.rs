@@ -220,6 +220,10 @@ pub struct Config {
     /// The first wait before a reply is sent again after a transient failure (doubling, capped
     /// at 10 minutes; transient failures never give up).
     pub retry_base_seconds: u64,
+    /// How often the delivery task looks at the outbox when nothing wakes it (`[outbound]
+    /// check_seconds`, 15 by default): mail queued by this process wakes it at once; a retry
+    /// falling due, or mail queued by another process, waits for this look.
+    pub outbox_check_seconds: u64,
     /// How replies leave over SMTP: connections in flight and a per-minute cap.
     pub sending: Sending,
     pub schedule: ScheduleRules,

@@ -163,12 +163,14 @@ fn outbound_pace_defaults_and_limits() {
             max_per_minute: None
         }
     );
+    assert_eq!(config.outbox_check_seconds, 15);
     let config = load_text(&format!(
-        "{office}[outbound]\nconnections = 2\nmax_per_minute = 30\n"
+        "{office}[outbound]\nconnections = 2\nmax_per_minute = 30\ncheck_seconds = 3600\n"
     ))
     .unwrap();
     assert_eq!(config.sending.connections, 2);
     assert_eq!(config.sending.max_per_minute, Some(30));
+    assert_eq!(config.outbox_check_seconds, 3600);
     for (text, key) in [
         ("[outbound]\nconnections = 0\n", "outbound.connections"),
         ("[outbound]\nconnections = 17\n", "outbound.connections"),
@@ -177,6 +179,8 @@ fn outbound_pace_defaults_and_limits() {
             "outbound.max_per_minute",
         ),
         ("[inbound]\nconnections = 2\n", "inbound.connections"),
+        ("[outbound]\ncheck_seconds = 0\n", "outbound.check_seconds"),
+        ("[inbound]\ncheck_seconds = 60\n", "inbound.check_seconds"),
     ] {
         let err = load_text(&format!("{office}{text}")).unwrap_err();
         assert!(err.to_string().contains(key), "{text}: {err}");

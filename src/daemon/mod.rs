@@ -43,12 +43,14 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move {
             let retry = pass::retry_policy(&app.config);
+            let idle_check = Duration::from_secs(app.config.outbox_check_seconds);
             crate::delivery::run(
                 &app.store,
                 transport,
                 &app.clock,
                 retry,
                 &app.outbox_ready,
+                idle_check,
                 cancel,
             )
             .await;

@@ -1,4 +1,5 @@
-//! `[outbound] connections` and `max_per_minute`: the pace of outbound SMTP, checked at load.
+//! `[outbound] connections` and `max_per_minute`: the pace of outbound SMTP, and
+//! `check_seconds`: how often the delivery task looks unwoken; checked at load.
 
 use super::Invalid;
 use super::mail::MailFile;
@@ -41,3 +42,29 @@ pub(super) fn build(
         max_per_minute: outbound.max_per_minute,
     })
 }
+
+/// `[outbound] check_seconds` (default [`DEFAULT_CHECK_SECONDS`], at least 1); not in `[inbound]`,
+/// which has its own `poll_seconds`.
+pub(super) fn check_seconds(
+    inbound: &MailFile,
+    outbound: &MailFile,
+    invalid: &Invalid,
+) -> Result<u64, ConfigError> {
+    if inbound.check_seconds.is_some() {
+        return Err(invalid(
+            "inbound.check_seconds",
+            "only [outbound] has it (the inbound mailbox's is poll_seconds)".into(),
+        ));
+    }
+    match outbound.check_seconds {
+        Some(0) => Err(invalid(
+            "outbound.check_seconds",
+            "0 would look at the outbox without a pause: use 1 or more".into(),
+        )),
+        Some(seconds) => Ok(seconds),
+        None => Ok(DEFAULT_CHECK_SECONDS),
+    }
+}
+
+/// How often the delivery task looks at the outbox when nothing wakes it.
+pub(super) const DEFAULT_CHECK_SECONDS: u64 = 15;
