@@ -51,7 +51,7 @@
 //! The last five sit among the others by part (`LAYERS` in `scripts/module-graph` places every
 //! module): `ops::access` at the bottom with `domain`, `worker` with `app`;
 //! `notify`'s robots and alerts and the rest of `ops` with `status`; `notify::stream`,
-//! `notify::sender` and `web` with the tasks. The `[[notify]]` and `[dingtalk]` tables are read in
+//! `notify::dispatch` and `web` with the tasks. The `[[notify]]` and `[dingtalk]` tables are read in
 //! [`config`] (`config::notify`, `config::dingtalk`), so `config` imports nothing above it.
 
 /// The version and git revision, as `reportdesk --version` prints them: "0.1.0 (abc1234)".
