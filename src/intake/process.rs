@@ -136,8 +136,7 @@ impl Intake<'_> {
             return Ok(duplicate_report(file, &parsed, row));
         }
         if let Some(check) = &check {
-            store_held::set_sender_check(tx, row.id, check.verdict.as_str(), &check.evidence)
-                .await?;
+            store_held::set_sender_check(tx, row.id, check.verdict, &check.evidence).await?;
         }
         let hold = approved.is_none() && held::should_hold(settings, &verdict, check.as_ref());
         let to_hold = match (&verdict, &check) {

@@ -93,9 +93,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
                     received_at: local_text(s.received_at, tz),
                     version: s.version,
                     late: s.late,
-                    sender_check: check
-                        .and_then(|c| c.verdict.as_deref())
-                        .and_then(Verdict::parse),
+                    sender_check: check.and_then(|c| c.verdict),
                     sender_approved: check.is_some_and(|c| c.approved),
                 })
             }

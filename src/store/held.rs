@@ -2,9 +2,11 @@
 //! address whose sender check failed, held unfinished until staff approve or reject them.
 
 use chrono::{DateTime, Utc};
-use sqlx::FromRow;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{FromRow, Row};
 
 use super::{Store, StoreError, Tx};
+use crate::sender::Verdict;
 
 /// `SELECT` of [`Held`] for the messages still waiting; a macro so each query stays one literal.
 macro_rules! select_held {
@@ -33,7 +35,7 @@ impl Decision {
 }
 
 /// A held message waiting for staff, for `held` and `status`.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Held {
     pub id: i64,
     pub unit: String,
@@ -41,11 +43,34 @@ pub struct Held {
     pub subject: String,
     pub received_at: DateTime<Utc>,
     pub held_at: DateTime<Utc>,
-    pub sender_check: Option<String>,
+    /// The stored verdict ([`verdict_of`]); `None` when the message was not checked.
+    pub sender_check: Option<Verdict>,
     /// What the verdict rests on (a JSON array of lines as stored; shown as `evidence`).
     #[serde(rename = "evidence", serialize_with = "evidence_as_lines")]
     pub sender_evidence: Option<String>,
     pub raw_path: String,
+}
+
+impl<'r> FromRow<'r, SqliteRow> for Held {
+    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
+        Ok(Held {
+            id: row.try_get("id")?,
+            unit: row.try_get("unit")?,
+            sender: row.try_get("sender")?,
+            subject: row.try_get("subject")?,
+            received_at: row.try_get("received_at")?,
+            held_at: row.try_get("held_at")?,
+            sender_check: verdict_of(row.try_get("sender_check")?),
+            sender_evidence: row.try_get("sender_evidence")?,
+            raw_path: row.try_get("raw_path")?,
+        })
+    }
+}
+
+/// A stored `messages.sender_check` read back, once, where a row is read: `pass`, `fail` or
+/// `none`; NULL (not checked) and any other text are `None`.
+pub fn verdict_of(stored: Option<&str>) -> Option<Verdict> {
+    stored.and_then(Verdict::parse)
 }
 
 impl Held {
@@ -73,12 +98,12 @@ pub fn evidence_lines(stored: Option<&str>) -> Vec<String> {
 pub async fn set_sender_check(
     tx: &mut Tx,
     id: i64,
-    verdict: &str,
+    verdict: Verdict,
     evidence: &[String],
 ) -> Result<(), StoreError> {
     let evidence = serde_json::to_string(evidence).unwrap_or_else(|_| "[]".into());
     sqlx::query("UPDATE messages SET sender_check = ?, sender_evidence = ? WHERE id = ?")
-        .bind(verdict)
+        .bind(verdict.as_str())
         .bind(evidence)
         .bind(id)
         .execute(&mut **tx)
@@ -86,25 +111,11 @@ pub async fn set_sender_check(
     Ok(())
 }
 
-/// The stored verdict of message `id` and its evidence lines, when it was checked.
-pub async fn sender_check_of(
-    store: &Store,
-    id: i64,
-) -> Result<Option<(String, Vec<String>)>, StoreError> {
-    let found: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT sender_check, sender_evidence FROM messages WHERE id = ?")
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await?;
-    Ok(found
-        .and_then(|(verdict, evidence)| verdict.map(|v| (v, evidence_lines(evidence.as_deref())))))
-}
-
 /// The sender check behind a monthly version, as the status and the board show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionCheck {
-    /// pass | fail | none; `None` when the message was not checked.
-    pub verdict: Option<String>,
+    /// `None` when the message was not checked.
+    pub verdict: Option<Verdict>,
     /// Staff approved it after it was held.
     pub approved: bool,
     /// The message's `source` (`upload:web:NAME` for a console upload).
@@ -132,7 +143,7 @@ pub async fn checks_of_period(
         .into_iter()
         .map(|(unit, version, verdict, decision, source)| {
             let check = VersionCheck {
-                verdict,
+                verdict: verdict_of(verdict.as_deref()),
                 approved: decision.as_deref() == Some(Decision::Approved.as_str()),
                 source,
             };

@@ -228,7 +228,7 @@ fn render_row(row: &BoardRow<'_>, view: &View<'_>) -> Markup {
             td.num { @if let Some(v) = row.version { "第" (v) "版" } }
             td.wide { (row.receipt_no.unwrap_or_default()) }
             @match check {
-                Some(c) => (super::verdict::cell(c.verdict.as_deref(), c.approved, &c.source)),
+                Some(c) => (super::verdict::cell(c.verdict, c.approved, &c.source)),
                 None => td.verdict data-verdict="" { "—" },
             }
             td {
