@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -128,7 +127,8 @@ pub struct Office {
     pub name: String,
     /// The contact mailbox, lower-cased: replies come from it, mail from it is never answered.
     pub address: String,
-    pub timezone: Tz,
+    /// `[office] timezone`: every date a person reads, and every deadline, is counted in it.
+    pub zone: crate::domain::OfficeZone,
     /// A phone number or person printed in replies, when configured.
     pub contact: Option<String>,
     /// 填报人 of the district's own 附件3 (`[office] reporter`).
@@ -137,13 +137,6 @@ pub struct Office {
     pub phone: Option<crate::domain::PhoneNumber>,
     /// Where `submit` mails the district's summary (`[office] upstream_address`), lower-cased.
     pub upstream_address: Option<String>,
-}
-
-impl Office {
-    /// The office-local calendar date of a moment: the date a person in the office would say.
-    pub fn date_of(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-        crate::clock::local_date(at, self.timezone)
-    }
 }
 
 /// `[backup]`: the nightly backup (`ops::backup::nightly` takes it).

@@ -44,7 +44,7 @@ pub async fn run(config_path: &Path, data_dir: Option<&Path>, clock: Clock) -> R
         .with_context(|| format!("cannot load {}", config_path.display()))?;
     let app = App::open(config, clock).await?;
     let now = app.now();
-    let period = Period::open_at(app.config.office.date_of(now));
+    let period = Period::open_at(app.config.office.zone.today(now));
     let inbox = crate::daemon::inbox(&app.config)?;
     let samples = samples(&app.config, period)?;
     for (i, sample) in samples.iter().enumerate() {

@@ -9,7 +9,8 @@
 //!
 //! - [`domain`]: values that can only be valid: [`domain::period::Period`], the eleven
 //!   [`domain::fields::Field`]s and [`domain::fields::MonthlyValues`], phone numbers, units and
-//!   the roster, the working-day calendar and the deadline rules ([`domain::deadline`]).
+//!   the roster, the working-day calendar, the deadline rules ([`domain::deadline`]) and the
+//!   office's time zone ([`domain::OfficeZone`]: the office-local date of an instant).
 //! - [`clock`], [`telemetry`]: the one clock, logging; [`durable`]: files made durable in
 //!   batches (one sync per batch, not per file).
 //! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.

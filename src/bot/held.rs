@@ -41,7 +41,7 @@ pub async fn act(
     if audience != Audience::Private {
         return Ok(PRIVATE_ONLY.to_string());
     }
-    let tz = app.config.office.timezone;
+    let tz = app.config.office.zone.tz();
     let roster = app.config.roster.current();
     let unit_name = |code: &str| roster.by_code(code).map(|u| u.name.clone());
     match ask {

@@ -132,7 +132,7 @@ fn resolve(root: &Path, value: &str) -> PathBuf {
     }
 }
 
-/// Makes the error for a key's bad value: `invalid("office.timezone", message)`.
+/// Makes the error for a key's bad value: `invalid("office.zone.tz()", message)`.
 type Invalid<'a> = dyn Fn(&'static str, String) -> ConfigError + 'a;
 
 #[cfg(test)]

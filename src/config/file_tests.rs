@@ -15,7 +15,7 @@ fn the_shipped_config_loads_with_the_embedded_defaults() {
     let config = Config::load(&shipped(), None).unwrap();
     assert_eq!(config.inbound, Inbound::Maildir);
     assert_eq!(config.outbound, Outbound::Maildir);
-    assert_eq!(config.office.timezone, chrono_tz::Asia::Shanghai);
+    assert_eq!(config.office.zone.tz(), chrono_tz::Asia::Shanghai);
     assert_eq!(config.schedule.deadline_day, 20);
     assert!(config.data_dir.ends_with("var"));
     assert!(config.database_url.ends_with("var/reportdesk.db"));
@@ -49,7 +49,7 @@ fn errors_name_the_key() {
     .unwrap_err();
     assert!(err.to_string().contains("schedule.holidays"), "{err}");
     let err = load_text(&format!("{office}timezone = \"Mars/Base\"\n")).unwrap_err();
-    assert!(err.to_string().contains("office.timezone"), "{err}");
+    assert!(err.to_string().contains("office.zone.tz()"), "{err}");
     let err = load_text(&format!("{office}[schedule]\ndeadlin_day = 3\n")).unwrap_err();
     assert!(err.to_string().contains("deadlin_day"), "{err}");
     let imap = "[inbound]\nkind = \"imap\"\nhost = \"imap.qq.com\"\nport = 993\ntls = \"none\"\nusername = \"u\"\npassword_env = \"P\"\n";

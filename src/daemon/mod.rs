@@ -68,7 +68,7 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
             &app.config.path,
             app.store.clone(),
             app.clock,
-            app.config.office.timezone,
+            app.config.office.zone.tz(),
         )?;
         tasks.spawn(dispatcher.run(cancel.clone()));
     }

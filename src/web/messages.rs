@@ -55,7 +55,7 @@ pub async fn page(
     let set_aside = quarantine::list(&web.store).await?;
     let held = crate::store::held::list(&web.store).await?;
     let config = web.config();
-    let tz = config.office.timezone;
+    let tz = config.office.zone.tz();
     let roster = config.roster.current();
     let admin = staff.is_admin();
     let body = html! {
