@@ -11,6 +11,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
+mod written;
+
 const FIRST_YEAR: i32 = 2000;
 const LAST_YEAR: i32 = 2099;
 
