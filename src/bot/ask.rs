@@ -300,21 +300,17 @@ addresses = ["a@x.cn"]
                 "{arg}"
             );
         }
-        assert_eq!(ask("十月汇总"), Parsed::Ask(Ask::Summary(october)));
-        assert_eq!(ask("2026.10 汇总"), Parsed::Ask(Ask::Summary(october)));
-        assert_eq!(
-            ask("2026/9报送情况"),
-            Parsed::Ask(Ask::Status(period("2026-09")))
-        );
-        // Without a year: the latest such month up to the open one (2026-11 on 2026-11-16).
-        assert_eq!(
-            ask("/cases 十二月"),
-            Parsed::Ask(Ask::Cases(period("2025-12")))
-        );
-        assert_eq!(
-            ask("十二月的案例"),
-            Parsed::Ask(Ask::Cases(period("2025-12")))
-        );
+        // Plain text; without a year, the latest such month up to the open one (2026-11 here).
+        let december = period("2025-12");
+        for (text, asked) in [
+            ("十月汇总", Ask::Summary(october)),
+            ("2026.10 汇总", Ask::Summary(october)),
+            ("2026/9报送情况", Ask::Status(period("2026-09"))),
+            ("/cases 十二月", Ask::Cases(december)),
+            ("十二月的案例", Ask::Cases(december)),
+        ] {
+            assert_eq!(ask(text), Parsed::Ask(asked), "{text}");
+        }
         // A command's argument is a month as a whole, not a text that mentions one.
         assert_eq!(ask("/status 下个11月"), Parsed::BadMonth("下个11月".into()));
         assert_eq!(ask("/status 2026.13"), Parsed::BadMonth("2026.13".into()));

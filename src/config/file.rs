@@ -77,7 +77,7 @@ pub(super) fn build(
     let office = office::build(raw.office, &invalid)?;
     let database_url = office::database_url(raw.database, &data_dir, &invalid)?;
     let retry_base_seconds = raw.outbound.retry_base_seconds.unwrap_or(30).max(1);
-    let outbox_check_seconds = sending::check_seconds(&raw.inbound, &raw.outbound, &invalid)?;
+    let outbox_check_seconds = sending::check_seconds(&raw.outbound, &invalid)?;
     let send_reminders = raw.schedule.send_reminders;
     let sending = sending::build(&raw.inbound, &raw.outbound, &invalid)?;
     Ok(Config {

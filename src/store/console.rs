@@ -5,9 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
 
-use super::held::verdict_of;
 use super::{Store, StoreError};
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::sender::Verdict;
@@ -89,7 +87,7 @@ pub async fn versions_of_unit(
 
 /// A message as the log lists it: the columns of [`super::messages::MessageRow`] that a page
 /// shows (not the key, not the stored report, which can be long) and the sender verdict.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct LoggedMessage {
     pub id: i64,
     pub sender: Option<String>,
@@ -102,23 +100,6 @@ pub struct LoggedMessage {
     pub outcome: Option<String>,
     /// The sender verdict (SPEC §13); `None` when not checked.
     pub sender_check: Option<Verdict>,
-}
-
-impl<'r> sqlx::FromRow<'r, SqliteRow> for LoggedMessage {
-    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
-        Ok(LoggedMessage {
-            id: row.try_get("id")?,
-            sender: row.try_get("sender")?,
-            unit_code: row.try_get("unit_code")?,
-            subject: row.try_get("subject")?,
-            received_at: row.try_get("received_at")?,
-            raw_path: row.try_get("raw_path")?,
-            source: row.try_get("source")?,
-            state: row.try_get("state")?,
-            outcome: row.try_get("outcome")?,
-            sender_check: verdict_of(row.try_get("sender_check")?),
-        })
-    }
 }
 
 /// `SELECT` of every [`LoggedMessage`] column; a macro so each query stays one literal string.

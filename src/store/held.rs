@@ -2,8 +2,8 @@
 //! address whose sender check failed, held unfinished until staff approve or reject them.
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{FromRow, Row};
+use sqlx::FromRow;
+use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 
 use super::{Store, StoreError, Tx};
 use crate::sender::Verdict;
@@ -34,8 +34,24 @@ impl Decision {
     }
 }
 
+/// `messages.sender_check` is read as a [`Verdict`], once, where a row is read: the column holds
+/// `pass`, `fail`, `none` or NULL (not checked), and nothing else (a CHECK in migration 0016), so
+/// any other text is an error, as for a malformed date.
+impl sqlx::Type<Sqlite> for Verdict {
+    fn type_info() -> SqliteTypeInfo {
+        <str as sqlx::Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Sqlite> for Verdict {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&str as sqlx::Decode<'r, Sqlite>>::decode(value)?;
+        Verdict::parse(text).ok_or_else(|| format!("not a sender verdict: {text:?}").into())
+    }
+}
+
 /// A held message waiting for staff, for `held` and `status`.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Held {
     pub id: i64,
     pub unit: String,
@@ -43,34 +59,12 @@ pub struct Held {
     pub subject: String,
     pub received_at: DateTime<Utc>,
     pub held_at: DateTime<Utc>,
-    /// The stored verdict ([`verdict_of`]); `None` when the message was not checked.
+    /// `None` when the message was not checked.
     pub sender_check: Option<Verdict>,
     /// What the verdict rests on (a JSON array of lines as stored; shown as `evidence`).
     #[serde(rename = "evidence", serialize_with = "evidence_as_lines")]
     pub sender_evidence: Option<String>,
     pub raw_path: String,
-}
-
-impl<'r> FromRow<'r, SqliteRow> for Held {
-    fn from_row(row: &'r SqliteRow) -> Result<Self, sqlx::Error> {
-        Ok(Held {
-            id: row.try_get("id")?,
-            unit: row.try_get("unit")?,
-            sender: row.try_get("sender")?,
-            subject: row.try_get("subject")?,
-            received_at: row.try_get("received_at")?,
-            held_at: row.try_get("held_at")?,
-            sender_check: verdict_of(row.try_get("sender_check")?),
-            sender_evidence: row.try_get("sender_evidence")?,
-            raw_path: row.try_get("raw_path")?,
-        })
-    }
-}
-
-/// A stored `messages.sender_check` read back, once, where a row is read: `pass`, `fail` or
-/// `none`; NULL (not checked) and any other text are `None`.
-pub fn verdict_of(stored: Option<&str>) -> Option<Verdict> {
-    stored.and_then(Verdict::parse)
 }
 
 impl Held {
@@ -123,7 +117,7 @@ pub struct VersionCheck {
 }
 
 /// unit, version, sender_check, held decision, source.
-type CheckRow = (String, i64, Option<String>, Option<String>, String);
+type CheckRow = (String, i64, Option<Verdict>, Option<String>, String);
 
 /// The sender check behind each monthly version of `period`, by `(unit, version)`.
 pub async fn checks_of_period(
@@ -143,7 +137,7 @@ pub async fn checks_of_period(
         .into_iter()
         .map(|(unit, version, verdict, decision, source)| {
             let check = VersionCheck {
-                verdict: verdict_of(verdict.as_deref()),
+                verdict,
                 approved: decision.as_deref() == Some(Decision::Approved.as_str()),
                 source,
             };
@@ -244,4 +238,35 @@ pub async fn approved(store: &Store, id: i64) -> Result<bool, StoreError> {
     .fetch_optional(store.pool())
     .await?;
     Ok(found.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::messages::testing::store_with_message;
+
+    /// The verdict is read as the enum wherever a row holds it; the column holds nothing else.
+    #[tokio::test]
+    async fn a_stored_verdict_reads_back_as_the_enum_and_only_a_verdict_is_stored() {
+        let (_dir, store, id) = store_with_message().await;
+        let mut tx = store.begin().await.unwrap();
+        set_sender_check(&mut tx, id, Verdict::Fail, &["dkim=fail".into()])
+            .await
+            .unwrap();
+        assert!(hold(&mut tx, id, "bachiao", Utc::now()).await.unwrap());
+        tx.commit().await.unwrap();
+        let held = pending(&store, id).await.unwrap().expect("held");
+        assert_eq!(held.sender_check, Some(Verdict::Fail));
+        assert_eq!(held.evidence(), ["dkim=fail"]);
+        let logged = super::super::console::message(&store, id).await.unwrap();
+        assert_eq!(logged.expect("logged").sender_check, Some(Verdict::Fail));
+        let bogus = sqlx::query("UPDATE messages SET sender_check = 'bogus' WHERE id = ?")
+            .bind(id)
+            .execute(store.pool())
+            .await;
+        assert!(
+            bogus.is_err(),
+            "text other than pass | fail | none is refused"
+        );
+    }
 }

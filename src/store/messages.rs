@@ -176,3 +176,33 @@ pub async fn from_unknown_senders(
     .fetch_all(store.pool())
     .await?)
 }
+
+/// For the store's tests: a fresh database in a temporary folder holding one message.
+#[cfg(test)]
+pub(crate) mod testing {
+    use chrono::Utc;
+
+    use super::{NewMessage, Recorded, record};
+    use crate::store::Store;
+
+    /// The folder (kept alive by the caller), the store and the message's row id.
+    pub(crate) async fn store_with_message() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let new = NewMessage {
+            message_key: "<k@x>",
+            message_id: Some("<k@x>"),
+            sender: Some("a@b.c"),
+            subject: "s",
+            received_at: Utc::now(),
+            raw_path: "raw/k.eml",
+            raw_sha256: "00",
+            source: "test",
+        };
+        let Recorded::ToProcess(row) = record(&store, &new).await.unwrap() else {
+            panic!("new message")
+        };
+        (dir, store, row.id)
+    }
+}

@@ -6,23 +6,20 @@ use super::mail::MailFile;
 use crate::config::{ConfigError, Sending};
 
 /// `[outbound] connections` (1..=16, default 4) and `max_per_minute` (at least 1 when set);
-/// neither belongs in `[inbound]`.
+/// neither belongs in `[inbound]`, nor does `check_seconds` (`[inbound]` has `poll_seconds`).
 pub(super) fn build(
     inbound: &MailFile,
     outbound: &MailFile,
     invalid: &Invalid,
 ) -> Result<Sending, ConfigError> {
-    if inbound.connections.is_some() {
-        return Err(invalid(
-            "inbound.connections",
-            "only [outbound] has it".into(),
-        ));
-    }
-    if inbound.max_per_minute.is_some() {
-        return Err(invalid(
-            "inbound.max_per_minute",
-            "only [outbound] has it".into(),
-        ));
+    for (found, key) in [
+        (inbound.connections.is_some(), "inbound.connections"),
+        (inbound.max_per_minute.is_some(), "inbound.max_per_minute"),
+        (inbound.check_seconds.is_some(), "inbound.check_seconds"),
+    ] {
+        if found {
+            return Err(invalid(key, "only [outbound] has it".into()));
+        }
     }
     let connections = outbound.connections.unwrap_or(Sending::DEFAULT_CONNECTIONS);
     if !(1..=Sending::MAX_CONNECTIONS).contains(&connections) {
@@ -43,19 +40,8 @@ pub(super) fn build(
     })
 }
 
-/// `[outbound] check_seconds` (default [`DEFAULT_CHECK_SECONDS`], at least 1); not in `[inbound]`,
-/// which has its own `poll_seconds`.
-pub(super) fn check_seconds(
-    inbound: &MailFile,
-    outbound: &MailFile,
-    invalid: &Invalid,
-) -> Result<u64, ConfigError> {
-    if inbound.check_seconds.is_some() {
-        return Err(invalid(
-            "inbound.check_seconds",
-            "only [outbound] has it (the inbound mailbox's is poll_seconds)".into(),
-        ));
-    }
+/// `[outbound] check_seconds` (default [`DEFAULT_CHECK_SECONDS`], at least 1).
+pub(super) fn check_seconds(outbound: &MailFile, invalid: &Invalid) -> Result<u64, ConfigError> {
     match outbound.check_seconds {
         Some(0) => Err(invalid(
             "outbound.check_seconds",

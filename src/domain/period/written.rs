@@ -134,12 +134,7 @@ fn numeral_month(chars: &[char], i: usize) -> Option<(u32, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn p(year: i32, month: u32) -> Period {
-        Period::new(year, month).unwrap()
-    }
-
-    const OPEN: fn() -> Period = || p(2026, 11);
+    use crate::domain::period::testing::{OPEN, p};
 
     #[test]
     fn reads_every_written_form_of_a_month() {

@@ -71,11 +71,7 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn p(year: i32, month: u32) -> Period {
-        Period::new(year, month).unwrap()
-    }
-
-    const OPEN: fn() -> Period = || p(2026, 11);
+    use crate::domain::period::testing::{OPEN, p};
 
     #[test]
     fn reads_cells_of_every_type() {
