@@ -214,5 +214,7 @@ mod cases;
 mod commands;
 mod export;
 mod held;
+#[path = "../common/held_mail.rs"]
+mod held_mail;
 mod people;
 mod setup;

@@ -10,6 +10,8 @@ mod robots;
 mod support;
 
 mod commands;
+#[path = "../common/held_mail.rs"]
+mod held_mail;
 mod queue;
 mod run;
 mod stream;
