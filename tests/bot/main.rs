@@ -6,6 +6,8 @@
 #[allow(dead_code)]
 #[path = "../common/guard.rs"]
 mod guard;
+#[path = "../common/http_request.rs"]
+mod http_request;
 mod stand_in;
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]

@@ -4,6 +4,8 @@
 
 #[path = "../common/guard.rs"]
 mod guard;
+#[path = "../common/http_request.rs"]
+mod http_request;
 mod robots;
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]

@@ -17,7 +17,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
-use crate::robots::read_request;
+use crate::http_request::read_request;
 use crate::support::TestEnv;
 use crate::{Daemon, WEDNESDAY_18};
 
