@@ -1,14 +1,10 @@
 //! Held mail over DingTalk Stream (SPEC §13, §14): the same `/approve ID` as in Telegram, refused
 //! to staff, done for an admin through the CLI's path, and audited as `dingtalk:STAFF_ID`.
 
-use std::process::Stdio;
-
+use crate::WEDNESDAY_18;
 use crate::held_mail::trust_office_mx;
-use crate::stream::{
-    CLIENT_ID, CLIENT_SECRET, Gateway, callback, configure, next_ack, next_socket,
-};
+use crate::stream::{callback, next_ack, streaming_daemon};
 use crate::support::TestEnv;
-use crate::{Daemon, WEDNESDAY_18};
 
 const RECEIVED: &str = "2026-11-17T09:00:00+08:00";
 
@@ -22,18 +18,7 @@ async fn held_form(env: &TestEnv) -> i64 {
 async fn an_admin_approves_held_mail_over_dingtalk_and_staff_are_refused() {
     let env = TestEnv::new();
     let id = held_form(&env).await;
-    let (gateway, mut sockets) = Gateway::start().await;
-    configure(&env, &gateway.base);
-    let mut command = env.command();
-    command
-        .args(["--now", WEDNESDAY_18, "run"])
-        .env("RD_TEST_DT_ID", CLIENT_ID)
-        .env("RD_TEST_DT_SECRET", CLIENT_SECRET)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let daemon = Daemon::spawn(&mut command);
-    let mut socket = next_socket(&mut sockets).await;
+    let (gateway, daemon, mut socket, _sockets) = streaming_daemon(&env).await;
     let webhook = format!("{}/robot/sendBySession?session=s1", gateway.base);
     let approve = format!("/approve {id}");
     let asks = [
