@@ -102,7 +102,7 @@ impl App {
 
     /// Today in the office's time zone (the date people see).
     pub fn today(&self) -> NaiveDate {
-        self.config.office.date_of(self.now())
+        self.config.office.zone.today(self.now())
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one clock: real time, or a fixed moment given with `--now` for tests and for re-running
 //! a past day. Everything that asks "what time is it" asks this.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Copy)]
@@ -19,11 +19,6 @@ impl Clock {
     }
 }
 
-/// The office-local calendar date of a moment: the date a person in the office would say.
-pub fn local_date(at: DateTime<Utc>, tz: Tz) -> NaiveDate {
-    at.with_timezone(&tz).date_naive()
-}
-
 /// A moment as the office reads it: `2026-11-12 10:30` in the office's zone.
 pub fn local_text(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
@@ -37,7 +32,7 @@ mod tests {
     fn a_utc_evening_is_the_next_day_in_shanghai() {
         let at: DateTime<Utc> = "2026-11-20T16:30:00Z".parse().unwrap();
         let tz = chrono_tz::Asia::Shanghai;
-        assert_eq!(local_date(at, tz).to_string(), "2026-11-21");
+        // The date itself: `domain::office::OfficeZone::date_of`, tested there.
         assert_eq!(local_text(at, tz), "2026-11-21 00:30");
         assert_eq!(Clock::Fixed(at).now(), at);
     }

@@ -8,7 +8,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono_tz::Tz;
 use serde::Deserialize;
 use thiserror::Error;
 
@@ -128,7 +127,8 @@ pub struct Office {
     pub name: String,
     /// The contact mailbox, lower-cased: replies come from it, mail from it is never answered.
     pub address: String,
-    pub timezone: Tz,
+    /// `[office] timezone`: every date a person reads, and every deadline, is counted in it.
+    pub zone: crate::domain::OfficeZone,
     /// A phone number or person printed in replies, when configured.
     pub contact: Option<String>,
     /// 填报人 of the district's own 附件3 (`[office] reporter`).
@@ -137,13 +137,6 @@ pub struct Office {
     pub phone: Option<crate::domain::PhoneNumber>,
     /// Where `submit` mails the district's summary (`[office] upstream_address`), lower-cased.
     pub upstream_address: Option<String>,
-}
-
-impl Office {
-    /// The office-local calendar date of a moment: the date a person in the office would say.
-    pub fn date_of(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-        crate::clock::local_date(at, self.timezone)
-    }
 }
 
 /// `[backup]`: the nightly backup (`ops::backup::nightly` takes it).
@@ -220,6 +213,10 @@ pub struct Config {
     /// The first wait before a reply is sent again after a transient failure (doubling, capped
     /// at 10 minutes; transient failures never give up).
     pub retry_base_seconds: u64,
+    /// How often the delivery task looks at the outbox when nothing wakes it (`[outbound]
+    /// check_seconds`, 15 by default): mail queued by this process wakes it at once; a retry
+    /// falling due, or mail queued by another process, waits for this look.
+    pub outbox_check_seconds: u64,
     /// How replies leave over SMTP: connections in flight and a per-minute cap.
     pub sending: Sending,
     pub schedule: ScheduleRules,

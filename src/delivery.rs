@@ -304,17 +304,16 @@ async fn hand_over(transport: &Transport, row: &OutboxRow) -> Result<(), Failure
     }
 }
 
-/// How long the worker sleeps when nothing wakes it: retries fall due on their own.
-const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(15);
-
 /// The delivery task: sends what is due, then sleeps until `ready` is woken (a reply was
-/// queued), a retry may be due, or the daemon stops.
+/// queued), `idle_check` has passed (retries fall due on their own; `[outbound]
+/// check_seconds`), or the daemon stops.
 pub async fn run(
     store: &Store,
     transport: Transport,
     clock: &Clock,
     retry: RetryPolicy,
     ready: &Notify,
+    idle_check: std::time::Duration,
     cancel: CancellationToken,
 ) {
     loop {
@@ -323,10 +322,11 @@ pub async fn run(
             Ok(sent) => tracing::info!(sent, "replies delivered"),
             Err(error) => tracing::error!(%error, "outbox delivery failed; trying again"),
         }
+        tracing::debug!(?idle_check, "outbox looked at; waiting for a wake-up");
         tokio::select! {
             () = cancel.cancelled() => return,
             () = ready.notified() => {}
-            () = tokio::time::sleep(IDLE_CHECK) => {}
+            () = tokio::time::sleep(idle_check) => {}
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::domain::fields::Field;
 use crate::domain::period::Period;
-use crate::intake::report::IngestReport;
+use crate::intake::report::{IngestReport, Outcome};
 
 /// Refuses a data dir that already holds a database: the demo needs a fresh one.
 fn ensure_fresh(data_dir: &Path) -> Result<()> {
@@ -44,7 +44,7 @@ pub async fn run(config_path: &Path, data_dir: Option<&Path>, clock: Clock) -> R
         .with_context(|| format!("cannot load {}", config_path.display()))?;
     let app = App::open(config, clock).await?;
     let now = app.now();
-    let period = Period::open_at(app.config.office.date_of(now));
+    let period = Period::open_at(app.config.office.zone.today(now));
     let inbox = crate::daemon::inbox(&app.config)?;
     let samples = samples(&app.config, period)?;
     for (i, sample) in samples.iter().enumerate() {
@@ -93,11 +93,9 @@ fn fresh_temp_dir() -> Result<PathBuf> {
 
 fn describe(report: &IngestReport, label: &str) -> String {
     let form = report.forms.first();
-    let detail = match (report.outcome.as_str(), form, &report.unit) {
-        (_, _, None) if report.outcome.as_str() == "rejected" => {
-            "发件地址未登记：邮件已保存，待工作人员核实".to_string()
-        }
-        ("accepted", Some(f), _) => format!(
+    let detail = match (report.outcome, form, &report.unit) {
+        (Outcome::Rejected, _, None) => "发件地址未登记：邮件已保存，待工作人员核实".to_string(),
+        (Outcome::Accepted, Some(f), _) => format!(
             "已登记 {} 第{}版{}",
             f.period.as_deref().unwrap_or("?"),
             f.version.unwrap_or(0),
@@ -107,7 +105,7 @@ fn describe(report: &IngestReport, label: &str) -> String {
                 ""
             }
         ),
-        ("rejected", _, _) => {
+        (Outcome::Rejected, _, _) => {
             let count =
                 report.errors.len() + report.forms.iter().map(|f| f.errors.len()).sum::<usize>();
             format!("退回，{count} 处问题")

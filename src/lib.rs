@@ -9,7 +9,8 @@
 //!
 //! - [`domain`]: values that can only be valid: [`domain::period::Period`], the eleven
 //!   [`domain::fields::Field`]s and [`domain::fields::MonthlyValues`], phone numbers, units and
-//!   the roster, the working-day calendar and the deadline rules ([`domain::deadline`]).
+//!   the roster, the working-day calendar, the deadline rules ([`domain::deadline`]) and the
+//!   office's time zone ([`domain::OfficeZone`]: the office-local date of an instant).
 //! - [`clock`], [`telemetry`]: the one clock, logging; [`durable`]: files made durable in
 //!   batches (one sync per batch, not per file).
 //! - [`archive`]: zip archives under limits (zip-bomb guard), shared by mail and forms.
@@ -51,7 +52,7 @@
 //! The last five sit among the others by part (`LAYERS` in `scripts/module-graph` places every
 //! module): `ops::access` at the bottom with `domain`, `worker` with `app`;
 //! `notify`'s robots and alerts and the rest of `ops` with `status`; `notify::stream`,
-//! `notify::sender` and `web` with the tasks. The `[[notify]]` and `[dingtalk]` tables are read in
+//! `notify::dispatch` and `web` with the tasks. The `[[notify]]` and `[dingtalk]` tables are read in
 //! [`config`] (`config::notify`, `config::dingtalk`), so `config` imports nothing above it.
 
 /// The version and git revision, as `reportdesk --version` prints them: "0.1.0 (abc1234)".

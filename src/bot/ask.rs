@@ -167,47 +167,21 @@ fn message_id(arg: &str) -> Option<i64> {
         .filter(|id| *id > 0)
 }
 
-/// A command's month argument: empty for the open month, `YYYY-MM`, `2026年11月` or `11月`.
+/// A command's month argument: empty for the open month, else a month as people write it, the
+/// whole argument ([`Period::from_written`]: `2026-11`, `2026年11月`, `2026.11`, `11月`, `十一月`…).
 fn month_argument(arg: &str, today: NaiveDate) -> Option<Period> {
     let arg = arg.trim();
+    let open = Period::open_at(today);
     if arg.is_empty() {
-        return Some(Period::open_at(today));
+        return Some(open);
     }
-    Period::parse(arg)
-        .ok()
-        .or_else(|| month_in_text(arg, today).filter(|_| arg.ends_with('月')))
+    Period::from_written(arg, open)
 }
 
-/// A month named in free text: `2026-11`, `2026年11月`, or `11月` (the latest such month that
-/// is not in the future).
+/// The first month named in free text ([`Period::find_in_text`], as the forms read titles and
+/// subjects): `2026年11月`, `2026-11`, or `11月` (the latest such month up to the open period).
 fn month_in_text(text: &str, today: NaiveDate) -> Option<Period> {
-    if let Some(period) = text
-        .split(|c: char| !(c.is_ascii_digit() || c == '-'))
-        .find_map(|word| Period::parse(word).ok())
-    {
-        return Some(period);
-    }
-    let before_month = text.split('月').next().filter(|_| text.contains('月'))?;
-    let digits: String = before_month
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let month: u32 = digits.parse().ok()?;
-    let before_digits = before_month
-        .strip_suffix(digits.as_str())
-        .unwrap_or_default();
-    let year = before_digits
-        .strip_suffix('年')
-        .and_then(|y| y.get(y.len().saturating_sub(4)..))
-        .and_then(|y| y.parse::<i32>().ok());
-    match year {
-        Some(year) => Period::new(year, month),
-        None => Period::latest_of_month(month, Period::open_at(today)),
-    }
+    Period::find_in_text(text, Period::open_at(today))
 }
 
 #[cfg(test)]
@@ -303,5 +277,42 @@ addresses = ["a@x.cn"]
             Parsed::Ask(Ask::Unit("bachiao".into()))
         );
         assert_eq!(ask("今天天气不错"), Parsed::Unknown);
+    }
+
+    /// The bot reads months with the forms' reader (`Period::from_written`, `find_in_text`), so
+    /// it takes what units write in forms too: `2026.10`, `2026/10`, `202610`, `十月`, `10月份`,
+    /// full-width digits. Before, these were a bad month (commands) or the open month (text).
+    #[test]
+    fn months_as_the_forms_read_them() {
+        let october = period("2026-10");
+        for arg in [
+            "2026.10",
+            "2026/10",
+            "202610",
+            "2026年10月份",
+            "十月",
+            "10月份",
+            "１０月",
+        ] {
+            assert_eq!(
+                ask(&format!("/missing {arg}")),
+                Parsed::Ask(Ask::Missing(october)),
+                "{arg}"
+            );
+        }
+        // Plain text; without a year, the latest such month up to the open one (2026-11 here).
+        let december = period("2025-12");
+        for (text, asked) in [
+            ("十月汇总", Ask::Summary(october)),
+            ("2026.10 汇总", Ask::Summary(october)),
+            ("2026/9报送情况", Ask::Status(period("2026-09"))),
+            ("/cases 十二月", Ask::Cases(december)),
+            ("十二月的案例", Ask::Cases(december)),
+        ] {
+            assert_eq!(ask(text), Parsed::Ask(asked), "{text}");
+        }
+        // A command's argument is a month as a whole, not a text that mentions one.
+        assert_eq!(ask("/status 下个11月"), Parsed::BadMonth("下个11月".into()));
+        assert_eq!(ask("/status 2026.13"), Parsed::BadMonth("2026.13".into()));
     }
 }

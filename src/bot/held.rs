@@ -41,7 +41,7 @@ pub async fn act(
     if audience != Audience::Private {
         return Ok(PRIVATE_ONLY.to_string());
     }
-    let tz = app.config.office.timezone;
+    let tz = app.config.office.zone.tz();
     let roster = app.config.roster.current();
     let unit_name = |code: &str| roster.by_code(code).map(|u| u.name.clone());
     match ask {
@@ -102,11 +102,7 @@ pub fn list(held: &[Held], tz: Tz, unit_name: &dyn Fn(&str) -> Option<String>) -
         held.len()
     );
     for h in held {
-        let verdict = h
-            .sender_check
-            .as_deref()
-            .and_then(Verdict::parse)
-            .unwrap_or(Verdict::None);
+        let verdict = h.sender_check.unwrap_or(Verdict::None);
         let _ = writeln!(
             out,
             "#{}  {}  {}  {}  「{}」  {}",
@@ -179,7 +175,7 @@ mod tests {
             subject: "11月<报表>".into(),
             received_at: at,
             held_at: at,
-            sender_check: Some("fail".into()),
+            sender_check: Some(Verdict::Fail),
             sender_evidence: None,
             raw_path: "raw/x.eml".into(),
         }];

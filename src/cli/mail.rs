@@ -76,7 +76,7 @@ async fn held_list(app: &App, json: bool) -> Result<()> {
     } else {
         print!(
             "{}",
-            crate::status::held::render_text(&list, app.config.office.timezone)
+            crate::status::held::render_text(&list, app.config.office.zone.tz())
         );
     }
     Ok(())

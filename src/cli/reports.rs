@@ -50,7 +50,7 @@ pub(super) async fn status(app: &App, month: Option<&str>, json: bool) -> Result
         print!("{}", crate::ops::health::render(&health));
         print!(
             "{}",
-            crate::status::held::render_text(&held, app.config.office.timezone)
+            crate::status::held::render_text(&held, app.config.office.zone.tz())
         );
     }
     Ok(())
@@ -60,7 +60,7 @@ pub(super) async fn health(app: &App) -> Result<crate::ops::health::Health> {
     let facts = crate::ops::health::facts(&app.store, app.now()).await?;
     Ok(crate::ops::health::judge(
         &facts,
-        app.config.office.timezone,
+        app.config.office.zone.tz(),
     ))
 }
 

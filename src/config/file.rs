@@ -77,11 +77,13 @@ pub(super) fn build(
     let office = office::build(raw.office, &invalid)?;
     let database_url = office::database_url(raw.database, &data_dir, &invalid)?;
     let retry_base_seconds = raw.outbound.retry_base_seconds.unwrap_or(30).max(1);
+    let outbox_check_seconds = sending::check_seconds(&raw.outbound, &invalid)?;
     let send_reminders = raw.schedule.send_reminders;
     let sending = sending::build(&raw.inbound, &raw.outbound, &invalid)?;
     Ok(Config {
         path: path.to_path_buf(),
         retry_base_seconds,
+        outbox_check_seconds,
         sending,
         send_reminders,
         inbound: mail::inbound(raw.inbound, &invalid, &root)?,
@@ -130,7 +132,7 @@ fn resolve(root: &Path, value: &str) -> PathBuf {
     }
 }
 
-/// Makes the error for a key's bad value: `invalid("office.timezone", message)`.
+/// Makes the error for a key's bad value: `invalid("office.zone.tz()", message)`.
 type Invalid<'a> = dyn Fn(&'static str, String) -> ConfigError + 'a;
 
 #[cfg(test)]

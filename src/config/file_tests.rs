@@ -15,7 +15,7 @@ fn the_shipped_config_loads_with_the_embedded_defaults() {
     let config = Config::load(&shipped(), None).unwrap();
     assert_eq!(config.inbound, Inbound::Maildir);
     assert_eq!(config.outbound, Outbound::Maildir);
-    assert_eq!(config.office.timezone, chrono_tz::Asia::Shanghai);
+    assert_eq!(config.office.zone.tz(), chrono_tz::Asia::Shanghai);
     assert_eq!(config.schedule.deadline_day, 20);
     assert!(config.data_dir.ends_with("var"));
     assert!(config.database_url.ends_with("var/reportdesk.db"));
@@ -49,7 +49,7 @@ fn errors_name_the_key() {
     .unwrap_err();
     assert!(err.to_string().contains("schedule.holidays"), "{err}");
     let err = load_text(&format!("{office}timezone = \"Mars/Base\"\n")).unwrap_err();
-    assert!(err.to_string().contains("office.timezone"), "{err}");
+    assert!(err.to_string().contains("office.zone.tz()"), "{err}");
     let err = load_text(&format!("{office}[schedule]\ndeadlin_day = 3\n")).unwrap_err();
     assert!(err.to_string().contains("deadlin_day"), "{err}");
     let imap = "[inbound]\nkind = \"imap\"\nhost = \"imap.qq.com\"\nport = 993\ntls = \"none\"\nusername = \"u\"\npassword_env = \"P\"\n";
@@ -163,12 +163,14 @@ fn outbound_pace_defaults_and_limits() {
             max_per_minute: None
         }
     );
+    assert_eq!(config.outbox_check_seconds, 15);
     let config = load_text(&format!(
-        "{office}[outbound]\nconnections = 2\nmax_per_minute = 30\n"
+        "{office}[outbound]\nconnections = 2\nmax_per_minute = 30\ncheck_seconds = 3600\n"
     ))
     .unwrap();
     assert_eq!(config.sending.connections, 2);
     assert_eq!(config.sending.max_per_minute, Some(30));
+    assert_eq!(config.outbox_check_seconds, 3600);
     for (text, key) in [
         ("[outbound]\nconnections = 0\n", "outbound.connections"),
         ("[outbound]\nconnections = 17\n", "outbound.connections"),
@@ -177,6 +179,8 @@ fn outbound_pace_defaults_and_limits() {
             "outbound.max_per_minute",
         ),
         ("[inbound]\nconnections = 2\n", "inbound.connections"),
+        ("[outbound]\ncheck_seconds = 0\n", "outbound.check_seconds"),
+        ("[inbound]\ncheck_seconds = 60\n", "inbound.check_seconds"),
     ] {
         let err = load_text(&format!("{office}{text}")).unwrap_err();
         assert!(err.to_string().contains(key), "{text}: {err}");

@@ -1,5 +1,5 @@
 //! `run`: one task per job (inbound intake, outbox delivery, reminders, the chat bot, the group
-//! robots' sender and the mailbox watchdog) under one cancellation token; [`pass`]: the one pass
+//! robots' dispatch and the mailbox watchdog) under one cancellation token; [`pass`]: the one pass
 //! of `run --once` and `demo`, and the transports. Each task is handed the handles it uses; what
 //! the inbound tasks take in goes to the caller's `on_taken` (the CLI prints it).
 //! SIGINT or SIGTERM cancels the token; each task notices it between messages, so the message in
@@ -43,12 +43,14 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         let (app, cancel) = (app.clone(), cancel.clone());
         tasks.spawn(async move {
             let retry = pass::retry_policy(&app.config);
+            let idle_check = Duration::from_secs(app.config.outbox_check_seconds);
             crate::delivery::run(
                 &app.store,
                 transport,
                 &app.clock,
                 retry,
                 &app.outbox_ready,
+                idle_check,
                 cancel,
             )
             .await;
@@ -61,14 +63,14 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
         });
     }
     if !app.config.notify.is_empty() {
-        let sender = crate::notify::sender::Sender::connect(
+        let dispatcher = crate::notify::dispatch::Dispatcher::connect(
             &app.config.notify,
             &app.config.path,
             app.store.clone(),
             app.clock,
-            app.config.office.timezone,
+            app.config.office.zone.tz(),
         )?;
-        tasks.spawn(sender.run(cancel.clone()));
+        tasks.spawn(dispatcher.run(cancel.clone()));
     }
     if app.config.dingtalk.enabled {
         let credentials = crate::notify::stream::Credentials {
@@ -126,7 +128,7 @@ pub async fn run(app: App, once: bool, on_taken: fn(&Taken)) -> Result<()> {
             if !app.config.notify.is_empty() {
                 let (store, health, clock) = (app.store.clone(), health.clone(), app.clock);
                 let started = std::time::Instant::now();
-                let now = move || crate::notify::sender::running_clock(clock, started);
+                let now = move || crate::notify::dispatch::running_clock(clock, started);
                 tasks.spawn(crate::notify::health::run(
                     store,
                     health,

@@ -5,6 +5,7 @@ pub mod deadline;
 pub mod echo;
 pub mod fields;
 pub mod holidays_cn;
+pub mod office;
 pub mod period;
 pub mod phone;
 pub mod quarter;
@@ -13,5 +14,6 @@ pub mod unit;
 
 pub use calendar::WorkCalendar;
 pub use fields::{Field, MonthlyValues};
+pub use office::OfficeZone;
 pub use period::{Period, PeriodError};
 pub use phone::{PhoneError, PhoneKind, PhoneNumber};

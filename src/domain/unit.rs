@@ -216,6 +216,22 @@ impl Roster {
     }
 }
 
+/// For tests elsewhere: a roster of one unit, 跳磴镇 (`tiaodeng`), writing from
+/// td@example.gov.cn.
+#[cfg(test)]
+pub(crate) fn tiaodeng_roster() -> Roster {
+    Roster::parse(
+        r#"
+[[unit]]
+code = "tiaodeng"
+name = "跳磴镇"
+kind = "town"
+addresses = ["td@example.gov.cn"]
+"#,
+    )
+    .unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

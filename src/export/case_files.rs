@@ -72,7 +72,7 @@ fn document<'a>(
     with_tip_sources: bool,
     photos: Vec<Vec<u8>>,
 ) -> CaseDocument<'a> {
-    let received = crate::clock::local_text(case.received_at, config.office.timezone);
+    let received = crate::clock::local_text(case.received_at, config.office.zone.tz());
     CaseDocument {
         unit_name,
         tip_source: case.tip_source.as_deref().filter(|_| with_tip_sources),

@@ -213,7 +213,7 @@ pub async fn unit_rows(
     period: Period,
 ) -> Result<Vec<UnitRow>, crate::store::StoreError> {
     use crate::domain::unit::UnitKind;
-    let tz = config.office.timezone;
+    let tz = config.office.zone.tz();
     let latest = crate::store::submissions::latest_for_period(store, period).await?;
     Ok(config
         .roster

@@ -68,11 +68,7 @@ impl Intake<'_> {
             .await?
             .ok_or(IntakeError::NotHeld { id })?;
         let check = SenderCheck {
-            verdict: pending
-                .sender_check
-                .as_deref()
-                .and_then(Verdict::parse)
-                .unwrap_or(Verdict::None),
+            verdict: pending.sender_check.unwrap_or(Verdict::None),
             evidence: pending.evidence(),
         };
         let path = self.config.data_dir.join(&row.raw_path);

@@ -83,27 +83,12 @@ pub fn verdict<'r>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::forms::template::{TemplateFill, monthly_filled};
+    use crate::domain::unit::tiaodeng_roster;
+    use crate::forms::template::november_form_of;
     use crate::mail::{Attachment, AttachmentKind, Mailbox, NoReplyReason};
 
-    const ROSTER: &str = r#"
-[[unit]]
-code = "tiaodeng"
-name = "跳磴镇"
-kind = "town"
-addresses = ["td@example.gov.cn"]
-"#;
-
     fn form() -> Vec<u8> {
-        monthly_filled(&TemplateFill {
-            unit: "跳磴镇".into(),
-            period: "2026年11月".into(),
-            filled_by: "张敏".into(),
-            phone: "023-68173265".into(),
-            filled_on: "2026-11-10".into(),
-            values: [3; 11],
-        })
-        .unwrap()
+        november_form_of("跳磴镇")
     }
 
     fn case_docx() -> Vec<u8> {
@@ -177,7 +162,7 @@ addresses = ["td@example.gov.cn"]
 
     #[test]
     fn a_registered_unit_s_forms_are_read() {
-        let roster = Roster::parse(ROSTER).unwrap();
+        let roster = tiaodeng_roster();
         let message = from(
             "td@example.gov.cn",
             vec![
@@ -197,7 +182,7 @@ addresses = ["td@example.gov.cn"]
 
     #[test]
     fn mail_never_answered_is_not_read_even_with_a_form() {
-        let roster = Roster::parse(ROSTER).unwrap();
+        let roster = tiaodeng_roster();
         let mut bounce = from(
             "td@example.gov.cn",
             vec![attachment("模板.xlsx", AttachmentKind::Spreadsheet, form())],
@@ -218,7 +203,7 @@ addresses = ["td@example.gov.cn"]
 
     #[test]
     fn an_unknown_sender_s_form_is_read_but_not_as_a_unit_s() {
-        let roster = Roster::parse(ROSTER).unwrap();
+        let roster = tiaodeng_roster();
         let message = from(
             "someone@qq.example",
             vec![attachment("报表.xlsx", AttachmentKind::Spreadsheet, form())],

@@ -158,7 +158,7 @@ async fn notify_unit(
     notice: Notice,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    let received = local_text(row.received_at, config.office.timezone);
+    let received = local_text(row.received_at, config.office.zone.tz());
     let mail = HeldMail {
         unit_name: &unit.name,
         from: row.sender.as_deref().unwrap_or("-"),

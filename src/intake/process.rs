@@ -80,7 +80,7 @@ impl Intake<'_> {
         let ctx = AssessContext {
             roster: &roster,
             office_address: &office.address,
-            open_period: Period::open_at(office.date_of(row.received_at)),
+            open_period: Period::open_at(office.zone.date_of(row.received_at)),
             plausibility_bound: self.config.intake.plausibility_bound,
             max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
         };
@@ -135,13 +135,13 @@ impl Intake<'_> {
             kept,
             answering,
         } = prepared;
-        let open_period = Period::open_at(self.config.office.date_of(row.received_at));
+        let open_period = Period::open_at(self.config.office.zone.date_of(row.received_at));
         // The roster now: an edit saved in the console counts from the next message on.
         let roster = self.config.roster.current();
         let verdict = assess::verdict(&parsed, reading, &roster, &self.config.office.address);
         let settings = &self.config.intake.sender_auth;
         let stored = check.as_ref().map(|c| messages::StoredCheck {
-            verdict: c.verdict.as_str(),
+            verdict: c.verdict,
             evidence: &c.evidence,
         });
         let taken = if kept {

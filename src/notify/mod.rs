@@ -26,11 +26,11 @@
 
 pub mod alerts;
 pub mod answer;
+pub mod dispatch;
 pub mod health;
 pub mod limit;
 pub mod post;
 pub mod probe;
-pub mod sender;
 pub mod shape;
 pub mod sign;
 pub mod stream;

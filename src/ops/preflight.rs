@@ -167,7 +167,7 @@ const CALENDAR_AHEAD_DAYS: u64 = 60;
 /// Whether the official holiday table (or the config's own lists) covers the coming 60 days.
 fn calendar(config: &Config, now: DateTime<Utc>) -> Vec<Line> {
     let calendar = &config.schedule.calendar;
-    let today = config.office.date_of(now);
+    let today = config.office.zone.today(now);
     let years: Vec<String> = calendar.covered_years().map(|y| y.to_string()).collect();
     let known = match (years.first(), years.last()) {
         (Some(first), Some(last)) => format!("{first}–{last}"),

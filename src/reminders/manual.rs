@@ -38,7 +38,7 @@ pub fn manual_kind(date: NaiveDate, deadline: NaiveDate) -> ReminderKind {
 /// Queues a reminder to every unit without a counting form for the open period.
 pub async fn remind_missing_now(sched: Scheduler<'_>) -> Result<ManualOutcome, StoreError> {
     let now = sched.now();
-    let today = sched.config.office.date_of(now);
+    let today = sched.config.office.zone.today(now);
     let period = Period::open_at(today);
     let status = crate::status::load(sched.config, sched.store, period).await?;
     let failing = reminders::failing_addresses(sched.store).await?;

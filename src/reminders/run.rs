@@ -82,7 +82,7 @@ impl<'a> Scheduler<'a> {
 }
 
 fn office_local(sched: Scheduler<'_>, at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&sched.config.office.timezone)
+    at.with_timezone(&sched.config.office.zone.tz())
         .naive_local()
 }
 
@@ -114,7 +114,7 @@ pub async fn step(sched: Scheduler<'_>, dry_run: bool) -> Result<StepReport, Sto
     let plan = plan(sched, now).await?;
     let failing = reminders::failing_addresses(sched.store).await?;
     let mut report = StepReport {
-        now: local_text(now_utc, sched.config.office.timezone),
+        now: local_text(now_utc, sched.config.office.zone.tz()),
         ..StepReport::default()
     };
     for due in &plan.send {
@@ -354,7 +354,8 @@ fn until_next(sched: Scheduler<'_>) -> Duration {
     let next = sched
         .config
         .office
-        .timezone
+        .zone
+        .tz()
         .from_local_datetime(&next_local)
         .earliest()
         .map_or(now, |t| t.with_timezone(&Utc));

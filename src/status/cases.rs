@@ -29,7 +29,7 @@ pub async fn load(
     store: &Store,
     period: Period,
 ) -> Result<Vec<CaseView>, StoreError> {
-    let tz = config.office.timezone;
+    let tz = config.office.zone.tz();
     cases::of_period(store, &period.to_string())
         .await?
         .into_iter()

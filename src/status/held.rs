@@ -16,11 +16,7 @@ pub fn render_text(list: &[Held], tz: chrono_tz::Tz) -> String {
         list.len()
     );
     for message in list {
-        let verdict = message
-            .sender_check
-            .as_deref()
-            .and_then(Verdict::parse)
-            .unwrap_or(Verdict::None);
+        let verdict = message.sender_check.unwrap_or(Verdict::None);
         let evidence = message.evidence();
         out.push_str(&format!(
             "  ID {}  {}  {}  {}  「{}」  {}{}\n",

@@ -8,7 +8,6 @@ pub mod quarantine;
 pub mod summary;
 pub mod unit;
 
-use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::clock::local_text;
@@ -75,7 +74,7 @@ pub struct FailingAddress {
 
 /// Reads the state of `period` in roster order.
 pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Status, StoreError> {
-    let tz = config.office.timezone;
+    let tz = config.office.zone.tz();
     let latest = submissions::latest_for_period(store, period).await?;
     let checks = held_store::checks_of_period(store, &period.to_string()).await?;
     let by_unit: std::collections::HashMap<&str, &submissions::Submission> =
@@ -93,9 +92,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
                     received_at: local_text(s.received_at, tz),
                     version: s.version,
                     late: s.late,
-                    sender_check: check
-                        .and_then(|c| c.verdict.as_deref())
-                        .and_then(Verdict::parse),
+                    sender_check: check.and_then(|c| c.verdict),
                     sender_approved: check.is_some_and(|c| c.approved),
                 })
             }
@@ -105,11 +102,7 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
             }),
         }
     }
-    let from = period_start(period, tz);
-    let until = period.succ().map_or_else(
-        || from + chrono::Duration::days(31),
-        |next| period_start(next, tz),
-    );
+    let (from, until) = config.office.zone.bounds_of(period);
     let unknown_senders = messages::from_unknown_senders(store, from, until)
         .await?
         .into_iter()
@@ -139,14 +132,6 @@ pub async fn load(config: &Config, store: &Store, period: Period) -> Result<Stat
             })
             .collect(),
     })
-}
-
-fn period_start(period: Period, tz: chrono_tz::Tz) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    let first = period.first_day().and_time(chrono::NaiveTime::MIN);
-    tz.from_local_datetime(&first)
-        .earliest()
-        .map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t.with_timezone(&Utc))
 }
 
 /// How a version's sender check reads in the table (nothing when it was not checked).

@@ -33,7 +33,7 @@ pub struct UnitHistory {
 }
 
 pub async fn load(config: &Config, store: &Store, unit: &Unit) -> Result<UnitHistory, StoreError> {
-    let tz = config.office.timezone;
+    let tz = config.office.zone.tz();
     let rows = submissions::history_of_unit(store, unit.code.as_str(), HISTORY_MONTHS).await?;
     Ok(UnitHistory {
         unit: unit.code.clone(),

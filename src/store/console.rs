@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use super::{Store, StoreError};
 use crate::domain::fields::{Field, MonthlyValues};
+use crate::sender::Verdict;
 
 /// The newest rejected message of each registered unit received in `[from, until)`; a held
 /// message staff rejected (a forged From) is not the unit's return and does not count.
@@ -97,8 +98,8 @@ pub struct LoggedMessage {
     pub source: String,
     pub state: String,
     pub outcome: Option<String>,
-    /// The sender verdict (SPEC §13): pass | fail | none; NULL when not checked.
-    pub sender_check: Option<String>,
+    /// The sender verdict (SPEC §13); `None` when not checked.
+    pub sender_check: Option<Verdict>,
 }
 
 /// `SELECT` of every [`LoggedMessage`] column; a macro so each query stays one literal string.

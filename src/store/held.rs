@@ -5,8 +5,10 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
+use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 
 use super::{Store, StoreError, Tx};
+use crate::sender::Verdict;
 
 /// `SELECT` of [`Held`] for the messages still waiting; a macro so each query stays one literal.
 macro_rules! select_held {
@@ -34,6 +36,22 @@ impl Decision {
     }
 }
 
+/// `messages.sender_check` is read as a [`Verdict`], once, where a row is read: the column holds
+/// `pass`, `fail`, `none` or NULL (not checked), and nothing else (a CHECK in migration 0016), so
+/// any other text is an error, as for a malformed date.
+impl sqlx::Type<Sqlite> for Verdict {
+    fn type_info() -> SqliteTypeInfo {
+        <str as sqlx::Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Sqlite> for Verdict {
+    fn decode(value: SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&str as sqlx::Decode<'r, Sqlite>>::decode(value)?;
+        Verdict::parse(text).ok_or_else(|| format!("not a sender verdict: {text:?}").into())
+    }
+}
+
 /// A held message waiting for staff, for `held` and `status`.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Held {
@@ -43,7 +61,8 @@ pub struct Held {
     pub subject: String,
     pub received_at: DateTime<Utc>,
     pub held_at: DateTime<Utc>,
-    pub sender_check: Option<String>,
+    /// `None` when the message was not checked.
+    pub sender_check: Option<Verdict>,
     /// What the verdict rests on (a JSON array of lines as stored; shown as `evidence`).
     #[serde(rename = "evidence", serialize_with = "evidence_as_lines")]
     pub sender_evidence: Option<String>,
@@ -71,25 +90,11 @@ pub fn evidence_lines(stored: Option<&str>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The stored verdict of message `id` and its evidence lines, when it was checked.
-pub async fn sender_check_of(
-    store: &Store,
-    id: i64,
-) -> Result<Option<(String, Vec<String>)>, StoreError> {
-    let found: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT sender_check, sender_evidence FROM messages WHERE id = ?")
-            .bind(id)
-            .fetch_optional(store.pool())
-            .await?;
-    Ok(found
-        .and_then(|(verdict, evidence)| verdict.map(|v| (v, evidence_lines(evidence.as_deref())))))
-}
-
 /// The sender check behind a monthly version, as the status and the board show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VersionCheck {
-    /// pass | fail | none; `None` when the message was not checked.
-    pub verdict: Option<String>,
+    /// `None` when the message was not checked.
+    pub verdict: Option<Verdict>,
     /// Staff approved it after it was held.
     pub approved: bool,
     /// The message's `source` (`upload:web:NAME` for a console upload).
@@ -97,7 +102,7 @@ pub struct VersionCheck {
 }
 
 /// unit, version, sender_check, held decision, source.
-type CheckRow = (String, i64, Option<String>, Option<String>, String);
+type CheckRow = (String, i64, Option<Verdict>, Option<String>, String);
 
 /// The sender check behind each monthly version of `period`, by `(unit, version)`.
 pub async fn checks_of_period(
@@ -235,4 +240,42 @@ pub async fn approved(store: &Store, id: i64) -> Result<bool, StoreError> {
     .fetch_optional(store.pool())
     .await?;
     Ok(found.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::messages::testing::store_with_message;
+
+    /// The verdict is read as the enum wherever a row holds it; the column holds nothing else.
+    #[tokio::test]
+    async fn a_stored_verdict_reads_back_as_the_enum_and_only_a_verdict_is_stored() {
+        let (_dir, store, id) = store_with_message().await;
+        let mut tx = store.begin().await.unwrap();
+        let evidence = ["dkim=fail".to_string()];
+        let check = crate::store::messages::StoredCheck {
+            verdict: Verdict::Fail,
+            evidence: &evidence,
+        };
+        assert!(
+            crate::store::messages::take(&mut tx, id, Some(check))
+                .await
+                .unwrap()
+        );
+        assert!(hold(&mut tx, id, "bachiao", Utc::now()).await.unwrap());
+        tx.commit().await.unwrap();
+        let held = pending(&store, id).await.unwrap().expect("held");
+        assert_eq!(held.sender_check, Some(Verdict::Fail));
+        assert_eq!(held.evidence(), ["dkim=fail"]);
+        let logged = super::super::console::message(&store, id).await.unwrap();
+        assert_eq!(logged.expect("logged").sender_check, Some(Verdict::Fail));
+        let bogus = sqlx::query("UPDATE messages SET sender_check = 'bogus' WHERE id = ?")
+            .bind(id)
+            .execute(store.pool())
+            .await;
+        assert!(
+            bogus.is_err(),
+            "text other than pass | fail | none is refused"
+        );
+    }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::{Store, StoreError, Tx};
+use crate::sender::Verdict;
 
 /// A message as first recorded, before any parsing.
 #[derive(Debug, Clone)]
@@ -106,7 +107,7 @@ pub struct Finished<'a> {
 /// A sender verdict (SPEC §13) as stored on its message: the verdict's name and its evidence.
 #[derive(Debug, Clone, Copy)]
 pub struct StoredCheck<'a> {
-    pub verdict: &'a str,
+    pub verdict: Verdict,
     pub evidence: &'a [String],
 }
 
@@ -147,7 +148,7 @@ async fn take_with(
 ) -> Result<bool, StoreError> {
     let evidence = check.map(|c| serde_json::to_string(c.evidence).unwrap_or_else(|_| "[]".into()));
     let done = sqlx::query(sql)
-        .bind(check.map(|c| c.verdict))
+        .bind(check.map(|c| c.verdict.as_str()))
         .bind(evidence)
         .bind(id)
         .execute(&mut **tx)
@@ -210,4 +211,34 @@ pub async fn from_unknown_senders(
     .bind(until)
     .fetch_all(store.pool())
     .await?)
+}
+
+/// For the store's tests: a fresh database in a temporary folder holding one message.
+#[cfg(test)]
+pub(crate) mod testing {
+    use chrono::Utc;
+
+    use super::{NewMessage, Recorded, record};
+    use crate::store::Store;
+
+    /// The folder (kept alive by the caller), the store and the message's row id.
+    pub(crate) async fn store_with_message() -> (tempfile::TempDir, Store, i64) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let new = NewMessage {
+            message_key: "<k@x>",
+            message_id: Some("<k@x>"),
+            sender: Some("a@b.c"),
+            subject: "s",
+            received_at: Utc::now(),
+            raw_path: "raw/k.eml",
+            raw_sha256: "00",
+            source: "test",
+        };
+        let Recorded::ToProcess(row) = record(&store, &new).await.unwrap() else {
+            panic!("new message")
+        };
+        (dir, store, row.id)
+    }
 }

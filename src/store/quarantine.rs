@@ -162,27 +162,7 @@ pub async fn released_untried(store: &Store) -> Result<Vec<i64>, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::messages::{self, NewMessage, Recorded};
-
-    async fn store_with_message() -> (tempfile::TempDir, Store, i64) {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        let store = Store::open(&url).await.unwrap();
-        let new = NewMessage {
-            message_key: "<k@x>",
-            message_id: Some("<k@x>"),
-            sender: Some("a@b.c"),
-            subject: "s",
-            received_at: Utc::now(),
-            raw_path: "raw/k.eml",
-            raw_sha256: "00",
-            source: "test",
-        };
-        let Recorded::ToProcess(row) = messages::record(&store, &new).await.unwrap() else {
-            panic!("new message")
-        };
-        (dir, store, row.id)
-    }
+    use crate::store::messages::testing::store_with_message;
 
     #[tokio::test]
     async fn three_tries_then_quarantine_then_release() {

@@ -77,7 +77,7 @@ pub async fn submit(
             .ok_or_else(|| SubmitError::NoUpstream {
                 path: config.path.clone(),
             })?;
-    let month = export::load(config, store, config.office.date_of(now), period).await?;
+    let month = export::load(config, store, config.office.zone.today(now), period).await?;
     let workbook =
         export::render(&month, false, Audience::City).map_err(|e| SubmitError::Workbook {
             period,
@@ -89,7 +89,7 @@ pub async fn submit(
         return Err(SubmitError::AlreadySent {
             period,
             recipient: last.recipient.clone(),
-            at: local_text(last.submitted_at, config.office.timezone),
+            at: local_text(last.submitted_at, config.office.zone.tz()),
             attempt: last.attempt,
         });
     }
@@ -192,7 +192,7 @@ pub fn status_lines(config: &Config, rows: &[UpstreamRow]) -> String {
             format!(
                 "汇总上报：第{}次 {} 报送至 {}，{state}\n",
                 row.attempt,
-                local_text(row.submitted_at, config.office.timezone),
+                local_text(row.submitted_at, config.office.zone.tz()),
                 row.recipient
             )
         })

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Query, State};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -115,20 +115,6 @@ pub fn rows<'a>(
         .collect()
 }
 
-/// `[from, until)` in UTC: the period's month in the office's time zone.
-pub fn period_bounds(period: Period, tz: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
-    let start = |p: Period| {
-        tz.from_local_datetime(&p.first_day().and_time(chrono::NaiveTime::MIN))
-            .earliest()
-            .map_or(DateTime::<Utc>::UNIX_EPOCH, |t| t.with_timezone(&Utc))
-    };
-    let from = start(period);
-    let until = period
-        .succ()
-        .map_or(from + chrono::Duration::days(31), start);
-    (from, until)
-}
-
 #[derive(Deserialize)]
 pub struct MonthQuery {
     month: Option<String>,
@@ -152,9 +138,9 @@ pub async fn page(
     let today = web.today();
     let period = chosen_period(query.month.as_deref(), today)?;
     let config = web.config();
-    let tz = config.office.timezone;
+    let tz = config.office.zone.tz();
     let latest = submissions::latest_for_period(&web.store, period).await?;
-    let (from, until) = period_bounds(period, tz);
+    let (from, until) = config.office.zone.bounds_of(period);
     let returned: HashMap<String, DateTime<Utc>> =
         console::rejected_by_unit(&web.store, from, until)
             .await?
@@ -228,7 +214,7 @@ fn render_row(row: &BoardRow<'_>, view: &View<'_>) -> Markup {
             td.num { @if let Some(v) = row.version { "第" (v) "版" } }
             td.wide { (row.receipt_no.unwrap_or_default()) }
             @match check {
-                Some(c) => (super::verdict::cell(c.verdict.as_deref(), c.approved, &c.source)),
+                Some(c) => (super::verdict::cell(c.verdict, c.approved, &c.source)),
                 None => td.verdict data-verdict="" { "—" },
             }
             td {
@@ -308,13 +294,5 @@ kind = "subdistrict"
         assert_eq!(after[1].state, UnitState::Returned { overdue: true });
         assert_eq!(after[2].state, UnitState::Overdue);
         assert_eq!(after[2].state.zh(), "逾期");
-    }
-
-    #[test]
-    fn a_month_is_bounded_in_office_time() {
-        let p = Period::parse("2026-11").unwrap();
-        let (from, until) = period_bounds(p, chrono_tz::Asia::Shanghai);
-        assert_eq!(from.to_rfc3339(), "2026-10-31T16:00:00+00:00");
-        assert_eq!(until.to_rfc3339(), "2026-11-30T16:00:00+00:00");
     }
 }

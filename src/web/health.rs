@@ -15,7 +15,7 @@ use crate::store::{console, outbox, reminders, staff};
 
 pub async fn page(State(web): State<Shared>, staff: Staff) -> Result<Markup, WebError> {
     let store = &web.store;
-    let tz = web.config().office.timezone;
+    let tz = web.config().office.zone.tz();
     let (last_received, oldest_pending) = console::last_received_and_oldest_pending(store).await?;
     let counts = outbox::counts(store).await?;
     let failed = console::failed_replies(store, 20).await?;

@@ -32,7 +32,7 @@ pub fn section(list: &[Held], tz: Tz, admin: bool) -> Markup {
                     td { (h.sender.as_deref().unwrap_or("（无发件人）")) }
                     td { a href={ "/unit/" (h.unit) } { (h.unit) } }
                     td.wide { (h.subject) }
-                    (super::verdict::cell(h.sender_check.as_deref(), false, ""))
+                    (super::verdict::cell(h.sender_check, false, ""))
                     td {
                         a href={ "/messages/" (h.id) "/raw" } { "原件" }
                         @if admin {

@@ -55,7 +55,7 @@ pub async fn page(
     let set_aside = quarantine::list(&web.store).await?;
     let held = crate::store::held::list(&web.store).await?;
     let config = web.config();
-    let tz = config.office.timezone;
+    let tz = config.office.zone.tz();
     let roster = config.roster.current();
     let admin = staff.is_admin();
     let body = html! {
@@ -197,7 +197,7 @@ fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool, held: bool) -> M
             td.wide { (m.subject) }
             td { (if held { state_zh("held") } else { state_zh(&m.state) }) }
             td { (outcome_zh(m.outcome.as_deref())) }
-            (super::verdict::cell(m.sender_check.as_deref(), false, &m.source))
+            (super::verdict::cell(m.sender_check, false, &m.source))
             td {
                 a href={ "/messages/" (m.id) "/raw" } { "原件" }
                 @if admin && kept_from_unknown(m) { " " (register_form(roster, m)) }

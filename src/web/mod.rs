@@ -150,7 +150,7 @@ impl Web {
 
     /// Today in the office's time zone (the date people see).
     pub fn today(&self) -> chrono::NaiveDate {
-        self.config().office.date_of(self.now())
+        self.config().office.zone.today(self.now())
     }
 }
 

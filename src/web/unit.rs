@@ -36,7 +36,7 @@ pub async fn page(
     let first = months.first().map(|p| p.to_string()).unwrap_or_default();
     let versions = console::versions_of_unit(&web.store, unit.code.as_str(), &first).await?;
     let charts = charts(&months, &versions)?;
-    let body = render(&unit, &charts, &versions, config.office.timezone);
+    let body = render(&unit, &charts, &versions, config.office.zone.tz());
     Ok(layout::page(&unit.name, &staff, body))
 }
 

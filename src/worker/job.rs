@@ -109,16 +109,8 @@ pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, String> {
 mod tests {
     use super::*;
     use crate::domain::period::Period;
-    use crate::domain::unit::Roster;
-    use crate::forms::template::{TemplateFill, monthly_filled};
-
-    const ROSTER: &str = r#"
-[[unit]]
-code = "tiaodeng"
-name = "跳磴镇"
-kind = "town"
-addresses = ["td@example.gov.cn"]
-"#;
+    use crate::domain::unit::tiaodeng_roster;
+    use crate::forms::template::november_form_of;
 
     fn job(raw: &[u8], senders: &SenderNames) -> Job {
         let purpose = Purpose {
@@ -135,15 +127,7 @@ addresses = ["td@example.gov.cn"]
 
     fn mail(from: &str, unit: &str) -> Vec<u8> {
         use base64::Engine;
-        let form = monthly_filled(&TemplateFill {
-            unit: unit.into(),
-            period: "2026年11月".into(),
-            filled_by: "张敏".into(),
-            phone: "023-68173265".into(),
-            filled_on: "2026-11-10".into(),
-            values: [3; 11],
-        })
-        .unwrap();
+        let form = november_form_of(unit);
         let b64 = base64::engine::general_purpose::STANDARD.encode(form);
         format!(
             "From: <{from}>\r\nSubject: report\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: application/octet-stream; name=\"f.xlsx\"\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
@@ -164,7 +148,7 @@ addresses = ["td@example.gov.cn"]
 
     #[test]
     fn the_forms_are_read_in_the_job_and_only_the_reading_travels_back() {
-        let senders = SenderNames::of(&Roster::parse(ROSTER).unwrap());
+        let senders = SenderNames::of(&tiaodeng_roster());
         let raw = mail("TD@example.gov.cn", "跳磴镇");
         let mut files = Vec::new();
         let reply = read(&job(&raw, &senders), |step| files.push(format!("{step:?}")));
@@ -185,7 +169,7 @@ addresses = ["td@example.gov.cn"]
 
     #[test]
     fn a_form_is_checked_against_the_sender_s_unit_and_mail_never_answered_is_not_read() {
-        let senders = SenderNames::of(&Roster::parse(ROSTER).unwrap());
+        let senders = SenderNames::of(&tiaodeng_roster());
         let wrong_unit = read(&job(&mail("td@example.gov.cn", "别的镇"), &senders), |_| {});
         let unknown = read(&job(&mail("x@qq.example", "别的镇"), &senders), |_| {});
         assert_ne!(

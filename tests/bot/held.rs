@@ -3,55 +3,18 @@
 //! (recorded at its receipt time, the receipt delivered) and rejects another (nothing recorded,
 //! the unit told), both through the CLI's path, audited as `chat:ID`.
 
-use crate::support::{TestEnv, fixtures, ingest, message};
+use crate::held_mail::{held_form, trust_office_mx};
+use crate::support::TestEnv;
 use crate::{ADMIN, Daemon, GROUP, MONDAY, STAFF, one, seed};
 
 const RECEIVED: &str = "2026-11-12T09:00:00+08:00";
-const OFFICE_MX: &str = "mx.office.example";
-
-/// A 新山村 form whose From the office's own server says is forged; held; returns its id.
-async fn held_form(env: &TestEnv, message_id: &str) -> i64 {
-    let app = env.app(RECEIVED).await;
-    let form = std::fs::read(fixtures().join("forms/f04-retyped-labels-xinshancun.xlsx")).unwrap();
-    let raw = [
-        format!(
-            "Authentication-Results: {OFFICE_MX}; spf=fail smtp.mailfrom=example.gov.cn;\r\n dkim=none; dmarc=fail header.from=example.gov.cn\r\n"
-        )
-        .into_bytes(),
-        message(
-            "xinshancun@example.gov.cn",
-            "11月报表",
-            message_id,
-            &[("报表.xlsx", &form)],
-        ),
-    ]
-    .concat();
-    let line = ingest(&app, &raw, message_id, RECEIVED).await;
-    assert_eq!(line["outcome"], "held", "{line}");
-    let (id,): (i64,) = sqlx::query_as("SELECT id FROM messages WHERE message_id = ?")
-        .bind(format!("<{message_id}>"))
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    app.store.close().await;
-    id
-}
-
-fn trust_office_mx(env: &TestEnv) {
-    let mut config = std::fs::read_to_string(&env.config_path).unwrap();
-    config.push_str(&format!(
-        "\n[intake.sender_auth]\nauthserv_ids = [\"{OFFICE_MX}\"]\n"
-    ));
-    std::fs::write(&env.config_path, config).unwrap();
-}
-
 #[tokio::test]
 async fn an_admin_approves_and_rejects_held_mail_in_chat_and_staff_are_refused() {
     let env = TestEnv::new();
     seed(&env).await;
-    trust_office_mx(&env);
-    let first = held_form(&env, "forged-1@elsewhere.example").await;
-    let second = held_form(&env, "forged-2@elsewhere.example").await;
+    trust_office_mx(&env, false);
+    let first = held_form(&env, "forged-1@elsewhere.example", RECEIVED).await;
+    let second = held_form(&env, "forged-2@elsewhere.example", RECEIVED).await;
     let bot = Daemon::start_in(env, MONDAY, false).await;
 
     let listed = bot.ask(STAFF as i64, STAFF, "/held", 1).await;

@@ -6,6 +6,8 @@
 #[allow(dead_code)]
 #[path = "../common/guard.rs"]
 mod guard;
+#[path = "../common/http_request.rs"]
+mod http_request;
 mod stand_in;
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]
@@ -214,5 +216,7 @@ mod cases;
 mod commands;
 mod export;
 mod held;
+#[path = "../common/held_mail.rs"]
+mod held_mail;
 mod people;
 mod setup;

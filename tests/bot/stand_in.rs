@@ -7,9 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
+
+use crate::http_request::read_request;
 
 pub const BOT_USERNAME: &str = "reportdesk_bot";
 
@@ -286,47 +288,4 @@ fn sent_message(chat_id: i64, text: &str) -> Value {
     };
     json!({"message_id": 1, "date": 1_795_000_000, "chat": chat, "text": text,
            "from": {"id": 999, "is_bot": true, "first_name": "报表机器人", "username": BOT_USERNAME}})
-}
-
-/// Reads one request: its path and body (Content-Length or chunked). `None` at end of stream.
-async fn read_request(reader: &mut BufReader<TcpStream>) -> Option<(String, Vec<u8>)> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).await.ok()? == 0 {
-        return None;
-    }
-    let path = line.split_whitespace().nth(1)?.to_string();
-    let (mut length, mut chunked) = (0usize, false);
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).await.ok()?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        let (name, value) = header.split_once(':')?;
-        match name.trim().to_lowercase().as_str() {
-            "content-length" => length = value.trim().parse().ok()?,
-            "transfer-encoding" => chunked = value.to_lowercase().contains("chunked"),
-            _ => {}
-        }
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let mut size = String::new();
-            reader.read_line(&mut size).await.ok()?;
-            let size = usize::from_str_radix(size.trim().split(';').next()?, 16).ok()?;
-            let mut chunk = vec![0; size + 2];
-            reader.read_exact(&mut chunk).await.ok()?;
-            chunk.truncate(size);
-            body.extend(chunk);
-            if size == 0 {
-                break;
-            }
-        }
-    } else {
-        body.resize(length, 0);
-        reader.read_exact(&mut body).await.ok()?;
-    }
-    Some((path, body))
 }

@@ -130,57 +130,6 @@ fn without_config_the_working_dirs_config_reportdesk_toml_is_read() {
     );
 }
 
-/// A valid form from 跳磴镇, stored raw and set aside after three tries (as a reader that kept
-/// dying would leave it); returns its message id.
-fn quarantined_form(env: &TestEnv, received: &str) -> i64 {
-    use reportdesk::store::messages::{self, NewMessage, Recorded};
-    use reportdesk::store::quarantine;
-    let form = std::fs::read(fixtures().join("forms/f01-official-tiaodeng.xlsx")).unwrap();
-    let raw = message(
-        "tiaodeng@example.gov.cn",
-        "11月报表",
-        "released@qq.example",
-        &[("报表.xlsx", &form)],
-    );
-    let raw_path = "raw/re/released.eml";
-    let file = env.data_dir().join(raw_path);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, &raw).unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let app = env.app(received).await;
-        let at = crate::support::at(received);
-        let new = NewMessage {
-            message_key: "<released@qq.example> tiaodeng@example.gov.cn",
-            message_id: Some("<released@qq.example>"),
-            sender: Some("tiaodeng@example.gov.cn"),
-            subject: "11月报表",
-            received_at: at,
-            raw_path,
-            raw_sha256: "00",
-            source: "maildir:1.released",
-        };
-        let Recorded::ToProcess(row) = messages::record(&app.store, &new).await.unwrap() else {
-            panic!("a new message")
-        };
-        for _ in 0..=quarantine::MAX_ATTEMPTS {
-            quarantine::begin_attempt(&app.store, row.id, at)
-                .await
-                .unwrap();
-        }
-        quarantine::note_failure(&app.store, row.id, "reader killed")
-            .await
-            .unwrap();
-        assert!(
-            quarantine::is_quarantined(&app.store, row.id)
-                .await
-                .unwrap()
-        );
-        app.store.close().await;
-        row.id
-    })
-}
-
 /// `quarantine release ID` from another process while `run` is up: the running daemon takes the
 /// message at its next look (within seconds), at its receipt time, and sends the receipt; it
 /// does not wait for the next start.
@@ -189,7 +138,8 @@ fn a_message_released_beside_the_running_daemon_is_taken_at_its_next_look() {
     let env = TestEnv::new();
     let received = "2026-11-12T09:00:00+08:00";
     let now = "2026-11-12T10:00:00+08:00";
-    let id = quarantined_form(&env, received);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let id = runtime.block_on(crate::support::quarantined_form(&env, received));
     let log_path = env.dir.path().join("daemon.log");
     let log = std::fs::File::create(&log_path).unwrap();
     let mut daemon = Guarded::spawn(

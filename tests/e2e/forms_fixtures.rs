@@ -1,7 +1,6 @@
 //! Every workbook in tests/fixtures/forms (written by openpyxl, saved again by LibreOffice as
 //! .xls and .ods) read as a monthly form and compared with tests/fixtures/forms/expected.json.
 
-use reportdesk::clock::local_date;
 use reportdesk::domain::period::Period;
 use reportdesk::forms::monthly::{ReadContext, read_monthly};
 use reportdesk::forms::{FormKind, detect_kind, open_workbook};
@@ -17,8 +16,7 @@ fn check(
 ) -> Vec<String> {
     let mut diffs = Vec::new();
     let bytes = std::fs::read(fixtures().join("forms").join(name)).expect("fixture");
-    let tz = config.office.timezone;
-    let open_period = Period::open_at(local_date(at(received), tz));
+    let open_period = Period::open_at(config.office.zone.date_of(at(received)));
     let unit = config
         .roster
         .by_code(expected["unit"].as_str().expect("unit"))

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use reportdesk::clock::local_date;
+use reportdesk::domain::OfficeZone;
 use reportdesk::domain::period::Period;
 use reportdesk::forms::template::{TemplateFill, monthly_filled};
 
@@ -223,8 +223,9 @@ pub fn signal(pid: u32, signal: i32) {
 /// real clock in tests/.
 pub fn open_period() -> Period {
     static PERIOD: std::sync::OnceLock<Period> = std::sync::OnceLock::new();
-    *PERIOD
-        .get_or_init(|| Period::open_at(local_date(chrono::Utc::now(), chrono_tz::Asia::Shanghai)))
+    *PERIOD.get_or_init(|| {
+        Period::open_at(OfficeZone::new(chrono_tz::Asia::Shanghai).today(chrono::Utc::now()))
+    })
 }
 
 /// A unit's filled form for this binary's period as mail from `from`, with a distinct Message-ID.

@@ -4,12 +4,16 @@
 
 #[path = "../common/guard.rs"]
 mod guard;
+#[path = "../common/http_request.rs"]
+mod http_request;
 mod robots;
 #[allow(dead_code)]
 #[path = "../e2e/support.rs"]
 mod support;
 
 mod commands;
+#[path = "../common/held_mail.rs"]
+mod held_mail;
 mod queue;
 mod run;
 mod stream;

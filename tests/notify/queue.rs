@@ -1,11 +1,11 @@
-//! The queue through the library: the sender's step against the stand-ins, for what a daemon
+//! The queue through the library: the dispatcher's step against the stand-ins, for what a daemon
 //! run would take minutes to show (a robot that throttles for ten minutes, a wrong secret, a
 //! list too long for one message, alerts raised twice).
 
 use chrono::TimeDelta;
 use reportdesk::clock::Clock;
 use reportdesk::notify::alerts::{Alert, queue_alert, queue_digest};
-use reportdesk::notify::sender::{Sender, Step};
+use reportdesk::notify::dispatch::{Dispatcher, Step};
 use reportdesk::notify::{Channel, Event, RobotKind};
 use reportdesk::store::Store;
 
@@ -27,15 +27,15 @@ async fn store(env: &TestEnv) -> Store {
     env.app(WEDNESDAY_18).await.store.clone()
 }
 
-fn sender(env: &TestEnv, store: &Store, channels: &[Channel]) -> Sender {
-    Sender::connect(
+fn dispatcher(env: &TestEnv, store: &Store, channels: &[Channel]) -> Dispatcher {
+    Dispatcher::connect(
         channels,
         &env.config_path,
         store.clone(),
         Clock::Fixed(at(WEDNESDAY_18)),
         chrono_tz::Asia::Shanghai,
     )
-    .expect("sender")
+    .expect("dispatcher")
 }
 
 async fn alert(store: &Store, alert: &Alert) -> bool {
@@ -74,7 +74,7 @@ async fn throttling_waits_the_platform_window_and_a_wrong_secret_fails_for_good(
     let vars = set_env("THROTTLE", &robots, robots::DINGTALK_SECRET);
     let store = store(&env).await;
     let ding = channel(RobotKind::Dingtalk, &vars.dingtalk, Some(&vars.secret));
-    let mut sender = sender(&env, &store, &[ding]);
+    let mut dispatcher = dispatcher(&env, &store, &[ding]);
     robots.script(
         Platform::Dingtalk,
         &[(
@@ -92,13 +92,13 @@ async fn throttling_waits_the_platform_window_and_a_wrong_secret_fails_for_good(
         !alert(&store, &smtp).await,
         "the same occurrence is queued once"
     );
-    let step = sender.step().await.unwrap();
+    let step = dispatcher.step().await.unwrap();
     assert!(
         matches!(&step, Step::Retrying { error, .. } if error.contains("130101")),
         "{step:?}"
     );
     // Throttled: nothing more goes to this robot now.
-    assert_eq!(sender.step().await.unwrap(), Step::Idle);
+    assert_eq!(dispatcher.step().await.unwrap(), Step::Idle);
     let (next,): (chrono::DateTime<chrono::Utc>,) =
         sqlx::query_as("SELECT next_attempt_at FROM notifications")
             .fetch_one(store.pool())
@@ -123,14 +123,14 @@ async fn a_signature_the_robot_refuses_is_not_retried() {
     let vars = set_env("WRONG", &robots, "SECwrong");
     let store = store(&env).await;
     let ding = channel(RobotKind::Dingtalk, &vars.dingtalk, Some(&vars.secret));
-    let mut sender = sender(&env, &store, &[ding]);
+    let mut dispatcher = dispatcher(&env, &store, &[ding]);
     let held = Alert::Held {
         message: 3,
         from: "bachiao@example.gov.cn".into(),
         unit: "八桥镇".into(),
     };
     assert!(alert(&store, &held).await);
-    let step = sender.step().await.unwrap();
+    let step = dispatcher.step().await.unwrap();
     assert!(
         matches!(&step, Step::Failed { error, .. } if error.contains("310000") && error.contains("sign not match")),
         "{step:?}"
@@ -152,7 +152,7 @@ async fn a_long_list_arrives_in_parts_in_order_each_under_the_limit() {
     let vars = set_env("LONG", &robots, robots::DINGTALK_SECRET);
     let store = store(&env).await;
     let wecom = channel(RobotKind::Wecom, &vars.wecom, None);
-    let mut sender = sender(&env, &store, &[wecom]);
+    let mut dispatcher = dispatcher(&env, &store, &[wecom]);
     let lines: Vec<String> = (1..=400)
         .map(|i| format!("{i}. 某某街道第{i}社区"))
         .collect();
@@ -169,7 +169,7 @@ async fn a_long_list_arrives_in_parts_in_order_each_under_the_limit() {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let sent = sender.deliver_due().await.unwrap();
+    let sent = dispatcher.deliver_due().await.unwrap();
     let seen = robots.requests();
     assert!(sent >= 3, "{sent}");
     assert_eq!(seen.len(), sent);

@@ -17,7 +17,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
-use crate::robots::read_request;
+use crate::http_request::read_request;
 use crate::support::TestEnv;
 use crate::{Daemon, WEDNESDAY_18};
 
@@ -162,6 +162,29 @@ pub(crate) fn callback(message_id: &str, staff_id: &str, text: &str, webhook: &s
     )
 }
 
+/// The sockets the daemon opens to the gateway stand-in, in order.
+pub(crate) type Sockets = mpsc::Receiver<WebSocketStream<TcpStream>>;
+
+/// A gateway stand-in and `run` (Wednesday 18:00) connected to it in Stream mode; returns them
+/// with the daemon's first socket and the later ones.
+pub(crate) async fn streaming_daemon(
+    env: &TestEnv,
+) -> (Gateway, Daemon, WebSocketStream<TcpStream>, Sockets) {
+    let (gateway, mut sockets) = Gateway::start().await;
+    configure(env, &gateway.base);
+    let mut command = env.command();
+    command
+        .args(["--now", WEDNESDAY_18, "run"])
+        .env("RD_TEST_DT_ID", CLIENT_ID)
+        .env("RD_TEST_DT_SECRET", CLIENT_SECRET)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let daemon = Daemon::spawn(&mut command);
+    let socket = next_socket(&mut sockets).await;
+    (gateway, daemon, socket, sockets)
+}
+
 pub(crate) fn configure(env: &TestEnv, api_url: &str) {
     let mut text = std::fs::read_to_string(&env.config_path).unwrap();
     text.push_str(&format!(
@@ -173,18 +196,7 @@ pub(crate) fn configure(env: &TestEnv, api_url: &str) {
 #[tokio::test]
 async fn a_stream_question_is_answered_through_the_session_webhook() {
     let env = TestEnv::new();
-    let (gateway, mut sockets) = Gateway::start().await;
-    configure(&env, &gateway.base);
-    let mut command = env.command();
-    command
-        .args(["--now", WEDNESDAY_18, "run"])
-        .env("RD_TEST_DT_ID", CLIENT_ID)
-        .env("RD_TEST_DT_SECRET", CLIENT_SECRET)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let daemon = Daemon::spawn(&mut command);
-    let mut socket = next_socket(&mut sockets).await;
+    let (gateway, daemon, mut socket, mut sockets) = streaming_daemon(&env).await;
     let opened = gateway.opens.lock().unwrap()[0].clone();
     assert_eq!(opened["clientId"], CLIENT_ID);
     assert_eq!(opened["clientSecret"], CLIENT_SECRET);

@@ -1,60 +1,24 @@
 //! Held mail over DingTalk Stream (SPEC §13, §14): the same `/approve ID` as in Telegram, refused
 //! to staff, done for an admin through the CLI's path, and audited as `dingtalk:STAFF_ID`.
 
-use std::process::Stdio;
-
-use crate::stream::{
-    CLIENT_ID, CLIENT_SECRET, Gateway, callback, configure, next_ack, next_socket,
-};
-use crate::support::{TestEnv, fixtures, ingest, message};
-use crate::{Daemon, WEDNESDAY_18};
+use crate::WEDNESDAY_18;
+use crate::held_mail::trust_office_mx;
+use crate::stream::{callback, next_ack, streaming_daemon};
+use crate::support::TestEnv;
 
 const RECEIVED: &str = "2026-11-17T09:00:00+08:00";
 
 /// A 新山村 form whose From the office's own server says is forged: held; returns its id.
 async fn held_form(env: &TestEnv) -> i64 {
-    let mut config = std::fs::read_to_string(&env.config_path).unwrap();
-    config.push_str("\n[intake.sender_auth]\nauthserv_ids = [\"mx.office.example\"]\n");
-    std::fs::write(&env.config_path, config).unwrap();
-    let app = env.app(RECEIVED).await;
-    let form = std::fs::read(fixtures().join("forms/f04-retyped-labels-xinshancun.xlsx")).unwrap();
-    let raw = [
-        b"Authentication-Results: mx.office.example; dkim=none; dmarc=fail header.from=example.gov.cn\r\n"
-            .to_vec(),
-        message(
-            "xinshancun@example.gov.cn",
-            "11月报表",
-            "forged@elsewhere.example",
-            &[("报表.xlsx", &form)],
-        ),
-    ]
-    .concat();
-    let line = ingest(&app, &raw, "forged.eml", RECEIVED).await;
-    assert_eq!(line["outcome"], "held", "{line}");
-    let (id,): (i64,) = sqlx::query_as("SELECT message_row FROM held_mail")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    app.store.close().await;
-    id
+    trust_office_mx(env, false);
+    crate::held_mail::held_form(env, "forged@elsewhere.example", RECEIVED).await
 }
 
 #[tokio::test]
 async fn an_admin_approves_held_mail_over_dingtalk_and_staff_are_refused() {
     let env = TestEnv::new();
     let id = held_form(&env).await;
-    let (gateway, mut sockets) = Gateway::start().await;
-    configure(&env, &gateway.base);
-    let mut command = env.command();
-    command
-        .args(["--now", WEDNESDAY_18, "run"])
-        .env("RD_TEST_DT_ID", CLIENT_ID)
-        .env("RD_TEST_DT_SECRET", CLIENT_SECRET)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let daemon = Daemon::spawn(&mut command);
-    let mut socket = next_socket(&mut sockets).await;
+    let (gateway, daemon, mut socket, _sockets) = streaming_daemon(&env).await;
     let webhook = format!("{}/robot/sendBySession?session=s1", gateway.base);
     let approve = format!("/approve {id}");
     let asks = [

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use reportdesk::store::Store;
-use reportdesk::store::messages::{self, NewMessage, Recorded};
 use reportdesk::store::quarantine;
 use reqwest::StatusCode;
 
@@ -14,51 +13,9 @@ use crate::{Console, MONDAY, client, seed, with_writable_roster};
 
 const RECEIVED: &str = "2026-11-12T09:00:00+08:00";
 
-/// A valid form from 跳磴镇 that (as a crashing reader would leave it) was recorded, tried three
-/// times without finishing and set aside; returns its id.
+/// A valid form from 跳磴镇 set aside after three tries ([`crate::support::quarantined_form`]).
 pub async fn quarantined_form(env: &TestEnv) -> i64 {
-    let form = std::fs::read(fixtures().join("forms/f01-official-tiaodeng.xlsx")).unwrap();
-    let raw = message(
-        "tiaodeng@example.gov.cn",
-        "11月报表",
-        "q@x",
-        &[("报表.xlsx", &form)],
-    );
-    let raw_path = "raw/qq/quarantined.eml";
-    let file = env.data_dir().join(raw_path);
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    std::fs::write(&file, &raw).unwrap();
-    let app = env.app(RECEIVED).await;
-    let received: DateTime<Utc> = at(RECEIVED);
-    let new = NewMessage {
-        // The dedupe key: Message-ID and sender (SPEC §13), as intake computes it.
-        message_key: "<q@x> tiaodeng@example.gov.cn",
-        message_id: Some("<q@x>"),
-        sender: Some("tiaodeng@example.gov.cn"),
-        subject: "11月报表",
-        received_at: received,
-        raw_path,
-        raw_sha256: "00",
-        source: "maildir:1.q",
-    };
-    let Recorded::ToProcess(row) = messages::record(&app.store, &new).await.unwrap() else {
-        panic!("a new message")
-    };
-    for _ in 0..=quarantine::MAX_ATTEMPTS {
-        quarantine::begin_attempt(&app.store, row.id, received)
-            .await
-            .unwrap();
-    }
-    quarantine::note_failure(&app.store, row.id, "reader killed: over 10 s")
-        .await
-        .unwrap();
-    assert!(
-        quarantine::is_quarantined(&app.store, row.id)
-            .await
-            .unwrap()
-    );
-    app.store.close().await;
-    row.id
+    crate::support::quarantined_form(env, RECEIVED).await
 }
 
 /// A form from an address nobody registered, kept and not answered; returns its id.

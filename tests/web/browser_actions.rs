@@ -11,6 +11,54 @@ use crate::held::{RECEIVED, held_form, outbox_of, trust_office_mx};
 use crate::support::{TestEnv, at};
 use crate::{Console, MONDAY, seed, with_writable_roster};
 
+/// Opens `path`, clicks `css` (the button `what`) once it is there, and returns what the answer
+/// page's `#outcome` says.
+async fn click_on(
+    browser: &Client,
+    console: &Console,
+    path: &str,
+    css: &str,
+    what: &str,
+) -> Result<String, String> {
+    let step = |name: String| move |e: fantoccini::error::CmdError| format!("{name}: {e}");
+    browser
+        .goto(&console.url(path))
+        .await
+        .map_err(step(path.to_string()))?;
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .map_err(step(format!("{what} button")))?
+        .click()
+        .await
+        .map_err(step(what.to_string()))?;
+    text_of(browser, "#outcome")
+        .await
+        .map_err(step(format!("{what} outcome")))
+}
+
+/// Logs in, takes `steps`, and closes the browser; a failed step panics with a screenshot named
+/// `failure`.
+async fn logged_in(
+    browser: &Client,
+    console: &Console,
+    failure: &str,
+    steps: impl std::future::Future<Output = Result<(), String>>,
+) {
+    let mut result = log_in(browser, console).await;
+    if result.is_ok() {
+        result = steps.await;
+    }
+    if let Err(problem) = &result {
+        let shot = screenshot(browser, failure).await;
+        let _ = browser.clone().close().await;
+        panic!("{problem}; screenshot: {shot:?}");
+    }
+    let _ = browser.clone().close().await;
+}
+
 /// On the message log: release the quarantined form, then register the unknown sender to 跃进村街道
 /// and reprocess its form; each answer page says what intake made of it.
 async fn message_actions(
@@ -19,24 +67,8 @@ async fn message_actions(
     quarantined: i64,
 ) -> Result<(), String> {
     let step = |name: &'static str| move |e: fantoccini::error::CmdError| format!("{name}: {e}");
-    browser
-        .goto(&console.url("/messages"))
-        .await
-        .map_err(step("message log"))?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!(
-            "#quarantine tr[data-quarantined='{quarantined}'] button"
-        )))
-        .await
-        .map_err(step("解除隔离 button"))?
-        .click()
-        .await
-        .map_err(step("解除隔离"))?;
-    let released = text_of(browser, "#outcome")
-        .await
-        .map_err(step("release outcome"))?;
+    let button = format!("#quarantine tr[data-quarantined='{quarantined}'] button");
+    let released = click_on(browser, console, "/messages", &button, "解除隔离").await?;
     if !released.contains("已解除隔离并重新处理：已接收") {
         return Err(format!("release said {released:?}"));
     }
@@ -80,16 +112,8 @@ async fn an_admin_releases_quarantined_mail_and_registers_an_unknown_sender_in_c
     let console = Console::start_in(env, MONDAY).await;
     let driver = Driver::start();
     let browser = driver.browser().await;
-    let mut result = log_in(&browser, &console).await;
-    if result.is_ok() {
-        result = message_actions(&browser, &console, quarantined).await;
-    }
-    if let Err(problem) = &result {
-        let shot = screenshot(&browser, "actions-failure").await;
-        let _ = browser.close().await;
-        panic!("{problem}; screenshot: {shot:?}");
-    }
-    let _ = browser.close().await;
+    let steps = message_actions(&browser, &console, quarantined);
+    logged_in(&browser, &console, "actions-failure", steps).await;
     let outcomes: Vec<(i64, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT id, unit_code, outcome FROM messages WHERE id IN (?, ?) ORDER BY id",
     )
@@ -129,24 +153,8 @@ async fn an_admin_releases_quarantined_mail_and_registers_an_unknown_sender_in_c
 /// in, and the board then shows the unit as reported with the verdict, approved by staff.
 async fn approve_held(browser: &Client, console: &Console, held: i64) -> Result<(), String> {
     let step = |name: &'static str| move |e: fantoccini::error::CmdError| format!("{name}: {e}");
-    browser
-        .goto(&console.url("/messages"))
-        .await
-        .map_err(step("message log"))?;
-    browser
-        .wait()
-        .at_most(WAIT)
-        .for_element(Locator::Css(&format!(
-            "#held tr[data-held='{held}'] button[name=approve]"
-        )))
-        .await
-        .map_err(step("批准登记 button"))?
-        .click()
-        .await
-        .map_err(step("批准登记"))?;
-    let approved = text_of(browser, "#outcome")
-        .await
-        .map_err(step("approve outcome"))?;
+    let button = format!("#held tr[data-held='{held}'] button[name=approve]");
+    let approved = click_on(browser, console, "/messages", &button, "批准登记").await?;
     if !approved.contains("已批准登记：已接收") {
         return Err(format!("approve said {approved:?}"));
     }
@@ -173,16 +181,8 @@ async fn an_admin_approves_a_held_form_in_chromium_and_its_receipt_is_queued() {
     let console = Console::start_in(env, MONDAY).await;
     let driver = Driver::start();
     let browser = driver.browser().await;
-    let mut result = log_in(&browser, &console).await;
-    if result.is_ok() {
-        result = approve_held(&browser, &console, held).await;
-    }
-    if let Err(problem) = &result {
-        let shot = screenshot(&browser, "held-failure").await;
-        let _ = browser.close().await;
-        panic!("{problem}; screenshot: {shot:?}");
-    }
-    let _ = browser.close().await;
+    let steps = approve_held(&browser, &console, held);
+    logged_in(&browser, &console, "held-failure", steps).await;
     let (unit, received): (String, chrono::DateTime<chrono::Utc>) = sqlx::query_as(
         "SELECT unit_code, received_at FROM monthly_submissions WHERE message_row = ?",
     )

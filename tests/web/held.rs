@@ -8,47 +8,14 @@
 use reportdesk::store::Store;
 use reqwest::StatusCode;
 
+pub use crate::held_mail::trust_office_mx;
 use crate::support::{TestEnv, at, fixtures, ingest, message};
 use crate::{Console, MONDAY, client, seed};
 
 pub const RECEIVED: &str = "2026-11-12T09:00:00+08:00";
-const OFFICE_MX: &str = "mx.office.example";
-
-/// Lists the office's receiving server as trusted (and `require_pass` when asked).
-pub fn trust_office_mx(env: &TestEnv, require_pass: bool) {
-    let mut config = std::fs::read_to_string(&env.config_path).expect("config");
-    config.push_str(&format!(
-        "\n[intake.sender_auth]\nauthserv_ids = [\"{OFFICE_MX}\"]\nrequire_pass = {require_pass}\n"
-    ));
-    std::fs::write(&env.config_path, config).expect("config written");
-}
-
 /// A 新山村 form whose From the office's server says is forged: held; returns its id.
 pub async fn held_form(env: &TestEnv) -> i64 {
-    let app = env.app(RECEIVED).await;
-    let file = "f04-retyped-labels-xinshancun.xlsx";
-    let form = std::fs::read(fixtures().join("forms").join(file)).unwrap();
-    let raw = [
-        format!(
-            "Authentication-Results: {OFFICE_MX}; spf=fail smtp.mailfrom=example.gov.cn;\r\n dkim=none; dmarc=fail header.from=example.gov.cn\r\n"
-        )
-        .into_bytes(),
-        message(
-            "xinshancun@example.gov.cn",
-            "11月报表",
-            "forged@elsewhere.example",
-            &[("报表.xlsx", &form)],
-        ),
-    ]
-    .concat();
-    let line = ingest(&app, &raw, "forged.eml", RECEIVED).await;
-    assert_eq!(line["outcome"], "held", "{line}");
-    let (id,): (i64,) = sqlx::query_as("SELECT message_row FROM held_mail")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
-    app.store.close().await;
-    id
+    crate::held_mail::held_form(env, "forged@elsewhere.example", RECEIVED).await
 }
 
 pub async fn decision(store: &Store, id: i64) -> Option<String> {

@@ -17,6 +17,8 @@ mod daemon;
 #[path = "../common/guard.rs"]
 mod guard;
 mod held;
+#[path = "../common/held_mail.rs"]
+mod held_mail;
 mod http;
 mod pages;
 mod upload;

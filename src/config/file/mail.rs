@@ -15,6 +15,9 @@ pub(super) struct MailFile {
     kind: Option<String>,
     #[serde(default)]
     pub(super) retry_base_seconds: Option<u64>,
+    /// `[outbound]` only: how often the delivery task looks at the outbox unwoken.
+    #[serde(default)]
+    pub(super) check_seconds: Option<u64>,
     /// `[outbound]` only: replies in flight at once over SMTP.
     #[serde(default)]
     pub(super) connections: Option<u32>,

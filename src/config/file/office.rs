@@ -46,7 +46,7 @@ impl Default for DatabaseFile {
 pub(super) fn build(raw: OfficeFile, invalid: &Invalid) -> Result<Office, ConfigError> {
     let timezone: Tz = raw.timezone.parse().map_err(|_| {
         invalid(
-            "office.timezone",
+            "office.zone.tz()",
             format!("unknown time zone {:?}", raw.timezone),
         )
     })?;
@@ -60,7 +60,7 @@ pub(super) fn build(raw: OfficeFile, invalid: &Invalid) -> Result<Office, Config
     Ok(Office {
         name: raw.name,
         address,
-        timezone,
+        zone: crate::domain::OfficeZone::new(timezone),
         contact: raw.contact,
         reporter: raw.reporter.filter(|r| !r.trim().is_empty()),
         phone: office_phone(raw.phone.as_deref(), invalid)?,

@@ -212,12 +212,12 @@ fn fallback_period(
     let open = ctx.open_period;
     if let Some(title) = &located.title {
         let text = title.value.display();
-        if let Some(p) = period::find_period_in_text(&text, open) {
+        if let Some(p) = Period::find_in_text(&text, open) {
             let cell = located.sheet.a1(title.row, title.col);
             return (p, PeriodSource::Title(text.trim().to_string()), Some(cell));
         }
     }
-    if let Some(p) = period::find_period_in_text(ctx.subject, open) {
+    if let Some(p) = Period::find_in_text(ctx.subject, open) {
         return (p, PeriodSource::Subject, None);
     }
     (open, PeriodSource::OpenAtReceipt, None)

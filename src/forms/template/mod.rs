@@ -76,6 +76,20 @@ pub fn monthly_filled(fill: &TemplateFill) -> Result<Vec<u8>, XlsxError> {
     build(Some(fill))
 }
 
+/// For tests: the November 2026 form of `unit` as it sends it back (张敏, every value 3).
+#[cfg(test)]
+pub(crate) fn november_form_of(unit: &str) -> Vec<u8> {
+    monthly_filled(&TemplateFill {
+        unit: unit.into(),
+        period: "2026年11月".into(),
+        filled_by: "张敏".into(),
+        phone: "023-68173265".into(),
+        filled_on: "2026-11-10".into(),
+        values: [3; 11],
+    })
+    .unwrap()
+}
+
 /// A label as printed in the template: broken into lines that fit [`VALUE_COL_WIDTH`], the unit's
 /// bracket kept with the words before it. The reader ignores the line breaks (whitespace).
 pub fn label_lines(field: Field) -> &'static str {

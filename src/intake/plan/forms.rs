@@ -24,7 +24,7 @@ pub(super) fn plan_cases<'p>(
     reading: &'p Reading,
     facts: &Facts,
 ) -> (Vec<FormReport>, Vec<RecordedCase>, Vec<Finding>) {
-    let period = Period::open_at(input.config.office.date_of(input.row.received_at));
+    let period = Period::open_at(input.config.office.zone.date_of(input.row.received_at));
     let mut corrected = facts.corrected.clone();
     let (mut reports, mut recorded, mut fixes) = (Vec::new(), Vec::new(), Vec::new());
     for case in &reading.cases {
@@ -78,7 +78,7 @@ pub(super) fn plan_cases<'p>(
             reward: form.reward_yuan,
             warnings,
             version,
-            replaces: prior.map(|p| local_text(p.received_at, input.config.office.timezone)),
+            replaces: prior.map(|p| local_text(p.received_at, input.config.office.zone.tz())),
         });
     }
     (reports, recorded, fixes)
@@ -94,9 +94,10 @@ pub(super) fn record<'p>(
 ) -> (PlannedSubmission<'p>, FormReport, Recorded) {
     let config = input.config;
     let deadline_day = config.schedule.deadline_day;
-    let late = form
-        .period
-        .is_late(config.office.date_of(input.row.received_at), deadline_day);
+    let late = form.period.is_late(
+        config.office.zone.date_of(input.row.received_at),
+        deadline_day,
+    );
     let period_source = text::period_source_text(&form.period_source);
     let version = previous.as_ref().map_or(1, |p| p.version + 1);
     let changes = previous
@@ -131,7 +132,7 @@ pub(super) fn record<'p>(
         period: form.period,
         period_source: period_source.clone(),
         version,
-        replaces: previous.map(|p| local_text(p.received_at, config.office.timezone)),
+        replaces: previous.map(|p| local_text(p.received_at, config.office.zone.tz())),
         values: form.values,
         changes,
         late,

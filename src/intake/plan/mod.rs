@@ -320,14 +320,14 @@ fn empty_report(input: &Input<'_>) -> IngestReport {
 
 /// The receipt number of a message: its office-local date of receipt and its row.
 pub(super) fn receipt_no(input: &Input<'_>) -> String {
-    let date = input.config.office.date_of(input.row.received_at);
+    let date = input.config.office.zone.date_of(input.row.received_at);
     format!("RD-{}-{:06}", date.format("%Y%m%d"), input.row.id)
 }
 
 fn envelope(input: &Input<'_>, unit: &Unit) -> Envelope {
     Envelope {
         unit_name: unit.name.clone(),
-        received_local: local_text(input.row.received_at, input.config.office.timezone),
+        received_local: local_text(input.row.received_at, input.config.office.zone.tz()),
         receipt_no: receipt_no(input),
         sender_check: input.sender_check.map(|check| {
             if input.approved {

@@ -98,6 +98,17 @@ pub(super) fn problem(cell: &str) -> Finding {
     )
 }
 
+/// Mail from `unit` holding these monthly forms and nothing else.
+pub(super) fn forms_of(unit: &Unit, monthly: Vec<MonthlyReadingOf>) -> Verdict<'_> {
+    Verdict::Unit {
+        unit,
+        reading: Reading {
+            monthly,
+            ..Reading::default()
+        },
+    }
+}
+
 pub(super) fn rejected_monthly() -> MonthlyReadingOf {
     MonthlyReadingOf {
         attachment: "bad.xlsx".into(),
@@ -168,14 +179,7 @@ impl Fixture {
 fn an_accepted_form_is_version_one_with_a_receipt() {
     let fx = Fixture::new("10月报表");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![monthly("a.xlsx", [1; 11])],
-        ..Reading::default()
-    };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(&unit, vec![monthly("a.xlsx", [1; 11])]);
     let plan = plan(&fx.input(), &verdict, &Facts::default());
     assert_eq!(plan.report.outcome, Outcome::Accepted);
     assert_eq!(
@@ -198,10 +202,6 @@ fn an_accepted_form_is_version_one_with_a_receipt() {
 fn a_resubmission_is_the_next_version_and_lists_what_changed() {
     let fx = Fixture::new("10月报表（更正）");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![monthly("a.xlsx", [2; 11])],
-        ..Reading::default()
-    };
     let facts = Facts {
         previous: vec![Previous {
             period: october(),
@@ -211,10 +211,7 @@ fn a_resubmission_is_the_next_version_and_lists_what_changed() {
         }],
         ..Facts::default()
     };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(&unit, vec![monthly("a.xlsx", [2; 11])]);
     let plan = plan(&fx.input(), &verdict, &facts);
     assert_eq!(plan.submissions[0].version, 3);
     let changed = plan.report.forms[0].changed.as_ref().expect("changes");
@@ -226,14 +223,10 @@ fn a_resubmission_is_the_next_version_and_lists_what_changed() {
 fn two_forms_of_one_month_in_one_mail_take_two_versions() {
     let fx = Fixture::new("报表");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![monthly("a.xlsx", [1; 11]), monthly("b.xlsx", [3; 11])],
-        ..Reading::default()
-    };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(
+        &unit,
+        vec![monthly("a.xlsx", [1; 11]), monthly("b.xlsx", [3; 11])],
+    );
     let plan = plan(&fx.input(), &verdict, &Facts::default());
     let versions: Vec<i64> = plan.submissions.iter().map(|s| s.version).collect();
     assert_eq!(versions, vec![1, 2]);
@@ -245,14 +238,7 @@ fn two_forms_of_one_month_in_one_mail_take_two_versions() {
 fn a_form_with_problems_is_returned_with_the_template_and_nothing_recorded() {
     let fx = Fixture::new("报表");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![rejected_monthly()],
-        ..Reading::default()
-    };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(&unit, vec![rejected_monthly()]);
     let plan = plan(&fx.input(), &verdict, &Facts::default());
     assert_eq!(plan.report.outcome, Outcome::Rejected);
     assert!(plan.submissions.is_empty() && plan.cases.is_empty());
@@ -266,14 +252,7 @@ fn a_form_with_problems_is_returned_with_the_template_and_nothing_recorded() {
 fn a_good_form_beside_a_bad_one_is_recorded_and_the_mail_returned() {
     let fx = Fixture::new("报表");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![monthly("a.xlsx", [1; 11]), rejected_monthly()],
-        ..Reading::default()
-    };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(&unit, vec![monthly("a.xlsx", [1; 11]), rejected_monthly()]);
     let plan = plan(&fx.input(), &verdict, &Facts::default());
     assert_eq!(plan.report.outcome, Outcome::Rejected);
     assert_eq!(plan.submissions.len(), 1);
@@ -371,19 +350,12 @@ fn a_bounce_marks_only_the_addresses_the_facts_confirm() {
 fn over_the_hourly_limit_the_form_is_recorded_but_not_answered() {
     let fx = Fixture::new("报表");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![monthly("a.xlsx", [1; 11])],
-        ..Reading::default()
-    };
     let limit = i64::from(fx.config.intake.replies_per_sender_per_hour);
     let facts = Facts {
         recent_replies: limit,
         ..Facts::default()
     };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(&unit, vec![monthly("a.xlsx", [1; 11])]);
     let plan = plan(&fx.input(), &verdict, &facts);
     assert_eq!(plan.submissions.len(), 1);
     assert!(plan.reply.is_none() && plan.report.reply.is_none());

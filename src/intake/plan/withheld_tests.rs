@@ -2,7 +2,7 @@
 //! ([`Answering::Withheld`]): recorded exactly as with a reply, nothing planned for the unit,
 //! and the report says why.
 
-use super::tests::{Fixture, monthly, rejected_monthly, unit};
+use super::tests::{Fixture, forms_of, monthly, rejected_monthly, unit};
 use super::{Input, WITHHELD_NOTE, plan};
 use crate::intake::Answering;
 use crate::intake::assess::{Reading, Verdict};
@@ -20,14 +20,7 @@ fn withheld(fx: &Fixture) -> Input<'_> {
 fn an_upload_without_a_receipt_is_recorded_as_with_one_and_not_answered() {
     let fx = Fixture::new("网页上传的报表");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![monthly("a.xlsx", [1; 11])],
-        ..Reading::default()
-    };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(&unit, vec![monthly("a.xlsx", [1; 11])]);
     let answered = plan(&fx.input(), &verdict, &Facts::default());
     let quiet = plan(&withheld(&fx), &verdict, &Facts::default());
     assert_eq!(quiet.report.outcome, Outcome::Accepted);
@@ -53,14 +46,7 @@ fn an_upload_without_a_receipt_is_recorded_as_with_one_and_not_answered() {
 fn an_upload_without_a_receipt_that_fails_its_checks_is_not_returned_by_mail() {
     let fx = Fixture::new("网页上传的报表");
     let unit = unit(&fx.config);
-    let reading = Reading {
-        monthly: vec![monthly("a.xlsx", [1; 11]), rejected_monthly()],
-        ..Reading::default()
-    };
-    let verdict = Verdict::Unit {
-        unit: &unit,
-        reading,
-    };
+    let verdict = forms_of(&unit, vec![monthly("a.xlsx", [1; 11]), rejected_monthly()]);
     let plan = plan(&withheld(&fx), &verdict, &Facts::default());
     assert_eq!(plan.report.outcome, Outcome::Rejected);
     assert_eq!(plan.submissions.len(), 1);

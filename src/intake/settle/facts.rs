@@ -110,7 +110,7 @@ impl Settler<'_> {
         if corrects_one(reading) || later_photos {
             facts.answered = self.answered_cases(tx, unit).await?;
         }
-        let period = Period::open_at(self.config.office.date_of(self.row.received_at));
+        let period = Period::open_at(self.config.office.zone.date_of(self.row.received_at));
         facts.corrected = self
             .corrected_case(tx, unit, reading, period, &facts.answered)
             .await?;

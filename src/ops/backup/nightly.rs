@@ -11,11 +11,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{BackupSettings, Config};
+use crate::domain::OfficeZone;
 use crate::store::Store;
 
 /// The first moment at `time` (office time) strictly after `now`.
-pub fn next_run(now: DateTime<Utc>, tz: Tz, time: NaiveTime) -> DateTime<Utc> {
-    let today = now.with_timezone(&tz).date_naive();
+pub fn next_run(now: DateTime<Utc>, zone: OfficeZone, time: NaiveTime) -> DateTime<Utc> {
+    let (today, tz) = (zone.today(now), zone.tz());
     (0..3u64)
         .filter_map(|d| today.checked_add_days(Days::new(d)))
         .filter_map(|day| tz.from_local_datetime(&day.and_time(time)).earliest())
@@ -48,7 +49,7 @@ pub async fn take(
     now: DateTime<Utc>,
     settings: &BackupSettings,
 ) -> Result<PathBuf, super::BackupError> {
-    let path = settings.dir.join(file_name(now, config.office.timezone));
+    let path = settings.dir.join(file_name(now, config.office.zone.tz()));
     super::create(store, config, &path, now).await?;
     prune(&settings.dir, settings.keep);
     Ok(path)
@@ -79,9 +80,8 @@ pub async fn run(
     settings: BackupSettings,
     cancel: CancellationToken,
 ) {
-    let tz = config.office.timezone;
     loop {
-        let due = next_run(clock.now(), tz, settings.time);
+        let due = next_run(clock.now(), config.office.zone, settings.time);
         loop {
             let wait = (due - clock.now()).to_std().unwrap_or_default();
             if wait.is_zero() {
@@ -114,11 +114,11 @@ mod tests {
         let tz = chrono_tz::Asia::Shanghai;
         let time = NaiveTime::from_hms_opt(2, 30, 0).unwrap();
         assert_eq!(
-            next_run(at("2026-11-12T01:00:00+08:00"), tz, time),
+            next_run(at("2026-11-12T01:00:00+08:00"), OfficeZone::new(tz), time),
             at("2026-11-12T02:30:00+08:00")
         );
         assert_eq!(
-            next_run(at("2026-11-12T02:30:00+08:00"), tz, time),
+            next_run(at("2026-11-12T02:30:00+08:00"), OfficeZone::new(tz), time),
             at("2026-11-13T02:30:00+08:00")
         );
         assert_eq!(

@@ -1,9 +1,9 @@
-//! The sender task of `run`: expands recorded events into one row per channel and part, then
+//! The robots' dispatch task of `run`: expands recorded events into one row per channel and part, then
 //! claims one due part on a robot under its rate cap, sends it outside any transaction and
 //! marks it sent, or due again after backoff (throttling: after the platform's window), or
 //! failed when the robot says the message or the robot itself is wrong.
 //!
-//! Time: the one clock. With `--now` the sender's time starts there and runs on (a frozen
+//! Time: the one clock. With `--now` the dispatcher's time starts there and runs on (a frozen
 //! moment would never let a retry fall due); without it, it is the system time. Rate windows
 //! use the monotonic clock.
 
@@ -34,7 +34,7 @@ const POLL: Duration = Duration::from_secs(2);
 const RETRY_CAP: TimeDelta = TimeDelta::minutes(10);
 
 #[derive(Debug, Error)]
-pub enum SenderError {
+pub enum DispatchError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -50,8 +50,8 @@ pub enum Step {
     Idle,
 }
 
-/// The handles the sender uses; built once at start-up.
-pub struct Sender {
+/// The handles the dispatcher uses; built once at start-up.
+pub struct Dispatcher {
     store: Store,
     robots: Vec<Robot>,
     poster: Poster,
@@ -61,7 +61,7 @@ pub struct Sender {
     limiter: Limiter,
 }
 
-impl Sender {
+impl Dispatcher {
     /// Reads every channel's variables (a start-up error names the missing one).
     pub fn connect(
         channels: &[Channel],
@@ -69,12 +69,12 @@ impl Sender {
         store: Store,
         clock: Clock,
         tz: Tz,
-    ) -> Result<Sender, SenderError> {
+    ) -> Result<Dispatcher, DispatchError> {
         let robots = channels
             .iter()
             .map(|c| Robot::connect(c, config_path))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Sender {
+        Ok(Dispatcher {
             store,
             robots,
             poster: Poster::new()?,

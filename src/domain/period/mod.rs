@@ -11,6 +11,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
+mod written;
+
 const FIRST_YEAR: i32 = 2000;
 const LAST_YEAR: i32 = 2099;
 
@@ -188,13 +190,24 @@ impl<'de> Deserialize<'de> for Period {
     }
 }
 
+/// For tests here and in the forms: a period known to be valid, and the open one they assume.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Period;
+
+    pub(crate) fn p(year: i32, month: u32) -> Period {
+        Period::new(year, month).unwrap()
+    }
+
+    /// November 2026, the open period of the tests.
+    pub(crate) const OPEN: fn() -> Period = || p(2026, 11);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn p(year: i32, month: u32) -> Period {
-        Period::new(year, month).unwrap()
-    }
+    use super::testing::p;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
