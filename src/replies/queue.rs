@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use super::mime::{self, MimeError, Outgoing};
 use crate::store::outbox::{self, NewReply, ReplyKind};
+use crate::store::writes::Writes;
 use crate::store::{StoreError, Tx};
 
 /// Why a mail was not queued.
@@ -28,17 +29,34 @@ pub async fn queue_mail(
     message_row: Option<i64>,
 ) -> Result<i64, QueueError> {
     let body = mime::build(mail)?;
-    Ok(outbox::enqueue(
-        tx,
-        &NewReply {
-            message_row,
-            kind,
-            recipient: mail.to_address,
-            subject: mail.subject,
-            outgoing_id: mail.message_id,
-            body: &body,
-            created_at: mail.date,
-        },
-    )
-    .await?)
+    Ok(outbox::enqueue(tx, &reply(mail, kind, message_row, &body)).await?)
+}
+
+/// [`queue_mail`] as one of several [`Writes`]: the mail is built now and queued when they run.
+pub fn queue_mail_into(
+    writes: &mut Writes,
+    mail: &Outgoing<'_>,
+    kind: ReplyKind,
+    message_row: Option<i64>,
+) -> Result<(), MimeError> {
+    let body = mime::build(mail)?;
+    outbox::enqueue_into(writes, &reply(mail, kind, message_row, &body));
+    Ok(())
+}
+
+fn reply<'a>(
+    mail: &Outgoing<'a>,
+    kind: ReplyKind,
+    message_row: Option<i64>,
+    body: &'a [u8],
+) -> NewReply<'a> {
+    NewReply {
+        message_row,
+        kind,
+        recipient: mail.to_address,
+        subject: mail.subject,
+        outgoing_id: mail.message_id,
+        body,
+        created_at: mail.date,
+    }
 }

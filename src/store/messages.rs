@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
+use super::writes::Writes;
 use super::{Store, StoreError, Tx};
 use crate::sender::Verdict;
 
@@ -157,19 +158,25 @@ async fn take_with(
 }
 
 pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE messages SET state = 'processed', unit_code = ?, outcome = ?, no_reply = ?,
-                result_json = ?, processed_at = ? WHERE id = ?",
-    )
-    .bind(done.unit_code)
-    .bind(done.outcome)
-    .bind(done.no_reply)
-    .bind(done.result_json)
-    .bind(done.processed_at)
-    .bind(done.id)
-    .execute(&mut **tx)
-    .await?;
+    let mut writes = Writes::new();
+    finish_into(&mut writes, done);
+    writes.run(tx).await?;
     Ok(())
+}
+
+/// [`finish`] as one of several [`Writes`].
+pub fn finish_into(writes: &mut Writes, done: &Finished<'_>) {
+    writes
+        .push(
+            "UPDATE messages SET state = 'processed', unit_code = ?, outcome = ?, no_reply = ?,
+                    result_json = ?, processed_at = ? WHERE id = ?",
+        )
+        .bind(done.unit_code)
+        .bind(done.outcome)
+        .bind(done.no_reply)
+        .bind(done.result_json)
+        .bind(done.processed_at)
+        .bind(done.id);
 }
 
 /// The message recorded under `id`.

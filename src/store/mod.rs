@@ -19,6 +19,7 @@ pub mod reminders;
 pub mod staff;
 pub mod submissions;
 pub mod upstream;
+pub mod writes;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -9,8 +9,9 @@
 //! at once ([`release_orphans`]). A live process never has its claim taken.
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::FromRow;
+use sqlx::{FromRow, Row};
 
+use super::writes::Writes;
 use super::{Store, StoreError, Tx};
 
 /// What a queued mail is (the `kind` column; `kind` in the ingest report's `reply`).
@@ -82,22 +83,42 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
 }
 
-pub async fn enqueue(tx: &mut Tx, reply: &NewReply<'_>) -> Result<i64, StoreError> {
-    let id = sqlx::query_scalar(
+/// The `INSERT` of a reply; a macro so [`enqueue`] can add its `RETURNING`.
+macro_rules! insert_reply {
+    () => {
         "INSERT INTO outbox (message_row, kind, recipient, subject, outgoing_id, body, next_attempt_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(reply.message_row)
-    .bind(reply.kind.as_str())
-    .bind(reply.recipient)
-    .bind(reply.subject)
-    .bind(reply.outgoing_id)
-    .bind(reply.body)
-    .bind(reply.created_at)
-    .bind(reply.created_at)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    };
+}
+
+pub async fn enqueue(tx: &mut Tx, reply: &NewReply<'_>) -> Result<i64, StoreError> {
+    let mut writes = Writes::new();
+    push_reply(
+        &mut writes,
+        concat!(insert_reply!(), " RETURNING id"),
+        reply,
+    );
+    let rows = writes.run(tx).await?;
+    let id = rows.first().map(|row| row.try_get(0)).transpose()?;
+    id.ok_or_else(|| StoreError::Sql(sqlx::Error::RowNotFound))
+}
+
+/// [`enqueue`] as one of several [`Writes`] (its id is not returned).
+pub fn enqueue_into(writes: &mut Writes, reply: &NewReply<'_>) {
+    push_reply(writes, insert_reply!(), reply);
+}
+
+fn push_reply(writes: &mut Writes, statement: &'static str, reply: &NewReply<'_>) {
+    writes
+        .push(statement)
+        .bind(reply.message_row)
+        .bind(reply.kind.as_str())
+        .bind(reply.recipient)
+        .bind(reply.subject)
+        .bind(reply.outgoing_id)
+        .bind(reply.body)
+        .bind(reply.created_at)
+        .bind(reply.created_at);
 }
 
 /// Whether one of `outgoing_ids` is the Message-ID of a mail we queued for `recipient`: a bounce

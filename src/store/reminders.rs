@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
+use super::writes::Writes;
 use super::{Store, StoreError, Tx};
 
 /// Every (unit, slot) decided for `period`, sent or not: the exactly-once record.
@@ -147,11 +148,17 @@ pub async fn mark_failing(
 
 /// Mail arrived from `address`: it works again. Returns whether it had been failing.
 pub async fn reconfirm(tx: &mut Tx, address: &str) -> Result<bool, StoreError> {
-    let done = sqlx::query("DELETE FROM failing_addresses WHERE address = ?")
-        .bind(address)
-        .execute(&mut **tx)
-        .await?;
-    Ok(done.rows_affected() > 0)
+    let mut writes = Writes::new();
+    reconfirm_into(&mut writes, address);
+    Ok(!writes.run(tx).await?.is_empty())
+}
+
+/// [`reconfirm`] as one of several [`Writes`]: it returns a row (the address) when the address
+/// had been failing.
+pub fn reconfirm_into(writes: &mut Writes, address: &str) {
+    writes
+        .push("DELETE FROM failing_addresses WHERE address = ? RETURNING address")
+        .bind(address);
 }
 
 /// A recorded staff digest the bot has not yet sent to the staff chats.

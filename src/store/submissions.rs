@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::sqlite::SqliteRow;
 
+use super::writes::Writes;
 use super::{Store, StoreError, Tx};
 use crate::domain::fields::{Field, MonthlyValues};
 use crate::domain::period::Period;
@@ -109,13 +110,22 @@ pub async fn insert_version(
     new: &NewSubmission<'_>,
     version: i64,
 ) -> Result<(), StoreError> {
+    let mut writes = Writes::new();
+    insert_version_into(&mut writes, new, version);
+    writes.run(tx).await?;
+    Ok(())
+}
+
+/// [`insert_version`] as one of several [`Writes`].
+pub fn insert_version_into(writes: &mut Writes, new: &NewSubmission<'_>, version: i64) {
     let sql = concat!(
         "INSERT INTO monthly_submissions (unit_code, period, version, message_row, received_at, late,
             period_source, attachment, filled_by, phone, filled_on, receipt_no, ",
         value_columns!(),
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     );
-    let mut query = sqlx::query(sql)
+    writes
+        .push(sql)
         .bind(new.unit_code)
         .bind(new.period.to_string())
         .bind(version)
@@ -129,10 +139,8 @@ pub async fn insert_version(
         .bind(new.filled_on)
         .bind(new.receipt_no);
     for (_, value) in new.values.iter() {
-        query = query.bind(i64::try_from(value).unwrap_or(i64::MAX));
+        writes.bind(i64::try_from(value).unwrap_or(i64::MAX));
     }
-    query.execute(&mut **tx).await?;
-    Ok(())
 }
 
 /// The counting version of every unit that reported for the period.

@@ -1,7 +1,8 @@
-//! The small writer: a [`Plan`] written inside the intake transaction, in the order the plan
-//! lists it (addresses, cases with their photos, monthly versions, photos joining earlier
-//! cases, the reply into the outbox, the outcome on the message). Decides nothing, except that a
-//! reply that cannot be built (a malformed address) is noted instead of queued.
+//! The small writer: a [`Plan`] written inside the intake transaction: bounced addresses, cases
+//! with their photos and photos joining earlier cases first (each needs a row's id), then in one
+//! round trip ([`Writes`]) the sender's address working again, the monthly versions, the reply
+//! into the outbox and the outcome on the message. Decides nothing, except that a reply that
+//! cannot be built (a malformed address) is noted instead of queued.
 
 use super::Settler;
 use super::facts::StoredPhoto;
@@ -10,12 +11,13 @@ use crate::forms::template::{
 };
 use crate::intake::plan::{Plan, PlannedReply, Template};
 use crate::intake::report::IngestReport;
-use crate::replies::mime::{self, FileAttachment, Outgoing};
-use crate::replies::queue::{QueueError, queue_mail};
+use crate::replies::mime::{self, FileAttachment, MimeError, Outgoing};
+use crate::replies::queue::queue_mail_into;
 use crate::store::cases::{self, NewCase};
 use crate::store::messages::{self, Finished};
 use crate::store::reminders;
 use crate::store::submissions::{self, NewSubmission};
+use crate::store::writes::Writes;
 use crate::store::{StoreError, Tx};
 
 impl Settler<'_> {
@@ -27,10 +29,11 @@ impl Settler<'_> {
         photos: &[StoredPhoto],
     ) -> Result<IngestReport, StoreError> {
         let mut report = plan.report;
-        if let Some(from) = &plan.reconfirm
-            && reminders::reconfirm(tx, from).await?
-        {
-            tracing::info!(address = %from, "mail from a failing address: it works again");
+        // The version, the reply and the outcome go in one round trip (the common case is a
+        // monthly form and its receipt); cases need their new ids and are written first.
+        let mut writes = Writes::new();
+        if let Some(from) = &plan.reconfirm {
+            reminders::reconfirm_into(&mut writes, from);
         }
         for address in &plan.failing {
             reminders::mark_failing(tx, address, &plan.failing_reason, self.now).await?;
@@ -70,7 +73,7 @@ impl Settler<'_> {
                 receipt_no: &receipt_no,
                 values: &form.values,
             };
-            submissions::insert_version(tx, &new, planned.version).await?;
+            submissions::insert_version_into(&mut writes, &new, planned.version);
         }
         for &case in &plan.photos_join {
             self.add_photos(tx, case, photos).await?;
@@ -79,18 +82,17 @@ impl Settler<'_> {
             tracing::warn!(recipient = %recipient, "reply rate limit reached; no reply queued");
         }
         if let Some(reply) = &plan.reply
-            && let Err(error) = self.queue_reply(tx, reply).await
+            && let Err(error) = self.queue_reply(&mut writes, reply)
         {
-            match error {
-                QueueError::Build(error) => {
-                    tracing::warn!(%error, "cannot build the reply");
-                    report.note = Some(format!("not answered: {error}"));
-                    report.reply = None;
-                }
-                QueueError::Store(error) => return Err(error),
-            }
+            tracing::warn!(%error, "cannot build the reply");
+            report.note = Some(format!("not answered: {error}"));
+            report.reply = None;
         }
-        self.finish(tx, &report).await?;
+        self.finish(&mut writes, &report);
+        let reconfirmed = !writes.run(tx).await?.is_empty();
+        if let (Some(from), true) = (&plan.reconfirm, reconfirmed) {
+            tracing::info!(address = %from, "mail from a failing address: it works again");
+        }
         Ok(report)
     }
 
@@ -115,7 +117,7 @@ impl Settler<'_> {
     }
 
     /// Builds the reply (threaded, with its template when it takes one) and queues it.
-    async fn queue_reply(&self, tx: &mut Tx, reply: &PlannedReply) -> Result<i64, QueueError> {
+    fn queue_reply(&self, writes: &mut Writes, reply: &PlannedReply) -> Result<(), MimeError> {
         let office = &self.config.office;
         let key = &self.row.message_key;
         let message_id =
@@ -154,11 +156,11 @@ impl Settler<'_> {
                 self.now,
             )
         };
-        queue_mail(tx, &outgoing, reply.kind, Some(self.row.id)).await
+        queue_mail_into(writes, &outgoing, reply.kind, Some(self.row.id))
     }
 
     /// The outcome on the message, with its ingest line.
-    async fn finish(&self, tx: &mut Tx, report: &IngestReport) -> Result<(), StoreError> {
+    fn finish(&self, writes: &mut Writes, report: &IngestReport) {
         let json = report.to_json_line();
         let no_reply = report
             .reply
@@ -173,6 +175,6 @@ impl Settler<'_> {
             result_json: &json,
             processed_at: self.now,
         };
-        messages::finish(tx, &finished).await
+        messages::finish_into(writes, &finished);
     }
 }
