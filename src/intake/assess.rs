@@ -36,9 +36,16 @@ impl AssessContext<'_> {
         }
     }
 
-    /// The reader's job for `raw`: the whole of open + read, for this context's roster.
-    pub fn job(&self, raw: &[u8], limits: &Limits, password: Option<&[u8]>) -> Job {
-        let senders = SenderNames::of(self.roster);
+    /// The reader's job for `raw`, from `sender` (its From address as the headers give it):
+    /// the whole of open + read, with the names of the sender's unit in this context's roster.
+    pub fn job(
+        &self,
+        raw: &[u8],
+        sender: Option<&str>,
+        limits: &Limits,
+        password: Option<&[u8]>,
+    ) -> Job {
+        let senders = SenderNames::of_sender(self.roster, sender);
         let purpose = Purpose {
             office_address: self.office_address,
             settings: self.read_settings(),

@@ -211,7 +211,8 @@ impl<'c> Intake<'c> {
             .as_deref()
             .and_then(|var| std::env::var(var).ok())
             .filter(|p| !p.is_empty());
-        let job = ctx.job(raw, limits, password.as_deref().map(str::as_bytes));
+        let sender = head.from.as_ref().map(|m| m.address.as_str());
+        let job = ctx.job(raw, sender, limits, password.as_deref().map(str::as_bytes));
         match self.reader.read(&job).await {
             Ok(reply) => {
                 let encrypted = reply

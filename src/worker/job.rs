@@ -136,6 +136,17 @@ mod tests {
     }
 
     #[test]
+    fn a_job_carries_only_the_sender_s_unit() {
+        let roster = tiaodeng_roster();
+        let unit = SenderNames::of_sender(&roster, Some("TD@example.gov.cn"));
+        assert_eq!(unit, SenderNames::of(&roster));
+        assert!(unit.names_of("td@example.gov.cn").is_some());
+        let stranger = SenderNames::of_sender(&roster, Some("x@qq.example"));
+        assert_eq!(stranger, SenderNames::default());
+        assert_eq!(SenderNames::of_sender(&roster, None), SenderNames::default());
+    }
+
+    #[test]
     fn bytes_travel_as_byte_strings_not_arrays_of_integers() {
         let raw: Vec<u8> = (0..4096u32).map(|i| (i % 251) as u8).collect();
         let encoded = encode(&job(&raw, &SenderNames::default())).unwrap();

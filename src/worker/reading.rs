@@ -80,6 +80,18 @@ impl SenderNames {
         )
     }
 
+    /// Only the unit `address` is registered to, if any: what a job needs to read a message from
+    /// `address` (the whole roster, copied and sent to the reader with every message, cost more
+    /// than the reading of a small form's header).
+    pub fn of_sender(roster: &Roster, address: Option<&str>) -> Self {
+        let unit = address.and_then(|a| roster.by_address(a));
+        Self(
+            unit.map(|u| (u.addresses.clone(), u.names()))
+                .into_iter()
+                .collect(),
+        )
+    }
+
     /// The names of the unit `address` is registered to (case-insensitive, as the roster).
     pub fn names_of(&self, address: &str) -> Option<&[String]> {
         let address = address.trim().to_lowercase();
