@@ -143,7 +143,10 @@ mod tests {
         assert!(unit.names_of("td@example.gov.cn").is_some());
         let stranger = SenderNames::of_sender(&roster, Some("x@qq.example"));
         assert_eq!(stranger, SenderNames::default());
-        assert_eq!(SenderNames::of_sender(&roster, None), SenderNames::default());
+        assert_eq!(
+            SenderNames::of_sender(&roster, None),
+            SenderNames::default()
+        );
     }
 
     #[test]
