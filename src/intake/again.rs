@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::report::IngestReport;
+use super::report::{IngestReport, Outcome};
 use super::{Intake, IntakeError, Trust, unreadable};
 use crate::domain::echo;
 use crate::mail;
@@ -27,11 +27,11 @@ impl Intake<'_> {
             .ok_or_else(|| refuse("no message has this ID (see `reportdesk status`)".into()))?;
         let kept = row.state == "processed"
             && row.unit_code.is_none()
-            && row.outcome.as_deref() == Some("rejected");
+            && row.outcome == Some(Outcome::Rejected);
         if !kept {
             return Err(refuse(format!(
                 "it is not mail kept from an unknown sender (outcome {}, unit {})",
-                row.outcome.as_deref().unwrap_or("-"),
+                row.outcome.map_or("-", Outcome::as_str),
                 row.unit_code.as_deref().unwrap_or("-")
             )));
         }

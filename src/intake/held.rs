@@ -245,7 +245,7 @@ pub async fn reject(
         &Finished {
             id,
             unit_code: Some(&held.unit),
-            outcome: "rejected",
+            outcome: Outcome::Rejected,
             no_reply: Some("held, then rejected by staff"),
             result_json: &line.to_string(),
             processed_at: now,

@@ -5,34 +5,8 @@ use crate::store::outbox::ReplyKind;
 use serde::Serialize;
 
 use crate::domain::fields::MonthlyValues;
+pub use crate::domain::outcome::Outcome;
 use crate::forms::finding::{Finding, ingest};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Accepted,
-    Rejected,
-    Ignored,
-    Duplicate,
-    /// Failed to finish three times: set aside (SPEC §12), nothing sent.
-    Quarantined,
-    /// A form from a registered address whose sender check failed (SPEC §13): nothing recorded
-    /// until staff approve it.
-    Held,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Accepted => "accepted",
-            Outcome::Rejected => "rejected",
-            Outcome::Ignored => "ignored",
-            Outcome::Duplicate => "duplicate",
-            Outcome::Quarantined => "quarantined",
-            Outcome::Held => "held",
-        }
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FormReport {
@@ -142,7 +116,7 @@ pub(super) fn duplicate_report(
         errors: vec![],
         note: Some(format!(
             "already processed ({}); nothing stored, nothing sent",
-            row.outcome.as_deref().unwrap_or("-")
+            row.outcome.map_or("-", Outcome::as_str)
         )),
         reply: None,
         sender_check: None,

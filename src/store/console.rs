@@ -8,6 +8,7 @@ use sqlx::Row;
 
 use super::{Store, StoreError};
 use crate::domain::fields::{Field, MonthlyValues};
+use crate::domain::outcome::Outcome;
 use crate::sender::Verdict;
 
 /// The newest rejected message of each registered unit received in `[from, until)`; a held
@@ -97,7 +98,7 @@ pub struct LoggedMessage {
     pub raw_path: String,
     pub source: String,
     pub state: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// The sender verdict (SPEC §13); `None` when not checked.
     pub sender_check: Option<Verdict>,
 }
@@ -114,7 +115,7 @@ macro_rules! select_logged {
 pub struct LogFilter {
     /// `messages.state` (received, processed, and the states other parts add: held, quarantined…).
     pub state: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     /// Only mail from addresses not in the roster.
     pub unknown_only: bool,
     pub unit: Option<String>,
@@ -142,10 +143,9 @@ pub async fn message_log(
     sql.push_str(" ORDER BY received_at DESC, id DESC LIMIT ?");
     // Only the fixed fragments above are joined; every value is bound.
     let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
-    for value in [&filter.state, &filter.outcome, &filter.unit]
-        .into_iter()
-        .flatten()
-    {
+    let outcome = filter.outcome.map(Outcome::as_str);
+    let values = [filter.state.as_deref(), outcome, filter.unit.as_deref()];
+    for value in values.into_iter().flatten() {
         query = query.bind(value);
     }
     Ok(query.bind(limit).fetch_all(store.pool()).await?)

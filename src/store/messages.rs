@@ -5,6 +5,7 @@ use sqlx::FromRow;
 
 use super::writes::Writes;
 use super::{Store, StoreError, Tx};
+use crate::domain::outcome::Outcome;
 use crate::sender::Verdict;
 
 /// A message as first recorded, before any parsing.
@@ -31,7 +32,7 @@ pub struct MessageRow {
     pub raw_path: String,
     pub source: String,
     pub state: String,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub result_json: Option<String>,
 }
 
@@ -99,7 +100,7 @@ pub async fn record_in(tx: &mut Tx, new: &NewMessage<'_>) -> Result<Recorded, St
 pub struct Finished<'a> {
     pub id: i64,
     pub unit_code: Option<&'a str>,
-    pub outcome: &'a str,
+    pub outcome: Outcome,
     pub no_reply: Option<&'a str>,
     pub result_json: &'a str,
     pub processed_at: DateTime<Utc>,
@@ -110,6 +111,22 @@ pub struct Finished<'a> {
 pub struct StoredCheck<'a> {
     pub verdict: Verdict,
     pub evidence: &'a [String],
+}
+
+/// `messages.outcome` is read as an [`Outcome`], once, where a row is read: intake writes
+/// nothing but [`Outcome::as_str`]'s words there, so any other text is an error, as for a
+/// malformed date.
+impl sqlx::Type<sqlx::Sqlite> for Outcome {
+    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+        <str as sqlx::Type<sqlx::Sqlite>>::type_info()
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for Outcome {
+    fn decode(value: sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        let text = <&str as sqlx::Decode<'r, sqlx::Sqlite>>::decode(value)?;
+        Outcome::parse(text).ok_or_else(|| format!("not an intake outcome: {text:?}").into())
+    }
 }
 
 /// Takes a recorded message for processing as the first write of the transaction that settles
@@ -172,7 +189,7 @@ pub fn finish_into(writes: &mut Writes, done: &Finished<'_>) {
                     result_json = ?, processed_at = ? WHERE id = ?",
         )
         .bind(done.unit_code)
-        .bind(done.outcome)
+        .bind(done.outcome.as_str())
         .bind(done.no_reply)
         .bind(done.result_json)
         .bind(done.processed_at)

@@ -65,7 +65,7 @@ pub async fn register(
         .ok_or_else(|| WebError::NotFound(format!("来信 {id}")))?;
     let kept = message.state == "processed"
         && message.unit_code.is_none()
-        && message.outcome.as_deref() == Some("rejected");
+        && message.outcome == Some(Outcome::Rejected);
     let Some(sender) = message.sender.filter(|_| kept) else {
         return Err(WebError::BadRequest(format!(
             "来信 {id} 不是未登记发件人的报表，无需登记后重新处理。"

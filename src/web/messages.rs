@@ -17,6 +17,7 @@ use serde::Deserialize;
 use super::auth::Staff;
 use super::{Shared, WebError, layout};
 use crate::clock::local_text;
+use crate::domain::outcome::Outcome;
 use crate::domain::unit::Roster;
 use crate::store::console::{self, LogFilter, LoggedMessage};
 use crate::store::quarantine::{self, Quarantined};
@@ -37,7 +38,7 @@ impl LogQuery {
         let given = |v: &Option<String>| v.clone().filter(|s| !s.is_empty() && s.len() <= 64);
         LogFilter {
             state: given(&self.state),
-            outcome: given(&self.outcome),
+            outcome: self.outcome.as_deref().and_then(Outcome::parse),
             unit: given(&self.unit),
             unknown_only: self.unknown.as_deref() == Some("1"),
         }
@@ -79,9 +80,9 @@ pub async fn page(
 
 fn filter_form(filter: &LogFilter, states: &[(String, i64)]) -> Markup {
     let outcomes = [
-        ("accepted", "已接收"),
-        ("rejected", "已退回"),
-        ("ignored", "未处理（无报表）"),
+        (Outcome::Accepted, "已接收"),
+        (Outcome::Rejected, "已退回"),
+        (Outcome::Ignored, "未处理（无报表）"),
     ];
     html! {
         form method="get" action="/messages" {
@@ -99,7 +100,7 @@ fn filter_form(filter: &LogFilter, states: &[(String, i64)]) -> Markup {
                 select name="outcome" {
                     option value="" { "全部" }
                     @for (value, zh) in outcomes {
-                        option value=(value) selected[filter.outcome.as_deref() == Some(value)] { (zh) }
+                        option value=(value.as_str()) selected[filter.outcome == Some(value)] { (zh) }
                     }
                 }
             }
@@ -123,12 +124,12 @@ pub fn state_zh(state: &str) -> &str {
     }
 }
 
-fn outcome_zh(outcome: Option<&str>) -> &str {
+fn outcome_zh(outcome: Option<Outcome>) -> &'static str {
     match outcome {
-        Some("accepted") => "已接收",
-        Some("rejected") => "已退回",
-        Some("ignored") => "无报表",
-        Some(other) => other,
+        Some(Outcome::Accepted) => "已接收",
+        Some(Outcome::Rejected) => "已退回",
+        Some(Outcome::Ignored) => "无报表",
+        Some(other) => other.as_str(),
         None => "",
     }
 }
@@ -165,7 +166,7 @@ fn kept_from_unknown(m: &LoggedMessage) -> bool {
     m.state == "processed"
         && m.unit_code.is_none()
         && m.sender.is_some()
-        && m.outcome.as_deref() == Some("rejected")
+        && m.outcome == Some(Outcome::Rejected)
 }
 
 /// Admins register the sender to a unit and reprocess the message.
@@ -196,7 +197,7 @@ fn row(roster: &Roster, m: &LoggedMessage, tz: Tz, admin: bool, held: bool) -> M
             }
             td.wide { (m.subject) }
             td { (if held { state_zh("held") } else { state_zh(&m.state) }) }
-            td { (outcome_zh(m.outcome.as_deref())) }
+            td { (outcome_zh(m.outcome)) }
             (super::verdict::cell(m.sender_check, false, &m.source))
             td {
                 a href={ "/messages/" (m.id) "/raw" } { "原件" }

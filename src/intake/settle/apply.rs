@@ -170,7 +170,7 @@ impl Settler<'_> {
         let finished = Finished {
             id: self.row.id,
             unit_code: report.unit.as_deref(),
-            outcome: report.outcome.as_str(),
+            outcome: report.outcome,
             no_reply,
             result_json: &json,
             processed_at: self.now,
