@@ -144,11 +144,12 @@ impl Intake<'_> {
             verdict: c.verdict,
             evidence: &c.evidence,
         });
-        let taken = if kept {
-            messages::take_kept(tx, row.id, stored).await?
+        let taking = if kept {
+            messages::Taking::Kept
         } else {
-            messages::take(tx, row.id, stored).await?
+            messages::Taking::Received
         };
+        let taken = messages::take(tx, row.id, stored, taking).await?;
         if !taken {
             // Another process (the daemon beside `ingest`) finished it meanwhile.
             return Ok(duplicate_report(file, &parsed, row));

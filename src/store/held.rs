@@ -245,6 +245,7 @@ pub async fn approved(store: &Store, id: i64) -> Result<bool, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::messages::Taking;
     use crate::store::messages::testing::store_with_message;
 
     /// The verdict is read as the enum wherever a row holds it; the column holds nothing else.
@@ -258,7 +259,7 @@ mod tests {
             evidence: &evidence,
         };
         assert!(
-            crate::store::messages::take(&mut tx, id, Some(check))
+            crate::store::messages::take(&mut tx, id, Some(check), Taking::Received)
                 .await
                 .unwrap()
         );

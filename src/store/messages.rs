@@ -129,41 +129,43 @@ impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for Outcome {
     }
 }
 
+/// Which message a [`take`] may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taking {
+    /// One recorded and not yet processed: new mail, or mail a crash left unfinished.
+    Received,
+    /// Mail kept from an unknown sender, processed again (`reprocess`): only while it is still
+    /// finished as kept (no unit, rejected), so it is never recorded twice.
+    Kept,
+}
+
 /// Takes a recorded message for processing as the first write of the transaction that settles
-/// it, storing its sender verdict when there is one: false when it is already processed
-/// (another process beside this one got there first). Being a write, it holds SQLite's write
-/// lock from here to the commit, so two processes can never settle the same message.
+/// it, storing its sender verdict when there is one: false when it cannot be taken (already
+/// processed: another process beside this one got there first). Being a write, it holds
+/// SQLite's write lock from here to the commit, so two processes can never settle the same
+/// message.
 pub async fn take(
     tx: &mut Tx,
     id: i64,
     check: Option<StoredCheck<'_>>,
+    taking: Taking,
 ) -> Result<bool, StoreError> {
-    let sql = "UPDATE messages SET sender_check = COALESCE(?, sender_check),
-                      sender_evidence = COALESCE(?, sender_evidence)
-               WHERE id = ? AND state = 'received'";
-    take_with(tx, sql, id, check).await
-}
-
-/// [`take`] for mail kept from an unknown sender that is processed again (`reprocess`): false
-/// unless it is still finished as kept (no unit, rejected), so it is never recorded twice.
-pub async fn take_kept(
-    tx: &mut Tx,
-    id: i64,
-    check: Option<StoredCheck<'_>>,
-) -> Result<bool, StoreError> {
-    let sql = "UPDATE messages SET sender_check = COALESCE(?, sender_check),
-                      sender_evidence = COALESCE(?, sender_evidence)
-               WHERE id = ? AND state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'";
-    take_with(tx, sql, id, check).await
-}
-
-/// Runs one of the two takes: `sql` binds the verdict, its evidence and the message's id.
-async fn take_with(
-    tx: &mut Tx,
-    sql: &'static str,
-    id: i64,
-    check: Option<StoredCheck<'_>>,
-) -> Result<bool, StoreError> {
+    macro_rules! take_where {
+        ($condition:literal) => {
+            concat!(
+                "UPDATE messages SET sender_check = COALESCE(?, sender_check),
+                        sender_evidence = COALESCE(?, sender_evidence)
+                 WHERE id = ? AND ",
+                $condition
+            )
+        };
+    }
+    let sql = match taking {
+        Taking::Received => take_where!("state = 'received'"),
+        Taking::Kept => {
+            take_where!("state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'")
+        }
+    };
     let evidence = check.map(|c| serde_json::to_string(c.evidence).unwrap_or_else(|_| "[]".into()));
     let done = sqlx::query(sql)
         .bind(check.map(|c| c.verdict.as_str()))
