@@ -34,10 +34,12 @@ impl std::fmt::Debug for MessageIdSecret {
 
 /// The installation's Message-ID secret, generated from the operating system's random source the
 /// first time it is asked for.
+///
+/// A fresh secret is offered first (kept only when none is stored) and the stored one read
+/// after: the call begins with a write, so in a transaction it begins, it waits its turn for
+/// SQLite's write lock. Read first, several processes starting at once on a new data dir each
+/// found none, and all but the first then failed to turn their read into a write (SQLITE_BUSY).
 pub async fn message_id_secret(tx: &mut Tx) -> Result<MessageIdSecret, StoreError> {
-    if let Some(secret) = stored(tx).await? {
-        return Ok(secret);
-    }
     let mut fresh = [0u8; SECRET_BYTES];
     getrandom::getrandom(&mut fresh).map_err(|e| StoreError::Random(e.to_string()))?;
     sqlx::query(
