@@ -246,7 +246,12 @@ fn link_beside(folder: &Path, origin: &Path, bytes: &[u8]) -> Option<(PathBuf, F
         }
     })?;
     let tmp = tmp.ok()?;
-    let opened = File::open(&tmp).ok().filter(|file| holds(file, bytes));
+    // A symbolic link put in place of the message after it was listed is linked as itself
+    // (link(2) does not follow it): only a regular file is kept, never a pointer elsewhere.
+    let regular = std::fs::symlink_metadata(&tmp).is_ok_and(|m| m.file_type().is_file());
+    let opened = File::open(&tmp)
+        .ok()
+        .filter(|file| regular && holds(file, bytes));
     if opened.is_none() {
         let _ = std::fs::remove_file(&tmp);
     }
@@ -361,6 +366,23 @@ mod tests {
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert!(left.iter().all(|n| !n.starts_with(".tmp")), "{left:?}");
+    }
+
+    #[test]
+    fn a_symbolic_link_in_place_of_the_message_is_copied_never_linked() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::write(&elsewhere, b"raw mail").unwrap();
+        let origin = dir.path().join("inbox-message");
+        std::os::unix::fs::symlink(&elsewhere, &origin).unwrap();
+        let target = dir.path().join("raw/ab/x.eml");
+        let mut batch = Batch::new();
+        batch.stage_linked(&target, &origin, b"raw mail").unwrap();
+        assert!(batch.commit().iter().all(|(_, done)| done.is_ok()));
+        let stored = std::fs::symlink_metadata(&target).unwrap();
+        assert!(stored.file_type().is_file(), "a regular file, not a link");
+        std::fs::write(&elsewhere, b"changed later").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"raw mail");
     }
 
     #[test]

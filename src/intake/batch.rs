@@ -25,6 +25,7 @@ use crate::durable;
 use crate::mail::{self, InboundMessage};
 use crate::notify::alerts::{Alert, queue_alert};
 use crate::store::held as store_held;
+use crate::store::installation;
 use crate::store::messages::{self, MessageRow, NewMessage, Recorded};
 use crate::store::quarantine::{self, Attempt};
 use crate::store::{self as db, StoreError, Tx};
@@ -310,8 +311,9 @@ impl Intake<'_> {
         if prepared.is_empty() {
             return Ok(Vec::new());
         }
-        let secret = self.message_id_secret().await?;
         let mut tx = self.store.begin().await?;
+        // Begins with a write (installation::message_id_secret), as a settling transaction must.
+        let secret = installation::message_id_secret(&mut tx).await?;
         let mut settled = Vec::with_capacity(prepared.len());
         for (index, ready) in prepared {
             db::savepoint(&mut tx).await?;

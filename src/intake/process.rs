@@ -46,22 +46,12 @@ impl Intake<'_> {
         trust: Trust,
     ) -> Result<IngestReport, IntakeError> {
         let prepared = self.prepare(raw, head, row, file, now, trust).await?;
-        let secret = self.message_id_secret().await?;
         let mut tx = self.store.begin().await?;
+        let secret = installation::message_id_secret(&mut tx).await?;
         let report = self.settle_in(&mut tx, prepared, &secret, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         log_processed(row, &report);
         Ok(report)
-    }
-
-    /// The installation's Message-ID secret, read (or made) in a transaction of its own: a
-    /// settling transaction must begin with a write ([`messages::take`]), or a read snapshot
-    /// taken first could not become a write after another process committed (SQLITE_BUSY).
-    pub(super) async fn message_id_secret(&self) -> Result<MessageIdSecret, IntakeError> {
-        let mut tx = self.store.begin().await?;
-        let secret = installation::message_id_secret(&mut tx).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(secret)
     }
 
     /// Reads the message in the reader process and checks its sender. A read that fails is

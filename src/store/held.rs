@@ -5,9 +5,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
-use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 
-use super::{Store, StoreError, Tx};
+use super::{Store, StoreError, Tx, text_column};
 use crate::sender::Verdict;
 
 /// `SELECT` of [`Held`] for the messages still waiting; a macro so each query stays one literal.
@@ -36,21 +35,10 @@ impl Decision {
     }
 }
 
-/// `messages.sender_check` is read as a [`Verdict`], once, where a row is read: the column holds
-/// `pass`, `fail`, `none` or NULL (not checked), and nothing else (a CHECK in migration 0016), so
-/// any other text is an error, as for a malformed date.
-impl sqlx::Type<Sqlite> for Verdict {
-    fn type_info() -> SqliteTypeInfo {
-        <str as sqlx::Type<Sqlite>>::type_info()
-    }
-}
-
-impl<'r> sqlx::Decode<'r, Sqlite> for Verdict {
-    fn decode(value: SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        let text = <&str as sqlx::Decode<'r, Sqlite>>::decode(value)?;
-        Verdict::parse(text).ok_or_else(|| format!("not a sender verdict: {text:?}").into())
-    }
-}
+// `messages.sender_check` is read as a [`Verdict`], once, where a row is read: the column holds
+// `pass`, `fail`, `none` or NULL (not checked), and nothing else (a CHECK in migration 0016), so
+// any other text is an error, as for a malformed date.
+text_column!(Verdict, Verdict::parse, "a sender verdict");
 
 /// A held message waiting for staff, for `held` and `status`.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]

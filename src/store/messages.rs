@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
 use super::writes::Writes;
-use super::{Store, StoreError, Tx};
+use super::{Store, StoreError, Tx, text_column};
 use crate::domain::outcome::Outcome;
 use crate::sender::Verdict;
 
@@ -113,21 +113,10 @@ pub struct StoredCheck<'a> {
     pub evidence: &'a [String],
 }
 
-/// `messages.outcome` is read as an [`Outcome`], once, where a row is read: intake writes
-/// nothing but [`Outcome::as_str`]'s words there, so any other text is an error, as for a
-/// malformed date.
-impl sqlx::Type<sqlx::Sqlite> for Outcome {
-    fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
-        <str as sqlx::Type<sqlx::Sqlite>>::type_info()
-    }
-}
-
-impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for Outcome {
-    fn decode(value: sqlx::sqlite::SqliteValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-        let text = <&str as sqlx::Decode<'r, sqlx::Sqlite>>::decode(value)?;
-        Outcome::parse(text).ok_or_else(|| format!("not an intake outcome: {text:?}").into())
-    }
-}
+// `messages.outcome` is read as an [`Outcome`], once, where a row is read: intake writes
+// nothing but [`Outcome::as_str`]'s words there, so any other text is an error, as for a
+// malformed date.
+text_column!(Outcome, Outcome::parse, "an intake outcome");
 
 /// Which message a [`take`] may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

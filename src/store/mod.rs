@@ -30,6 +30,29 @@ use thiserror::Error;
 
 pub type Tx = Transaction<'static, Sqlite>;
 
+/// Reads a text column as `$ty`, once, where a row is read, through `$parse`
+/// (`fn(&str) -> Option<$ty>`): any other text is an error naming `$what`, as for a malformed
+/// date.
+macro_rules! text_column {
+    ($ty:ty, $parse:path, $what:literal) => {
+        impl sqlx::Type<sqlx::Sqlite> for $ty {
+            fn type_info() -> sqlx::sqlite::SqliteTypeInfo {
+                <str as sqlx::Type<sqlx::Sqlite>>::type_info()
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Sqlite> for $ty {
+            fn decode(
+                value: sqlx::sqlite::SqliteValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<'r, sqlx::Sqlite>>::decode(value)?;
+                $parse(text).ok_or_else(|| format!(concat!("not ", $what, ": {:?}"), text).into())
+            }
+        }
+    };
+}
+use text_column;
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     #[error("cannot open database {url}: {source}")]
