@@ -18,7 +18,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::process::{Prepared, log_processed};
+use super::process::{Prepared, ToRead, log_processed};
 use super::report::{IngestReport, duplicate_report, quarantined_report};
 use super::{Intake, IntakeError, Source, Trust, unreadable};
 use crate::durable;
@@ -265,25 +265,21 @@ impl Intake<'_> {
         now: DateTime<Utc>,
         trust: &Trust,
     ) {
-        let mut prepared: Vec<(usize, Prepared<'_>)> = Vec::with_capacity(recorded.len());
-        let mut stopped = false;
-        for one in &recorded {
-            if stopped {
-                outcomes[one.index] = Some(Err(IntakeError::Stopped));
-                continue;
-            }
+        let to_read = recorded.iter().map(|one| {
             let incoming = &batch[one.index];
-            let head = one.head.clone();
-            let name = incoming.source.name;
-            match self
-                .prepare(incoming.raw, head, &one.row, name, now, trust.clone())
-                .await
-            {
+            ToRead {
+                raw: incoming.raw,
+                head: one.head.clone(),
+                row: &one.row,
+                file: incoming.source.name,
+            }
+        });
+        let reads = self.prepare_many(to_read.collect(), now, trust).await;
+        let mut prepared: Vec<(usize, Prepared<'_>)> = Vec::with_capacity(recorded.len());
+        for (one, read) in recorded.iter().zip(reads) {
+            match read {
                 Ok(ready) => prepared.push((one.index, ready)),
-                Err(error) => {
-                    stopped = matches!(error, IntakeError::Stopped);
-                    outcomes[one.index] = Some(Err(error));
-                }
+                Err(error) => outcomes[one.index] = Some(Err(error)),
             }
         }
         let rows: Vec<(usize, MessageRow)> =

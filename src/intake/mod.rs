@@ -34,7 +34,7 @@ use crate::config::Config;
 use crate::mail;
 use crate::sender::{self, DkimChecker, SenderCheck};
 use crate::store::{Store, StoreError};
-use crate::worker::{ReadFailure, Reader};
+use crate::worker::{Job, ReadFailure, Reader, Reply};
 use assess::AssessContext;
 pub use batch::{BATCH_BYTES, BATCH_MESSAGES, Incoming};
 use report::IngestReport;
@@ -190,18 +190,22 @@ impl<'c> Intake<'c> {
         Some(sender::check(settings, self.dkim, raw, &from.address, now).await)
     }
 
-    /// Reads the message in the reader process: parsed, with the forms of its workbooks and Word
-    /// files read. A unit that agreed a password with the office has its encrypted zips opened
-    /// with it. When the reader gives up (it died, or overran `worker_seconds`), the message is
-    /// `head` (its headers) with a problem naming the file it was on, and is finished like any
-    /// other.
-    async fn read(
-        &self,
-        raw: &[u8],
-        head: mail::InboundMessage,
-        ctx: &AssessContext<'_>,
-    ) -> Result<(mail::InboundMessage, assess::Reading), IntakeError> {
+    /// The reader's job for a message (`head` its headers): a unit that agreed a password with
+    /// the office has its encrypted zips opened with it.
+    fn job(&self, raw: &[u8], head: &mail::InboundMessage, ctx: &AssessContext<'_>) -> Job {
+        let password = self.archive_password(head);
+        let sender = head.from.as_ref().map(|m| m.address.as_str());
         let limits = &self.config.intake.limits;
+        ctx.job(
+            raw,
+            sender,
+            limits,
+            password.1.as_deref().map(str::as_bytes),
+        )
+    }
+
+    /// The archive password variable of the sender's unit, and its value when set.
+    fn archive_password(&self, head: &mail::InboundMessage) -> (Option<String>, Option<String>) {
         let var = head
             .from
             .as_ref()
@@ -211,16 +215,27 @@ impl<'c> Intake<'c> {
             .as_deref()
             .and_then(|var| std::env::var(var).ok())
             .filter(|p| !p.is_empty());
-        let sender = head.from.as_ref().map(|m| m.address.as_str());
-        let job = ctx.job(raw, sender, limits, password.as_deref().map(str::as_bytes));
-        match self.reader.read(&job).await {
+        (var, password)
+    }
+
+    /// What the reader process made of a message: parsed, with the forms of its workbooks and
+    /// Word files read. When the reader gave up (it died, or overran `worker_seconds`), the
+    /// message is `head` (its headers) with a problem naming the file it was on, and is finished
+    /// like any other.
+    fn read_result(
+        &self,
+        read: Result<Reply, ReadFailure>,
+        head: mail::InboundMessage,
+        ctx: &AssessContext<'_>,
+    ) -> Result<(mail::InboundMessage, assess::Reading), IntakeError> {
+        match read {
             Ok(reply) => {
                 let encrypted = reply
                     .message
                     .problems
                     .iter()
                     .any(|p| p.kind == mail::ProblemKind::Encrypted);
-                if let (Some(var), None, true) = (var.as_deref(), &password, encrypted) {
+                if let ((Some(var), None), true) = (self.archive_password(&head), encrypted) {
                     tracing::error!(
                         var,
                         "a unit's archive password variable is not set; encrypted zip left closed"

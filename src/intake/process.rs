@@ -17,6 +17,14 @@ use crate::store::messages::{self, MessageRow};
 use crate::store::quarantine;
 use crate::store::{StoreError, Tx};
 
+/// A recorded message to read: its raw bytes, headers, row and file name.
+pub(super) struct ToRead<'r> {
+    pub raw: &'r [u8],
+    pub head: mail::InboundMessage,
+    pub row: &'r MessageRow,
+    pub file: &'r str,
+}
+
 /// A message read and its sender checked, ready to be settled.
 pub(super) struct Prepared<'r> {
     pub raw: &'r [u8],
@@ -45,7 +53,14 @@ impl Intake<'_> {
         now: DateTime<Utc>,
         trust: Trust,
     ) -> Result<IngestReport, IntakeError> {
-        let prepared = self.prepare(raw, head, row, file, now, trust).await?;
+        let one = ToRead {
+            raw,
+            head,
+            row,
+            file,
+        };
+        let prepared = self.prepare_many(vec![one], now, &trust).await.pop();
+        let prepared = prepared.unwrap_or(Err(IntakeError::Stopped))?;
         let mut tx = self.store.begin().await?;
         let secret = installation::message_id_secret(&mut tx).await?;
         let report = self.settle_in(&mut tx, prepared, &secret, now).await?;
@@ -54,54 +69,83 @@ impl Intake<'_> {
         Ok(report)
     }
 
-    /// Reads the message in the reader process and checks its sender. A read that fails is
-    /// noted on the message (three such and it is quarantined).
-    pub(super) async fn prepare<'r>(
+    /// Reads the messages in the reader process, one after another without a pause, and checks
+    /// each sender; one result each, in order. A read that fails is noted on its message
+    /// (three such and it is quarantined).
+    pub(super) async fn prepare_many<'r>(
         &self,
-        raw: &'r [u8],
-        head: mail::InboundMessage,
-        row: &'r MessageRow,
-        file: &'r str,
+        messages: Vec<ToRead<'r>>,
         now: DateTime<Utc>,
-        trust: Trust,
-    ) -> Result<Prepared<'r>, IntakeError> {
+        trust: &Trust,
+    ) -> Vec<Result<Prepared<'r>, IntakeError>> {
         let office = &self.config.office;
         let roster = self.config.roster.current();
-        let ctx = AssessContext {
-            roster: &roster,
-            office_address: &office.address,
-            open_period: Period::open_at(office.zone.date_of(row.received_at)),
-            plausibility_bound: self.config.intake.plausibility_bound,
-            max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
-        };
-        let (parsed, reading) = match self.read(raw, head, &ctx).await {
-            Ok(read) => read,
-            Err(error) => {
-                let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
-                return Err(error);
-            }
-        };
-        let answering = match &trust {
-            Trust::Vouched { answering, .. } => *answering,
-            _ => Answering::Reply,
-        };
-        let (check, approved, kept) = match trust {
-            Trust::Check => (self.check_sender(raw, &parsed, now).await, None, false),
-            Trust::Kept => (self.check_sender(raw, &parsed, now).await, None, true),
-            Trust::Approved { check, by } => (Some(check), Some(by), false),
-            Trust::Vouched { check, .. } => (Some(check), None, false),
-        };
-        Ok(Prepared {
-            raw,
-            row,
-            file,
-            parsed,
-            reading,
-            check,
-            approved,
-            kept,
-            answering,
-        })
+        let contexts: Vec<AssessContext<'_>> = messages
+            .iter()
+            .map(|m| AssessContext {
+                roster: &roster,
+                office_address: &office.address,
+                open_period: Period::open_at(office.zone.date_of(m.row.received_at)),
+                plausibility_bound: self.config.intake.plausibility_bound,
+                max_uncompressed_bytes: self.config.intake.limits.max_uncompressed_bytes,
+            })
+            .collect();
+        let jobs = messages
+            .iter()
+            .zip(&contexts)
+            .map(|(m, ctx)| self.job(m.raw, &m.head, ctx));
+        let reads = self.reader.read_many(jobs).await;
+        let mut prepared = Vec::with_capacity(messages.len());
+        for ((message, ctx), read) in messages.into_iter().zip(&contexts).zip(reads) {
+            let ToRead {
+                raw,
+                head,
+                row,
+                file,
+            } = message;
+            let (parsed, reading) = match self.read_result(read, head, ctx) {
+                Ok(read) => read,
+                Err(error) => {
+                    let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
+                    prepared.push(Err(error));
+                    continue;
+                }
+            };
+            let (check, approved, kept) = self.trusted(raw, &parsed, now, trust).await;
+            let answering = match trust {
+                Trust::Vouched { answering, .. } => *answering,
+                _ => Answering::Reply,
+            };
+            prepared.push(Ok(Prepared {
+                raw,
+                row,
+                file,
+                parsed,
+                reading,
+                check,
+                approved,
+                kept,
+                answering,
+            }));
+        }
+        prepared
+    }
+
+    /// The sender verdict of a read message under `trust`, who approved it, and whether it
+    /// was kept from an unknown sender.
+    async fn trusted(
+        &self,
+        raw: &[u8],
+        parsed: &mail::InboundMessage,
+        now: DateTime<Utc>,
+        trust: &Trust,
+    ) -> (Option<SenderCheck>, Option<String>, bool) {
+        match trust {
+            Trust::Check => (self.check_sender(raw, parsed, now).await, None, false),
+            Trust::Kept => (self.check_sender(raw, parsed, now).await, None, true),
+            Trust::Approved { check, by } => (Some(check.clone()), Some(by.clone()), false),
+            Trust::Vouched { check, .. } => (Some(check.clone()), None, false),
+        }
     }
 
     /// Takes the message and writes what it came to inside `tx`: held for staff, or settled

@@ -95,49 +95,118 @@ impl Reader {
     }
 
     /// Reads one message, within `worker_seconds`.
-    pub async fn read(&self, job: &Job) -> Result<Reply, ReadFailure> {
+    pub async fn read(&self, job: Job) -> Result<Reply, ReadFailure> {
+        self.read_many([job])
+            .await
+            .pop()
+            .unwrap_or(Err(ReadFailure::Stopped))
+    }
+
+    /// Reads several messages, one result each, in order. The jobs are written to the worker
+    /// while its replies are read, so it goes from one message to the next without waiting for
+    /// a round trip. Each job has `worker_seconds` from the reply before it. When the worker
+    /// dies, overruns or answers nonsense, the job it was on fails alone and a new worker reads
+    /// the rest. Each job is encoded, then dropped, before any is sent.
+    pub async fn read_many(
+        &self,
+        jobs: impl IntoIterator<Item = Job>,
+    ) -> Vec<Result<Reply, ReadFailure>> {
         let Some(exe) = &self.settings.exe else {
-            return Ok(job::read(job, |_| {}));
+            return jobs
+                .into_iter()
+                .map(|job| Ok(job::read(&job, |_| {})))
+                .collect();
         };
-        if self.stop.is_cancelled() {
-            return Err(ReadFailure::Stopped);
-        }
+        let frames: Vec<Result<Vec<u8>, String>> =
+            jobs.into_iter().map(|job| job_frame(&job)).collect();
+        let mut results = Vec::with_capacity(frames.len());
         let mut slot = self.worker.lock().await;
-        let mut worker = match slot.take() {
-            Some(worker) => worker,
-            None => self.spawn(exe).map_err(|error| ReadFailure::Unreadable {
-                file: None,
-                why: format!("cannot start the reader process {}: {error}", exe.display()),
-            })?,
-        };
-        let mut file = Place::default();
+        while results.len() < frames.len() {
+            if self.stop.is_cancelled() {
+                results.push(Err(ReadFailure::Stopped));
+                continue;
+            }
+            let rest = &frames[results.len()..];
+            let sendable = rest.iter().take_while(|f| f.is_ok()).count();
+            if sendable == 0 {
+                let why = rest[0].as_ref().err().cloned().unwrap_or_default();
+                results.push(Err(ReadFailure::Unreadable { file: None, why }));
+                continue;
+            }
+            let mut worker = match slot.take() {
+                Some(worker) => worker,
+                None => match self.spawn(exe) {
+                    Ok(worker) => worker,
+                    Err(error) => {
+                        results.push(Err(ReadFailure::Unreadable {
+                            file: None,
+                            why: format!(
+                                "cannot start the reader process {}: {error}",
+                                exe.display()
+                            ),
+                        }));
+                        continue;
+                    }
+                },
+            };
+            let sent: Vec<&[u8]> = rest[..sendable]
+                .iter()
+                .filter_map(|f| f.as_deref().ok())
+                .collect();
+            match self.pipeline(&mut worker, &sent, &mut results).await {
+                None => *slot = Some(worker),
+                Some(failure) => {
+                    end(worker).await;
+                    results.push(Err(failure));
+                }
+            }
+        }
+        results
+    }
+
+    /// Writes `frames` to `worker` while reading a reply for each into `results`; the failure
+    /// of the job the worker was on when it stopped answering, if it did.
+    async fn pipeline(
+        &self,
+        worker: &mut Worker,
+        frames: &[&[u8]],
+        results: &mut Vec<Result<Reply, ReadFailure>>,
+    ) -> Option<ReadFailure> {
         let deadline = Duration::from_secs(self.settings.seconds);
         let limit = job_limit(self.settings.max_message_bytes).saturating_mul(2);
-        let outcome = tokio::select! {
-            answer = tokio::time::timeout(deadline, exchange(&mut worker, job, limit, &mut file)) => {
-                match answer {
-                    Ok(Ok(reply)) => Ok(reply),
-                    Ok(Err(why)) => Err(Some(why)),
-                    Err(_) => Err(Some(format!("still at it after {} s", self.settings.seconds))),
+        let Worker { stdin, stdout, .. } = worker;
+        let send = async {
+            for frame in frames {
+                if stdin.write_all(frame).await.is_err() || stdin.flush().await.is_err() {
+                    break;
                 }
             }
-            () = self.stop.cancelled() => Err(None),
+            // A worker that stopped reading shows on the replies' side; this side waits.
+            std::future::pending::<()>().await
         };
-        match outcome {
-            Ok(reply) => {
-                *slot = Some(worker);
-                Ok(reply)
+        let receive = async {
+            for _ in frames {
+                let mut file = Place::default();
+                let why =
+                    match tokio::time::timeout(deadline, receive(stdout, limit, &mut file)).await {
+                        Ok(Ok(reply)) => {
+                            results.push(Ok(reply));
+                            continue;
+                        }
+                        Ok(Err(why)) => why,
+                        Err(_) => format!("still at it after {} s", self.settings.seconds),
+                    };
+                return Some(ReadFailure::Unreadable {
+                    why: format!("{}{why}", file.stage()),
+                    file: file.name,
+                });
             }
-            Err(why) => {
-                end(worker).await;
-                match why {
-                    Some(why) => Err(ReadFailure::Unreadable {
-                        why: format!("{}{why}", file.stage()),
-                        file: file.name,
-                    }),
-                    None => Err(ReadFailure::Stopped),
-                }
-            }
+            None
+        };
+        tokio::select! {
+            failure = receive => failure,
+            () = send => None,
+            () = self.stop.cancelled() => Some(ReadFailure::Stopped),
         }
     }
 
@@ -189,37 +258,28 @@ impl Place {
     }
 }
 
-/// Sends the job and reads frames until the reply, noting in `file` each file the worker opens
-/// and reads.
-async fn exchange(
-    worker: &mut Worker,
-    job: &Job,
+/// A job as the frame the worker reads.
+fn job_frame(job: &Job) -> Result<Vec<u8>, String> {
+    let body = job::encode(job)?;
+    let mut frame = frame::header(Tag::Job, body.len())
+        .map_err(|e| e.to_string())?
+        .to_vec();
+    frame.extend_from_slice(&body);
+    Ok(frame)
+}
+
+/// Reads frames until a reply, noting in `file` each file the worker opens and reads.
+async fn receive(
+    stdout: &mut BufReader<ChildStdout>,
     limit: u64,
     file: &mut Place,
 ) -> Result<Reply, String> {
-    let body = job::encode(job)?;
-    let head = frame::header(Tag::Job, body.len()).map_err(|e| e.to_string())?;
-    let sent = async {
-        worker.stdin.write_all(&head).await?;
-        worker.stdin.write_all(&body).await?;
-        worker.stdin.flush().await
-    };
-    sent.await.map_err(|e| died(&e))?;
-    drop(body);
     loop {
         let mut head = [0u8; 5];
-        worker
-            .stdout
-            .read_exact(&mut head)
-            .await
-            .map_err(|e| died(&e))?;
+        stdout.read_exact(&mut head).await.map_err(|e| died(&e))?;
         let (tag, len) = frame::parse_header(head, limit).map_err(|e| e.to_string())?;
         let mut bytes = vec![0u8; len];
-        worker
-            .stdout
-            .read_exact(&mut bytes)
-            .await
-            .map_err(|e| died(&e))?;
+        stdout.read_exact(&mut bytes).await.map_err(|e| died(&e))?;
         match tag {
             Tag::Progress => {
                 file.name = Some(String::from_utf8_lossy(&bytes).into_owned());
