@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 use super::process::{Prepared, ToRead, log_processed};
 use super::report::{IngestReport, duplicate_report, quarantined_report};
+use super::settle::facts::Known;
 use super::{Intake, IntakeError, Source, Trust, unreadable};
 use crate::durable;
 use crate::mail::{self, InboundMessage};
@@ -28,6 +29,7 @@ use crate::store::held as store_held;
 use crate::store::installation;
 use crate::store::messages::{self, MessageRow, NewMessage, Recorded};
 use crate::store::quarantine::{self, Attempt};
+use crate::store::writes::Writes;
 use crate::store::{self as db, StoreError, Tx};
 
 /// At most this many messages are settled in one transaction.
@@ -180,32 +182,51 @@ impl Intake<'_> {
         outcomes: &mut Outcomes,
     ) -> Result<Vec<Recorded1>, IntakeError> {
         let mut tx = self.store.begin().await?;
+        let mut stored_ones = Vec::with_capacity(batch.len());
+        let items = heads.into_iter().zip(keys).zip(stored).enumerate();
+        for (index, ((head, key), stored)) in items {
+            match stored {
+                Ok((raw_path, sha)) => stored_ones.push((index, head, key, raw_path, sha)),
+                Err(error) => outcomes[index] = Some(Err(error)),
+            }
+        }
+        let sources: Vec<String> = stored_ones
+            .iter()
+            .map(|(index, ..)| {
+                let source = &batch[*index].source;
+                format!("{}:{}", source.kind, source.name)
+            })
+            .collect();
+        let senders: Vec<Option<&str>> = stored_ones
+            .iter()
+            .map(|(_, head, ..)| head.from.as_ref().map(|m| m.address.as_str()))
+            .collect();
+        let news: Vec<NewMessage<'_>> = stored_ones
+            .iter()
+            .zip(&sources)
+            .zip(&senders)
+            .map(
+                |(((index, head, key, raw_path, sha), source), sender)| NewMessage {
+                    message_key: key,
+                    message_id: head.message_id.as_deref(),
+                    sender: *sender,
+                    subject: &head.subject,
+                    received_at: batch[*index].received_at,
+                    raw_path,
+                    raw_sha256: sha,
+                    source,
+                },
+            )
+            .collect();
+        let rows = messages::record_all(&mut tx, &news).await?;
+        drop(news);
         let mut recorded = Vec::new();
-        let items = batch.iter().zip(heads).zip(keys).zip(stored).enumerate();
-        for (index, (((incoming, head), key), stored)) in items {
-            let (raw_path, sha) = match stored {
-                Ok(stored) => stored,
-                Err(error) => {
-                    outcomes[index] = Some(Err(error));
-                    continue;
-                }
-            };
-            let sender = head.from.as_ref().map(|m| m.address.clone());
-            let source = &incoming.source;
-            let new = NewMessage {
-                message_key: key,
-                message_id: head.message_id.as_deref(),
-                sender: sender.as_deref(),
-                subject: &head.subject,
-                received_at: incoming.received_at,
-                raw_path: &raw_path,
-                raw_sha256: &sha,
-                source: &format!("{}:{}", source.kind, source.name),
-            };
-            match messages::record_in(&mut tx, &new).await? {
+        for ((index, head, key, ..), row) in stored_ones.into_iter().zip(rows) {
+            match row {
                 Recorded::AlreadyProcessed(row) => {
                     tracing::info!(key = %key, "duplicate message, already processed");
-                    outcomes[index] = Some(Ok(duplicate_report(source.name, &head, &row)));
+                    let name = batch[index].source.name;
+                    outcomes[index] = Some(Ok(duplicate_report(name, &head, &row)));
                 }
                 Recorded::ToProcess(row) => recorded.push(Recorded1 { index, row, head }),
             }
@@ -242,9 +263,12 @@ impl Intake<'_> {
         now: DateTime<Utc>,
     ) -> Result<Vec<Recorded1>, IntakeError> {
         let mut tx = self.store.begin().await?;
+        let ids: Vec<i64> = recorded.iter().map(|one| one.row.id).collect();
+        let attempts = quarantine::begin_attempts_in(&mut tx, &ids, now).await?;
         let mut to_read = Vec::with_capacity(recorded.len());
-        for one in recorded {
-            if begin_attempt(&mut tx, &one.row, &one.head, now).await? == Attempt::Quarantined {
+        for (one, attempt) in recorded.into_iter().zip(attempts) {
+            if attempt == Attempt::Quarantined {
+                set_aside_alert(&mut tx, &one.row, &one.head, now).await?;
                 let name = batch[one.index].source.name;
                 tracing::warn!(key = %one.row.message_key, id = one.row.id, "message quarantined after failed attempts");
                 outcomes[one.index] = Some(Ok(quarantined_report(name, &one.head, &one.row)));
@@ -311,15 +335,23 @@ impl Intake<'_> {
         // Begins with a write (installation::message_id_secret), as a settling transaction must.
         let secret = installation::message_id_secret(&mut tx).await?;
         let mut settled = Vec::with_capacity(prepared.len());
+        let mut known = Known::default();
+        // Each message's savepoint opens with its take and stays open until the next one's
+        // take (or the commit) releases it: one round trip for the three.
+        let mut open = false;
         for (index, ready) in prepared {
-            db::savepoint(&mut tx).await?;
-            match self.settle_in(&mut tx, ready, &secret, now).await {
-                Ok(report) => {
-                    db::release(&mut tx).await?;
-                    settled.push((index, report));
-                }
+            let mut opening = Writes::new();
+            db::savepoint_into(&mut opening, open);
+            open = true;
+            match self
+                .settle_in(&mut tx, ready, &secret, now, opening, &mut known)
+                .await
+            {
+                Ok(report) => settled.push((index, report)),
                 Err(error) => {
                     db::roll_back_to(&mut tx).await?;
+                    open = false;
+                    known.clear();
                     tracing::error!(%error, "message not settled; its batch goes on");
                     outcomes[index] = Some(Err(error));
                 }
@@ -330,30 +362,26 @@ impl Intake<'_> {
     }
 }
 
-/// Counts a try at `row`; when it is set aside instead, queues the staff alert with it.
-async fn begin_attempt(
+/// Queues the staff alert of `row`, set aside after its failed attempts.
+async fn set_aside_alert(
     tx: &mut Tx,
     row: &MessageRow,
     head: &InboundMessage,
     now: DateTime<Utc>,
-) -> Result<Attempt, StoreError> {
-    let attempt = quarantine::begin_attempt_in(tx, row.id, now).await?;
-    if attempt == Attempt::Quarantined {
-        let alert = Alert::Quarantined {
-            message: row.id,
-            from: head
-                .from
-                .as_ref()
-                .map(|m| m.address.clone())
-                .unwrap_or_default(),
-            subject: head.subject.clone(),
-            reason: quarantine::last_error(tx, row.id)
-                .await?
-                .unwrap_or_default(),
-        };
-        queue_alert(tx, &alert, now).await?;
-    }
-    Ok(attempt)
+) -> Result<(), StoreError> {
+    let alert = Alert::Quarantined {
+        message: row.id,
+        from: head
+            .from
+            .as_ref()
+            .map(|m| m.address.clone())
+            .unwrap_or_default(),
+        subject: head.subject.clone(),
+        reason: quarantine::last_error(tx, row.id)
+            .await?
+            .unwrap_or_default(),
+    };
+    queue_alert(tx, &alert, now).await.map(|_queued| ())
 }
 
 /// Every message of the batch without an outcome yet fails with `error`: nothing of them was

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::assess::{self, AssessContext};
 use super::report::{IngestReport, duplicate_report};
+use super::settle::facts::Known;
 use super::{Answering, Intake, IntakeError, Trust, held, settle};
 use crate::domain::period::Period;
 use crate::mail;
@@ -15,6 +16,7 @@ use crate::store::held as store_held;
 use crate::store::installation::{self, MessageIdSecret};
 use crate::store::messages::{self, MessageRow};
 use crate::store::quarantine;
+use crate::store::writes::Writes;
 use crate::store::{StoreError, Tx};
 
 /// A recorded message to read: its raw bytes, headers, row and file name.
@@ -63,7 +65,10 @@ impl Intake<'_> {
         let prepared = prepared.unwrap_or(Err(IntakeError::Stopped))?;
         let mut tx = self.store.begin().await?;
         let secret = installation::message_id_secret(&mut tx).await?;
-        let report = self.settle_in(&mut tx, prepared, &secret, now).await?;
+        let mut known = Known::default();
+        let report = self
+            .settle_in(&mut tx, prepared, &secret, now, Writes::new(), &mut known)
+            .await?;
         tx.commit().await.map_err(StoreError::from)?;
         log_processed(row, &report);
         Ok(report)
@@ -150,13 +155,16 @@ impl Intake<'_> {
 
     /// Takes the message and writes what it came to inside `tx`: held for staff, or settled
     /// (record, outcome, reply; `secret` signs the reply's Message-ID). A message another
-    /// process finished meanwhile is a duplicate.
+    /// process finished meanwhile is a duplicate. `opening` runs with the take (a batch's
+    /// savepoint); `known` is what earlier messages of the transaction read and wrote.
     pub(super) async fn settle_in(
         &self,
         tx: &mut Tx,
         prepared: Prepared<'_>,
         secret: &MessageIdSecret,
         now: DateTime<Utc>,
+        opening: Writes,
+        known: &mut Known,
     ) -> Result<IngestReport, IntakeError> {
         let Prepared {
             raw,
@@ -183,7 +191,7 @@ impl Intake<'_> {
         } else {
             messages::Taking::Received
         };
-        let taken = messages::take(tx, row.id, stored, taking).await?;
+        let taken = messages::take(tx, opening, row.id, stored, taking).await?;
         if !taken {
             // Another process (the daemon beside `ingest`) finished it meanwhile.
             return Ok(duplicate_report(file, &parsed, row));
@@ -204,6 +212,8 @@ impl Intake<'_> {
                 message_id: parsed.message_id.as_deref(),
                 now,
             };
+            // Holding writes what `known` does not follow (a staff alert into the outbox).
+            known.clear();
             return Ok(holding.hold(tx, unit, reading, check).await?);
         }
         let settler = settle::Settler {
@@ -219,7 +229,7 @@ impl Intake<'_> {
             answering,
             secret,
         };
-        let report = settler.settle(tx, verdict, open_period).await?;
+        let report = settler.settle(tx, verdict, open_period, known).await?;
         if let Some(by) = &approved {
             let decided = store_held::Decision::Approved;
             if !store_held::decide(tx, row.id, decided, by, now).await? {

@@ -63,37 +63,52 @@ macro_rules! select_messages {
 #[tracing::instrument(skip(store, new), fields(key = new.message_key))]
 pub async fn record(store: &Store, new: &NewMessage<'_>) -> Result<Recorded, StoreError> {
     let mut tx = store.begin().await?;
-    let recorded = record_in(&mut tx, new).await?;
+    let recorded = record_all(&mut tx, std::slice::from_ref(new)).await?;
     tx.commit().await?;
-    Ok(recorded)
+    recorded
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::Sql(sqlx::Error::RowNotFound))
 }
 
-/// [`record`] inside the caller's transaction: a batch of messages is recorded in one commit.
-pub async fn record_in(tx: &mut Tx, new: &NewMessage<'_>) -> Result<Recorded, StoreError> {
-    // One statement for both cases: a known key's row is "updated" to itself and returned as
-    // it was (`DO NOTHING` would return nothing for it and cost a second query).
-    let row: MessageRow = sqlx::query_as(concat!(
-        "INSERT INTO messages (message_key, message_id, sender, subject, received_at, raw_path, raw_sha256, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (message_key) DO UPDATE SET message_key = excluded.message_key
-         RETURNING ",
-        message_columns!()
-    ))
-    .bind(new.message_key)
-    .bind(new.message_id)
-    .bind(new.sender)
-    .bind(new.subject)
-    .bind(new.received_at)
-    .bind(new.raw_path)
-    .bind(new.raw_sha256)
-    .bind(new.source)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok(if row.state == "processed" {
-        Recorded::AlreadyProcessed(row)
-    } else {
-        Recorded::ToProcess(row)
-    })
+/// [`record`] for several messages inside the caller's transaction, in one round trip: a batch
+/// is recorded in one commit. One result each, in order (their keys must differ).
+pub async fn record_all(tx: &mut Tx, news: &[NewMessage<'_>]) -> Result<Vec<Recorded>, StoreError> {
+    let mut writes = Writes::new();
+    for new in news {
+        // One statement for both cases: a known key's row is "updated" to itself and returned
+        // as it was (`DO NOTHING` would return nothing for it and cost a second query).
+        writes
+            .push(concat!(
+                "INSERT INTO messages (message_key, message_id, sender, subject, received_at, raw_path, raw_sha256, source)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                 ON CONFLICT (message_key) DO UPDATE SET message_key = excluded.message_key
+                 RETURNING ",
+                message_columns!()
+            ))
+            .bind(new.message_key)
+            .bind(new.message_id)
+            .bind(new.sender)
+            .bind(new.subject)
+            .bind(new.received_at)
+            .bind(new.raw_path)
+            .bind(new.raw_sha256)
+            .bind(new.source);
+    }
+    let rows = writes.run(tx).await?;
+    if rows.len() != news.len() {
+        return Err(StoreError::Sql(sqlx::Error::RowNotFound));
+    }
+    rows.iter()
+        .map(|row| {
+            let row = MessageRow::from_row(row)?;
+            Ok(if row.state == "processed" {
+                Recorded::AlreadyProcessed(row)
+            } else {
+                Recorded::ToProcess(row)
+            })
+        })
+        .collect()
 }
 
 /// The outcome of processing, written in the same transaction as the data and the reply.
@@ -132,9 +147,11 @@ pub enum Taking {
 /// it, storing its sender verdict when there is one: false when it cannot be taken (already
 /// processed: another process beside this one got there first). Being a write, it holds
 /// SQLite's write lock from here to the commit, so two processes can never settle the same
-/// message.
+/// message. `opening` runs first in the same round trip (a batch opens the message's savepoint
+/// there).
 pub async fn take(
     tx: &mut Tx,
+    opening: Writes,
     id: i64,
     check: Option<StoredCheck<'_>>,
     taking: Taking,
@@ -145,7 +162,8 @@ pub async fn take(
                 "UPDATE messages SET sender_check = COALESCE(?, sender_check),
                         sender_evidence = COALESCE(?, sender_evidence)
                  WHERE id = ? AND ",
-                $condition
+                $condition,
+                " RETURNING id"
             )
         };
     }
@@ -156,13 +174,13 @@ pub async fn take(
         }
     };
     let evidence = check.map(|c| serde_json::to_string(c.evidence).unwrap_or_else(|_| "[]".into()));
-    let done = sqlx::query(sql)
+    let mut writes = opening;
+    writes
+        .push(sql)
         .bind(check.map(|c| c.verdict.as_str()))
         .bind(evidence)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(done.rows_affected() == 1)
+        .bind(id);
+    Ok(!writes.run(tx).await?.is_empty())
 }
 
 pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> {

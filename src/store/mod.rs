@@ -159,6 +159,15 @@ fn migration_guard(db: Option<&std::path::Path>) -> Option<std::fs::File> {
     Some(handle)
 }
 
+/// [`savepoint`] as one of several [`Writes`]; with `release_open`, the savepoint of the
+/// message before is released first (kept, as [`release`] does), in the same round trip.
+pub fn savepoint_into(writes: &mut writes::Writes, release_open: bool) {
+    if release_open {
+        writes.push("RELEASE one_message");
+    }
+    writes.push("SAVEPOINT one_message");
+}
+
 /// Opens a savepoint inside `tx`: one message of a batch is settled between this and
 /// [`release`], or undone alone by [`roll_back_to`] while the rest of the batch stays.
 pub async fn savepoint(tx: &mut Tx) -> Result<(), StoreError> {

@@ -2,8 +2,9 @@
 //! messages set aside after failing to finish [`MAX_ATTEMPTS`] times (SPEC §12).
 
 use chrono::{DateTime, Utc};
-use sqlx::FromRow;
+use sqlx::{FromRow, Row};
 
+use super::writes::Writes;
 use super::{Store, StoreError, Tx};
 
 /// Tries a message gets; the one after is not made: the message is quarantined instead.
@@ -39,41 +40,53 @@ pub async fn begin_attempt(
     now: DateTime<Utc>,
 ) -> Result<Attempt, StoreError> {
     let mut tx = store.begin().await?;
-    let outcome = begin_attempt_in(&mut tx, id, now).await?;
+    let outcome = begin_attempts_in(&mut tx, &[id], now).await?.pop();
     tx.commit().await?;
-    Ok(outcome)
+    outcome.ok_or_else(|| StoreError::Sql(sqlx::Error::RowNotFound))
 }
 
-/// [`begin_attempt`] inside the caller's transaction, so what a quarantine causes (the staff
-/// alert) is written with it.
-pub async fn begin_attempt_in(
+/// [`begin_attempt`] for each of `ids` inside the caller's transaction, in one round trip, so
+/// what a quarantine causes (the staff alert) is written with it. One result each, in order.
+pub async fn begin_attempts_in(
     tx: &mut Tx,
-    id: i64,
+    ids: &[i64],
     now: DateTime<Utc>,
-) -> Result<Attempt, StoreError> {
-    // One statement: a first try is inserted as try 1; a later one counts up, or, once
-    // `MAX_ATTEMPTS` were made, sets the message aside (SET reads the row as it was).
-    let (attempts, quarantined): (i64, Option<DateTime<Utc>>) = sqlx::query_as(
-        "INSERT INTO intake_attempts (message_row, attempts, last_attempt_at) VALUES (?1, 1, ?2)
-         ON CONFLICT (message_row) DO UPDATE SET
-           attempts = CASE WHEN quarantined_at IS NULL AND attempts < ?3
-                           THEN attempts + 1 ELSE attempts END,
-           last_attempt_at = CASE WHEN quarantined_at IS NULL AND attempts < ?3
-                                  THEN ?2 ELSE last_attempt_at END,
-           quarantined_at = CASE WHEN quarantined_at IS NULL AND attempts >= ?3
-                                 THEN ?2 ELSE quarantined_at END
-         RETURNING attempts, quarantined_at",
-    )
-    .bind(id)
-    .bind(now)
-    .bind(MAX_ATTEMPTS)
-    .fetch_one(&mut **tx)
-    .await?;
-    let outcome = match quarantined {
-        Some(_) => Attempt::Quarantined,
-        None => Attempt::Try(attempts),
-    };
-    Ok(outcome)
+) -> Result<Vec<Attempt>, StoreError> {
+    let mut writes = Writes::new();
+    for &id in ids {
+        // One statement: a first try is inserted as try 1; a later one counts up, or, once
+        // `MAX_ATTEMPTS` were made, sets the message aside (SET reads the row as it was).
+        writes
+            .push(
+                "INSERT INTO intake_attempts (message_row, attempts, last_attempt_at) VALUES (?, 1, ?)
+                 ON CONFLICT (message_row) DO UPDATE SET
+                   attempts = CASE WHEN quarantined_at IS NULL AND attempts < ?
+                                   THEN attempts + 1 ELSE attempts END,
+                   last_attempt_at = CASE WHEN quarantined_at IS NULL AND attempts < ?
+                                          THEN excluded.last_attempt_at ELSE last_attempt_at END,
+                   quarantined_at = CASE WHEN quarantined_at IS NULL AND attempts >= ?
+                                         THEN excluded.last_attempt_at ELSE quarantined_at END
+                 RETURNING attempts, quarantined_at",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(MAX_ATTEMPTS)
+            .bind(MAX_ATTEMPTS)
+            .bind(MAX_ATTEMPTS);
+    }
+    let rows = writes.run(tx).await?;
+    if rows.len() != ids.len() {
+        return Err(StoreError::Sql(sqlx::Error::RowNotFound));
+    }
+    rows.iter()
+        .map(|row| {
+            let quarantined: Option<DateTime<Utc>> = row.try_get(1)?;
+            Ok(match quarantined {
+                Some(_) => Attempt::Quarantined,
+                None => Attempt::Try(row.try_get(0)?),
+            })
+        })
+        .collect()
 }
 
 /// Why the last try at message `id` failed, if it said.

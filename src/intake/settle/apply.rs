@@ -5,11 +5,11 @@
 //! cannot be built (a malformed address) is noted instead of queued.
 
 use super::Settler;
-use super::facts::StoredPhoto;
+use super::facts::{Known, Previous, StoredPhoto};
 use crate::forms::template::{
     CASE_TEMPLATE_FILE_NAME, TEMPLATE_FILE_NAME, XLSX_CONTENT_TYPE, case_template,
 };
-use crate::intake::plan::{Plan, PlannedReply, Template};
+use crate::intake::plan::{Plan, PlannedReply, PlannedSubmission, Template};
 use crate::intake::report::IngestReport;
 use crate::replies::mime::{self, FileAttachment, MimeError, Outgoing};
 use crate::replies::queue::queue_mail_into;
@@ -27,6 +27,7 @@ impl Settler<'_> {
         tx: &mut Tx,
         plan: Plan<'_>,
         photos: &[StoredPhoto],
+        known: &mut Known,
     ) -> Result<IngestReport, StoreError> {
         let mut report = plan.report;
         // The version, the reply and the outcome go in one round trip (the common case is a
@@ -90,10 +91,34 @@ impl Settler<'_> {
         }
         self.finish(&mut writes, &report);
         let reconfirmed = !writes.run(tx).await?.is_empty();
+        self.note_written(known, &plan.submissions, plan.reply.as_ref(), &report);
         if let (Some(from), true) = (&plan.reconfirm, reconfirmed) {
             tracing::info!(address = %from, "mail from a failing address: it works again");
         }
         Ok(report)
+    }
+
+    /// Tells `known` the versions and the reply just written.
+    fn note_written(
+        &self,
+        known: &mut Known,
+        submissions: &[PlannedSubmission<'_>],
+        reply: Option<&PlannedReply>,
+        report: &IngestReport,
+    ) {
+        for planned in submissions {
+            let form = planned.form;
+            let version = Previous {
+                period: form.period,
+                version: planned.version,
+                received_at: self.row.received_at,
+                values: form.values.clone(),
+            };
+            known.wrote(planned.unit_code, version);
+        }
+        if let (Some(reply), Some(_)) = (reply, &report.reply) {
+            known.queued(&reply.to);
+        }
     }
 
     async fn add_photos(

@@ -4,6 +4,8 @@
 //! photos are written to disk here too (by content, so writing one twice is harmless), since a
 //! plan counts the stored ones.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use super::Settler;
@@ -53,6 +55,38 @@ pub(crate) struct Previous {
     pub values: MonthlyValues,
 }
 
+/// What earlier messages of the same settling transaction read or wrote of the two facts every
+/// monthly form needs, so a batch reads each from the store once: the counting version of a
+/// unit's period and the replies queued to an address within the hour. Each message settled
+/// updates them with what it wrote ([`Known::wrote`]); a message settled another way (held for
+/// staff) or undone clears them, and they are read again.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    latest: HashMap<(String, Period), Option<Previous>>,
+    replies: HashMap<String, i64>,
+}
+
+impl Known {
+    /// Forgets everything: the next message reads the store again.
+    pub fn clear(&mut self) {
+        self.latest.clear();
+        self.replies.clear();
+    }
+
+    /// A version and a reply (to `reply_to`, queued now) were written.
+    pub fn wrote(&mut self, unit_code: &str, version: Previous) {
+        self.latest
+            .insert((unit_code.to_string(), version.period), Some(version));
+    }
+
+    /// A reply to `recipient` was queued now.
+    pub fn queued(&mut self, recipient: &str) {
+        if let Some(count) = self.replies.get_mut(recipient) {
+            *count += 1;
+        }
+    }
+}
+
 /// Whether a mail of photos alone may answer earlier cases (photos sent after the receipt).
 pub(crate) fn wants_later_photos(reading: &Reading) -> bool {
     !reading.photos.is_empty()
@@ -67,6 +101,7 @@ impl Settler<'_> {
         &self,
         tx: &mut Tx,
         verdict: &Verdict<'_>,
+        known: &mut Known,
     ) -> Result<Facts, StoreError> {
         let mut facts = Facts::default();
         match verdict {
@@ -75,11 +110,10 @@ impl Settler<'_> {
             }
             Verdict::NoReply { .. } | Verdict::UnknownSender { .. } => {}
             Verdict::Unit { unit, reading } => {
-                self.unit_facts(tx, unit, reading, &mut facts).await?;
+                self.unit_facts(tx, unit, reading, &mut facts, known)
+                    .await?;
                 if let Some(from) = &self.message.from {
-                    let since = self.now - Duration::hours(1);
-                    facts.recent_replies =
-                        outbox::count_to_recipient_since(tx, &from.address, since).await?;
+                    facts.recent_replies = self.recent_replies(tx, &from.address, known).await?;
                 }
             }
         }
@@ -92,18 +126,14 @@ impl Settler<'_> {
         unit: &Unit,
         reading: &Reading,
         facts: &mut Facts,
+        known: &mut Known,
     ) -> Result<(), StoreError> {
         for form in reading.monthly.iter().filter_map(|m| m.form.as_ref().ok()) {
             if facts.previous.iter().any(|p| p.period == form.period) {
                 continue;
             }
-            if let Some(latest) = submissions::latest(tx, unit.code.as_str(), form.period).await? {
-                facts.previous.push(Previous {
-                    period: form.period,
-                    version: latest.version,
-                    received_at: latest.received_at,
-                    values: latest.values,
-                });
+            if let Some(latest) = self.latest(tx, unit, form.period, known).await? {
+                facts.previous.push(latest);
             }
         }
         let later_photos = wants_later_photos(reading);
@@ -121,6 +151,46 @@ impl Settler<'_> {
             facts.photos = self.store_photos(reading);
         }
         Ok(())
+    }
+
+    /// The counting version of the unit's `period`, from `known` or else the store.
+    async fn latest(
+        &self,
+        tx: &mut Tx,
+        unit: &Unit,
+        period: Period,
+        known: &mut Known,
+    ) -> Result<Option<Previous>, StoreError> {
+        let key = (unit.code.as_str().to_string(), period);
+        if let Some(latest) = known.latest.get(&key) {
+            return Ok(latest.clone());
+        }
+        let latest = submissions::latest(tx, &key.0, period)
+            .await?
+            .map(|latest| Previous {
+                period,
+                version: latest.version,
+                received_at: latest.received_at,
+                values: latest.values,
+            });
+        known.latest.insert(key, latest.clone());
+        Ok(latest)
+    }
+
+    /// The replies queued to `address` within the hour, from `known` or else the store.
+    async fn recent_replies(
+        &self,
+        tx: &mut Tx,
+        address: &str,
+        known: &mut Known,
+    ) -> Result<i64, StoreError> {
+        if let Some(count) = known.replies.get(address) {
+            return Ok(*count);
+        }
+        let since = self.now - Duration::hours(1);
+        let count = outbox::count_to_recipient_since(tx, address, since).await?;
+        known.replies.insert(address.to_string(), count);
+        Ok(count)
     }
 
     /// A bounce of one of our own mails: the failed addresses to mark, so they are not mailed

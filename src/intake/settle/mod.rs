@@ -9,7 +9,7 @@ pub(crate) mod facts;
 
 use chrono::{DateTime, Utc};
 
-use facts::Facts;
+use facts::{Facts, Known};
 
 use crate::config::Config;
 use crate::domain::period::Period;
@@ -47,8 +47,9 @@ impl Settler<'_> {
         tx: &mut Tx,
         verdict: Verdict<'_>,
         open_period: Period,
+        known: &mut Known,
     ) -> Result<IngestReport, StoreError> {
-        let facts: Facts = self.facts(tx, &verdict).await?;
+        let facts: Facts = self.facts(tx, &verdict, known).await?;
         let input = Input {
             config: self.config,
             message: self.message,
@@ -70,6 +71,6 @@ impl Settler<'_> {
                 "form from an address not in the roster: kept for staff, not answered"
             );
         }
-        self.apply(tx, planned, &facts.photos).await
+        self.apply(tx, planned, &facts.photos, known).await
     }
 }
