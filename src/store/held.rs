@@ -235,6 +235,7 @@ mod tests {
     use super::*;
     use crate::store::messages::Taking;
     use crate::store::messages::testing::store_with_message;
+    use crate::store::writes::Writes;
 
     /// The verdict is read as the enum wherever a row holds it; the column holds nothing else.
     #[tokio::test]
@@ -247,7 +248,7 @@ mod tests {
             evidence: &evidence,
         };
         assert!(
-            crate::store::messages::take(&mut tx, id, Some(check), Taking::Received)
+            crate::store::messages::take(&mut tx, Writes::new(), id, Some(check), Taking::Received)
                 .await
                 .unwrap()
         );

@@ -214,6 +214,32 @@ fn a_poison_message_ahead_of_a_valid_form_stops_nothing() {
     }
 }
 
+/// The reader is handed a batch's messages one after another without waiting for each reply:
+/// the worker dying on the middle one fails that one alone. The one before keeps the reply it
+/// was read with, and the one after (already written to the dead worker) is read again by the
+/// new one.
+#[test]
+fn a_worker_dying_in_the_middle_of_a_batch_costs_only_that_message() {
+    let form = craft::fixture("forms/f01-official-tiaodeng.xlsx");
+    for fault in ["abort", "hang"] {
+        let env = Env::new(2);
+        env.deliver("1.before", &mail("11月报表", "before", &form));
+        env.deliver("2.poison", &poison(fault));
+        env.deliver("3.after", &mail("11月报表", "after", &form));
+        let reports = env.once();
+        assert_eq!(reports.len(), 3, "{reports:?}");
+        assert_eq!(outcome_of(&reports, "before"), "accepted", "{reports:?}");
+        assert_eq!(outcome_of(&reports, fault), "rejected", "{reports:?}");
+        assert_eq!(outcome_of(&reports, "after"), "accepted", "{reports:?}");
+        let versions = env.query(
+            "SELECT CAST(version AS TEXT) FROM monthly_submissions ORDER BY version",
+            &[],
+        );
+        assert_eq!(versions, ["1", "2"], "{fault}");
+        assert_eq!(env.waiting(), 0);
+    }
+}
+
 #[test]
 fn a_hung_read_is_cut_at_worker_seconds_and_the_worker_replaced() {
     let env = Env::new(2);
