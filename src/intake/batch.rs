@@ -2,11 +2,12 @@
 //! few transactions for all of them, each message still exactly once.
 //!
 //! The order is the single message's, batch-wide: (1) every raw file is written and made
-//! durable ([`crate::durable::Batch`]: one `fdatasync` each, one folder sync per folder);
-//! (2) then the messages are recorded, in one transaction; (3) an attempt is counted for each,
-//! in one transaction, before any of them is read; (4) each is read (in the reader process)
-//! and its sender checked, outside any transaction; (5) all are settled in one transaction, each
-//! inside its own savepoint, so one that fails is rolled back alone and tried again later.
+//! durable ([`crate::durable::Batch`]: one `syncfs` for them all); (2) then the messages are
+//! recorded, in one transaction (one round trip); (3) an attempt is counted for each, in one
+//! transaction, before any of them is read; (4) each is read (in the reader process) and its
+//! sender checked, outside any transaction, while (5) the ones read are settled
+//! (`settling.rs`): in one transaction while the reader keeps up, each inside its own
+//! savepoint, so one that fails is rolled back alone and tried again later.
 //! A crash before (2) commits leaves only raw files (the mailbox still has the messages); after
 //! it, recorded rows that the next start finishes ([`super::Intake`]'s resume); after (5), a
 //! message fetched again is a duplicate. Nothing is lost and nothing is recorded twice.
@@ -18,19 +19,15 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use super::process::{Prepared, ToRead, log_processed};
 use super::report::{IngestReport, duplicate_report, quarantined_report};
-use super::settle::facts::Known;
 use super::{Intake, IntakeError, Source, Trust, unreadable};
 use crate::durable;
 use crate::mail::{self, InboundMessage};
 use crate::notify::alerts::{Alert, queue_alert};
 use crate::store::held as store_held;
-use crate::store::installation;
 use crate::store::messages::{self, MessageRow, NewMessage, Recorded};
 use crate::store::quarantine::{self, Attempt};
-use crate::store::writes::Writes;
-use crate::store::{self as db, StoreError, Tx};
+use crate::store::{StoreError, Tx};
 
 /// At most this many messages are settled in one transaction.
 pub const BATCH_MESSAGES: usize = 64;
@@ -50,13 +47,13 @@ pub struct Incoming<'a> {
 }
 
 /// A message of the batch recorded and counted, to be read and settled.
-struct Recorded1 {
-    index: usize,
-    row: MessageRow,
-    head: InboundMessage,
+pub(super) struct Recorded1 {
+    pub index: usize,
+    pub row: MessageRow,
+    pub head: InboundMessage,
 }
 
-type Outcomes = Vec<Option<Result<IngestReport, IntakeError>>>;
+pub(super) type Outcomes = Vec<Option<Result<IngestReport, IntakeError>>>;
 
 impl Intake<'_> {
     /// Takes in a batch of raw messages; one result per message, in order. A message may be
@@ -279,87 +276,6 @@ impl Intake<'_> {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(to_read)
     }
-
-    /// Reads each message, then settles them all in one transaction, each in a savepoint.
-    async fn settle_batch(
-        &self,
-        batch: &[Incoming<'_>],
-        recorded: Vec<Recorded1>,
-        outcomes: &mut Outcomes,
-        now: DateTime<Utc>,
-        trust: &Trust,
-    ) {
-        let to_read = recorded.iter().map(|one| {
-            let incoming = &batch[one.index];
-            ToRead {
-                raw: incoming.raw,
-                head: one.head.clone(),
-                row: &one.row,
-                file: incoming.source.name,
-            }
-        });
-        let reads = self.prepare_many(to_read.collect(), now, trust).await;
-        let mut prepared: Vec<(usize, Prepared<'_>)> = Vec::with_capacity(recorded.len());
-        for (one, read) in recorded.iter().zip(reads) {
-            match read {
-                Ok(ready) => prepared.push((one.index, ready)),
-                Err(error) => outcomes[one.index] = Some(Err(error)),
-            }
-        }
-        let rows: Vec<(usize, MessageRow)> =
-            recorded.iter().map(|r| (r.index, r.row.clone())).collect();
-        match self.settle_all(prepared, outcomes, now).await {
-            Ok(settled) => {
-                for (index, report) in settled {
-                    if let Some((_, row)) = rows.iter().find(|(i, _)| *i == index) {
-                        log_processed(row, &report);
-                    }
-                    outcomes[index] = Some(Ok(report));
-                }
-            }
-            Err(error) => fail_open(outcomes, &error),
-        }
-    }
-
-    /// The settling transaction: what each message came to, committed together.
-    async fn settle_all(
-        &self,
-        prepared: Vec<(usize, Prepared<'_>)>,
-        outcomes: &mut Outcomes,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<(usize, IngestReport)>, IntakeError> {
-        if prepared.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut tx = self.store.begin().await?;
-        // Begins with a write (installation::message_id_secret), as a settling transaction must.
-        let secret = installation::message_id_secret(&mut tx).await?;
-        let mut settled = Vec::with_capacity(prepared.len());
-        let mut known = Known::default();
-        // Each message's savepoint opens with its take and stays open until the next one's
-        // take (or the commit) releases it: one round trip for the three.
-        let mut open = false;
-        for (index, ready) in prepared {
-            let mut opening = Writes::new();
-            db::savepoint_into(&mut opening, open);
-            open = true;
-            match self
-                .settle_in(&mut tx, ready, &secret, now, opening, &mut known)
-                .await
-            {
-                Ok(report) => settled.push((index, report)),
-                Err(error) => {
-                    db::roll_back_to(&mut tx).await?;
-                    open = false;
-                    known.clear();
-                    tracing::error!(%error, "message not settled; its batch goes on");
-                    outcomes[index] = Some(Err(error));
-                }
-            }
-        }
-        tx.commit().await.map_err(StoreError::from)?;
-        Ok(settled)
-    }
 }
 
 /// Queues the staff alert of `row`, set aside after its failed attempts.
@@ -386,13 +302,13 @@ async fn set_aside_alert(
 
 /// Every message of the batch without an outcome yet fails with `error`: nothing of them was
 /// committed past their record, so they are tried again.
-fn fail_open(outcomes: &mut Outcomes, error: &IntakeError) {
+pub(super) fn fail_open(outcomes: &mut Outcomes, error: &IntakeError) {
     for outcome in outcomes.iter_mut().filter(|o| o.is_none()) {
         *outcome = Some(Err(batch_failed(&error.to_string())));
     }
 }
 
-fn batch_failed(why: &str) -> IntakeError {
+pub(super) fn batch_failed(why: &str) -> IntakeError {
     IntakeError::Batch(why.to_string())
 }
 

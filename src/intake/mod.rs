@@ -24,6 +24,7 @@ mod plan;
 mod process;
 pub mod report;
 mod settle;
+mod settling;
 
 use std::path::PathBuf;
 
@@ -225,7 +226,7 @@ impl<'c> Intake<'c> {
     fn read_result(
         &self,
         read: Result<Reply, ReadFailure>,
-        head: mail::InboundMessage,
+        head: &mail::InboundMessage,
         ctx: &AssessContext<'_>,
     ) -> Result<(mail::InboundMessage, assess::Reading), IntakeError> {
         match read {
@@ -235,7 +236,7 @@ impl<'c> Intake<'c> {
                     .problems
                     .iter()
                     .any(|p| p.kind == mail::ProblemKind::Encrypted);
-                if let ((Some(var), None), true) = (self.archive_password(&head), encrypted) {
+                if let ((Some(var), None), true) = (self.archive_password(head), encrypted) {
                     tracing::error!(
                         var,
                         "a unit's archive password variable is not set; encrypted zip left closed"
@@ -250,7 +251,7 @@ impl<'c> Intake<'c> {
                     why,
                     "reader gave up on a message"
                 );
-                let mut message = head;
+                let mut message = head.clone();
                 message.problems = vec![unreadable(file)];
                 let reading =
                     assess::read_attachments(&message, &ctx.read_settings(), None, |_| {});

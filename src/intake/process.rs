@@ -4,6 +4,7 @@
 //! alone is [`Intake::process`]; a batch settles many in one transaction ([`super::batch`]).
 
 use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
 
 use super::assess::{self, AssessContext};
 use super::report::{IngestReport, duplicate_report};
@@ -18,11 +19,12 @@ use crate::store::messages::{self, MessageRow};
 use crate::store::quarantine;
 use crate::store::writes::Writes;
 use crate::store::{StoreError, Tx};
+use crate::worker::{ReadFailure, Reply};
 
 /// A recorded message to read: its raw bytes, headers, row and file name.
 pub(super) struct ToRead<'r> {
     pub raw: &'r [u8],
-    pub head: mail::InboundMessage,
+    pub head: &'r mail::InboundMessage,
     pub row: &'r MessageRow,
     pub file: &'r str,
 }
@@ -57,7 +59,7 @@ impl Intake<'_> {
     ) -> Result<IngestReport, IntakeError> {
         let one = ToRead {
             raw,
-            head,
+            head: &head,
             row,
             file,
         };
@@ -74,15 +76,32 @@ impl Intake<'_> {
         Ok(report)
     }
 
-    /// Reads the messages in the reader process, one after another without a pause, and checks
-    /// each sender; one result each, in order. A read that fails is noted on its message
-    /// (three such and it is quarantined).
+    /// [`Intake::prepare_into`], collected.
     pub(super) async fn prepare_many<'r>(
         &self,
         messages: Vec<ToRead<'r>>,
         now: DateTime<Utc>,
         trust: &Trust,
     ) -> Vec<Result<Prepared<'r>, IntakeError>> {
+        let (ready, mut prepared) = mpsc::unbounded_channel();
+        self.prepare_into(&messages, now, trust, ready).await;
+        let mut all = Vec::with_capacity(messages.len());
+        while let Some(one) = prepared.recv().await {
+            all.push(one);
+        }
+        all
+    }
+
+    /// Reads the messages in the reader process, one after another without a pause, checks
+    /// each sender and sends each to `ready` as soon as it is prepared: one result each, in
+    /// order. A read that fails is noted on its message (three such and it is quarantined).
+    pub(super) async fn prepare_into<'r>(
+        &self,
+        messages: &[ToRead<'r>],
+        now: DateTime<Utc>,
+        trust: &Trust,
+        ready: mpsc::UnboundedSender<Result<Prepared<'r>, IntakeError>>,
+    ) {
         let office = &self.config.office;
         let roster = self.config.roster.current();
         let contexts: Vec<AssessContext<'_>> = messages
@@ -98,42 +117,57 @@ impl Intake<'_> {
         let jobs = messages
             .iter()
             .zip(&contexts)
-            .map(|(m, ctx)| self.job(m.raw, &m.head, ctx));
-        let reads = self.reader.read_many(jobs).await;
-        let mut prepared = Vec::with_capacity(messages.len());
-        for ((message, ctx), read) in messages.into_iter().zip(&contexts).zip(reads) {
-            let ToRead {
-                raw,
-                head,
-                row,
-                file,
-            } = message;
-            let (parsed, reading) = match self.read_result(read, head, ctx) {
-                Ok(read) => read,
-                Err(error) => {
-                    let _ = quarantine::note_failure(&self.store, row.id, &error.to_string()).await;
-                    prepared.push(Err(error));
-                    continue;
-                }
-            };
-            let (check, approved, kept) = self.trusted(raw, &parsed, now, trust).await;
-            let answering = match trust {
-                Trust::Vouched { answering, .. } => *answering,
-                _ => Answering::Reply,
-            };
-            prepared.push(Ok(Prepared {
-                raw,
-                row,
-                file,
-                parsed,
-                reading,
-                check,
-                approved,
-                kept,
-                answering,
-            }));
-        }
-        prepared
+            .map(|(m, ctx)| self.job(m.raw, m.head, ctx));
+        let (read, mut reads) = mpsc::unbounded_channel();
+        let reading = async move {
+            self.reader
+                .read_each(jobs, &mut |one| {
+                    let _ = read.send(one);
+                })
+                .await;
+        };
+        let preparing = async {
+            for (message, ctx) in messages.iter().zip(&contexts) {
+                let read = reads.recv().await.unwrap_or(Err(ReadFailure::Stopped));
+                let _ = ready.send(self.prepared(message, ctx, read, now, trust).await);
+            }
+        };
+        tokio::join!(reading, preparing);
+    }
+
+    /// What a message came to once read: ready to settle, or why not.
+    async fn prepared<'r>(
+        &self,
+        message: &ToRead<'r>,
+        ctx: &AssessContext<'_>,
+        read: Result<Reply, ReadFailure>,
+        now: DateTime<Utc>,
+        trust: &Trust,
+    ) -> Result<Prepared<'r>, IntakeError> {
+        let (parsed, reading) = match self.read_result(read, message.head, ctx) {
+            Ok(read) => read,
+            Err(error) => {
+                let _ =
+                    quarantine::note_failure(&self.store, message.row.id, &error.to_string()).await;
+                return Err(error);
+            }
+        };
+        let (check, approved, kept) = self.trusted(message.raw, &parsed, now, trust).await;
+        let answering = match trust {
+            Trust::Vouched { answering, .. } => *answering,
+            _ => Answering::Reply,
+        };
+        Ok(Prepared {
+            raw: message.raw,
+            row: message.row,
+            file: message.file,
+            parsed,
+            reading,
+            check,
+            approved,
+            kept,
+            answering,
+        })
     }
 
     /// The sender verdict of a read message under `trust`, who approved it, and whether it

@@ -102,31 +102,44 @@ impl Reader {
             .unwrap_or(Err(ReadFailure::Stopped))
     }
 
-    /// Reads several messages, one result each, in order. The jobs are written to the worker
-    /// while its replies are read, so it goes from one message to the next without waiting for
-    /// a round trip. Each job has `worker_seconds` from the reply before it. When the worker
-    /// dies, overruns or answers nonsense, the job it was on fails alone and a new worker reads
-    /// the rest. Each job is encoded, then dropped, before any is sent.
+    /// Reads several messages, one result each, in order ([`Reader::read_each`]).
     pub async fn read_many(
         &self,
         jobs: impl IntoIterator<Item = Job>,
     ) -> Vec<Result<Reply, ReadFailure>> {
+        let mut results = Vec::new();
+        self.read_each(jobs, &mut |result| results.push(result))
+            .await;
+        results
+    }
+
+    /// Reads several messages and hands each result to `each` as soon as it is read, in order.
+    /// The jobs are written to the worker while its replies are read, so it goes from one
+    /// message to the next without waiting for a round trip. Each job has `worker_seconds`
+    /// from the reply before it. When the worker dies, overruns or answers nonsense, the job it
+    /// was on fails alone and a new worker reads the rest. Each job is encoded, then dropped,
+    /// before any is sent.
+    pub async fn read_each(
+        &self,
+        jobs: impl IntoIterator<Item = Job>,
+        each: &mut (dyn FnMut(Result<Reply, ReadFailure>) + Send),
+    ) {
         let Some(exe) = &self.settings.exe else {
-            return jobs
-                .into_iter()
-                .map(|job| Ok(job::read(&job, |_| {})))
-                .collect();
+            for job in jobs {
+                each(Ok(job::read(&job, |_| {})));
+            }
+            return;
         };
         let frames: Vec<Result<Vec<u8>, String>> =
             jobs.into_iter().map(|job| job_frame(&job)).collect();
-        let mut results = Vec::with_capacity(frames.len());
+        let mut results = Results { done: 0, each };
         let mut slot = self.worker.lock().await;
-        while results.len() < frames.len() {
+        while results.done < frames.len() {
             if self.stop.is_cancelled() {
                 results.push(Err(ReadFailure::Stopped));
                 continue;
             }
-            let rest = &frames[results.len()..];
+            let rest = &frames[results.done..];
             let sendable = rest.iter().take_while(|f| f.is_ok()).count();
             if sendable == 0 {
                 let why = rest[0].as_ref().err().cloned().unwrap_or_default();
@@ -161,7 +174,6 @@ impl Reader {
                 }
             }
         }
-        results
     }
 
     /// Writes `frames` to `worker` while reading a reply for each into `results`; the failure
@@ -170,7 +182,7 @@ impl Reader {
         &self,
         worker: &mut Worker,
         frames: &[&[u8]],
-        results: &mut Vec<Result<Reply, ReadFailure>>,
+        results: &mut Results<'_>,
     ) -> Option<ReadFailure> {
         let deadline = Duration::from_secs(self.settings.seconds);
         let limit = job_limit(self.settings.max_message_bytes).saturating_mul(2);
@@ -231,6 +243,19 @@ impl Reader {
             stdin,
             stdout: BufReader::new(stdout),
         })
+    }
+}
+
+/// Where the results go, and how many went.
+struct Results<'s> {
+    done: usize,
+    each: &'s mut (dyn FnMut(Result<Reply, ReadFailure>) + Send),
+}
+
+impl Results<'_> {
+    fn push(&mut self, result: Result<Reply, ReadFailure>) {
+        self.done += 1;
+        (self.each)(result);
     }
 }
 

@@ -112,7 +112,7 @@ impl Settler<'_> {
                 period: form.period,
                 version: planned.version,
                 received_at: self.row.received_at,
-                values: form.values.clone(),
+                values: form.values,
             };
             known.wrote(planned.unit_code, version);
         }
