@@ -5,7 +5,8 @@
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use super::daemon::{Env, children, gone, outcome_of, poison, valid_form, wait_for_worker};
+use super::craft;
+use super::daemon::{Env, children, gone, mail, outcome_of, poison, valid_form, wait_for_worker};
 
 /// The daemon, killed when the test ends however it ends.
 struct Running(Child);
@@ -118,4 +119,37 @@ fn a_worker_killed_mid_message_is_replaced_and_the_next_message_read() {
         "no replacement worker: {now:?}"
     );
     assert_eq!(env.waiting(), 0);
+}
+
+/// A batch is settled while it is read: the form read before a message that hangs the reader is
+/// committed (receipt queued) while the reader is still on the hanging one, not held in an
+/// open transaction until the reader gives up.
+#[test]
+fn a_form_read_before_a_hanging_message_is_committed_while_the_reader_hangs() {
+    let env = Env::new(600);
+    let form = craft::fixture("forms/f01-official-tiaodeng.xlsx");
+    env.deliver("1.before", &mail("11月报表", "before", &form));
+    env.deliver("2.hang", &poison("hang"));
+    let daemon = Running(env.start());
+    let worker = wait_for_worker(&daemon.0);
+    let state = |id: &str| {
+        env.query(
+            "SELECT state FROM messages WHERE message_id = ?",
+            &[&format!("<{id}@example.gov.cn>")],
+        )
+    };
+    wait_until("the form before the hang is committed", 60, || {
+        state("before") == ["processed"]
+    });
+    assert_eq!(
+        state("hang"),
+        ["received"],
+        "the hanging one is still being read"
+    );
+    assert!(!gone(worker), "the worker is still on the hanging message");
+    let receipts = env.query(
+        "SELECT kind FROM outbox WHERE recipient = 'tiaodeng@example.gov.cn'",
+        &[],
+    );
+    assert_eq!(receipts, ["receipt"], "the receipt was queued with it");
 }
