@@ -15,7 +15,8 @@
 //! A message whose key repeats one earlier in the same batch starts a new batch, so the second
 //! is seen as a duplicate exactly as when the two come one after another.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
@@ -151,16 +152,15 @@ impl Intake<'_> {
             planned.push((relative, sha, path, result));
         }
         let committed = files.commit();
+        let committed: HashMap<&Path, &std::io::Result<()>> =
+            committed.iter().map(|(t, r)| (t.as_path(), r)).collect();
         planned
             .into_iter()
             .map(|(relative, sha, path, staged)| {
-                let synced = committed.iter().find(|(target, _)| *target == path).map_or(
-                    Ok(()),
-                    |(_, r)| match r {
-                        Ok(()) => Ok(()),
-                        Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
-                    },
-                );
+                let synced = committed.get(path.as_path()).map_or(Ok(()), |r| match r {
+                    Ok(()) => Ok(()),
+                    Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+                });
                 match staged.and(synced) {
                     Ok(()) => Ok((relative, sha)),
                     Err(source) => Err(IntakeError::RawStore { path, source }),

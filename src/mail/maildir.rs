@@ -116,24 +116,29 @@ impl Maildir {
         let mut batch = crate::durable::Batch::new();
         let mut staged: Vec<Result<Option<PathBuf>, MaildirError>> =
             Vec::with_capacity(mails.len());
+        let mut queued = std::collections::HashSet::new();
         for (unique, bytes) in mails {
             let name = file_name_of(unique);
             let target = self.root.join("new").join(&name);
             let seen = self.root.join("cur").join(format!("{name}:2,S"));
-            let queued = staged
-                .iter()
-                .any(|s| matches!(s, Ok(Some(t)) if *t == target));
-            if queued || target.exists() || seen.exists() {
+            if queued.contains(&target) || target.exists() || seen.exists() {
                 // Already there (or queued in this batch): nothing more to write.
                 staged.push(Ok(None));
                 continue;
             }
             staged.push(match batch.stage_in(&scratch, &target, bytes) {
-                Ok(()) => Ok(Some(target)),
+                Ok(()) => {
+                    queued.insert(target.clone());
+                    Ok(Some(target))
+                }
                 Err(e) => Err(self.error(&name, "write", e)),
             });
         }
         let committed = batch.commit();
+        let committed: std::collections::HashMap<&Path, &std::io::Error> = committed
+            .iter()
+            .filter_map(|(t, r)| r.as_ref().err().map(|e| (t.as_path(), e)))
+            .collect();
         mails
             .iter()
             .zip(staged)
@@ -142,8 +147,8 @@ impl Maildir {
                 if let Err(error) = staged {
                     return Err(error);
                 }
-                match committed.iter().find(|(t, _)| *t == target) {
-                    Some((_, Err(e))) => Err(self.error(
+                match committed.get(target.as_path()) {
+                    Some(e) => Err(self.error(
                         &file_name_of(unique),
                         "move to new/",
                         std::io::Error::new(e.kind(), e.to_string()),
