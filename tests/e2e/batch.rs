@@ -1,7 +1,8 @@
 //! Group commit through the binary (`run --once` over the local Maildir): a backlog longer than
 //! one batch (64) is taken in in receipt order, a message whose key repeats inside a batch is a
 //! duplicate exactly as when it comes later, the hourly reply limit counts replies queued earlier
-//! in the same batch, and every message leaves `new/` once its batch is committed.
+//! in the same batch, every message leaves `new/` once its batch is committed, and one that fails
+//! while it is settled is undone alone.
 
 use serde_json::Value;
 
@@ -86,4 +87,87 @@ fn a_backlog_of_two_batches_is_taken_in_order_once_each() {
         "{out:?}"
     );
     assert_eq!(env.outbox().len(), 10);
+}
+
+/// One message of a batch failing while it is settled (here a trigger refuses its receipt) is
+/// undone alone: the ones before and after it keep their versions and receipts, it keeps no
+/// version and stays in `new/`, and the next run finishes it.
+#[tokio::test]
+async fn a_message_failing_inside_a_batch_is_undone_alone_and_taken_in_next_time() {
+    let env = TestEnv::new();
+    let inbox = env.data_dir().join("mail/inbox");
+    let app = env.app(NOW).await;
+    sqlx::query(
+        "CREATE TRIGGER refuse_m2 BEFORE INSERT ON outbox
+         WHEN (SELECT message_id FROM messages WHERE id = NEW.message_row) = '<m2@qq.example>'
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+    )
+    .execute(app.store.pool())
+    .await
+    .expect("trigger");
+    app.store.close().await;
+    let form = std::fs::read(fixtures().join("forms/f01-official-tiaodeng.xlsx")).expect("form");
+    for n in 1..=3 {
+        let raw = message(
+            TIAODENG,
+            "报表",
+            &format!("m{n}@qq.example"),
+            &[("报表.xlsx", &form)],
+        );
+        let at = format!("2026-11-12T09:00:{n:02}+08:00");
+        deliver_at(&inbox, &format!("{n}.host"), &raw, &at);
+    }
+    let run = || {
+        let out = env
+            .command()
+            .args(["--now", NOW, "run", "--once"])
+            .output()
+            .expect("run --once");
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .filter(|v: &Value| v.get("outcome").is_some())
+            .map(|l| (l["message_id"].as_str().unwrap_or("").to_string(), l))
+            .collect::<Vec<(String, Value)>>()
+    };
+    let version = |lines: &[(String, Value)], id: &str| {
+        lines
+            .iter()
+            .find(|(m, _)| m == id)
+            .and_then(|(_, l)| l["forms"][0]["version"].as_i64())
+    };
+    let first = run();
+    assert_eq!(first.len(), 2, "the refused one has no line: {first:?}");
+    assert_eq!(version(&first, "<m1@qq.example>"), Some(1));
+    assert_eq!(
+        version(&first, "<m3@qq.example>"),
+        Some(2),
+        "m2 kept nothing"
+    );
+    assert_eq!(env.outbox().len(), 2, "two receipts");
+    let waiting: Vec<_> = std::fs::read_dir(inbox.join("new"))
+        .expect("new/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(waiting, ["2.host"], "only the refused one waits");
+
+    let app = env.app(NOW).await;
+    sqlx::query("DROP TRIGGER refuse_m2")
+        .execute(app.store.pool())
+        .await
+        .expect("drop");
+    app.store.close().await;
+    // The next run finishes it from its stored raw bytes (recorded, never settled); its copy
+    // still in `new/` is then a duplicate and leaves.
+    let second = run();
+    let outcomes: Vec<&str> = second
+        .iter()
+        .map(|(_, l)| l["outcome"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(outcomes, ["accepted", "duplicate"], "{second:?}");
+    assert_eq!(version(&second, "<m2@qq.example>"), Some(3));
+    assert_eq!(env.outbox().len(), 3, "its receipt now, once");
+    let left = std::fs::read_dir(inbox.join("new")).expect("new/").count();
+    assert_eq!(left, 0, "nothing waits");
 }
