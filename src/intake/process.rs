@@ -18,7 +18,7 @@ use crate::store::installation::{self, MessageIdSecret};
 use crate::store::messages::{self, MessageRow};
 use crate::store::quarantine;
 use crate::store::writes::Writes;
-use crate::store::{StoreError, Tx};
+use crate::store::{Framing, StoreError, Tx};
 use crate::worker::{ReadFailure, Reply};
 
 /// A recorded message to read: its raw bytes, headers, row and file name.
@@ -68,8 +68,17 @@ impl Intake<'_> {
         let mut tx = self.store.begin().await?;
         let secret = installation::message_id_secret(&mut tx).await?;
         let mut known = Known::default();
+        let mut framing = Framing::none();
         let report = self
-            .settle_in(&mut tx, prepared, &secret, now, Writes::new(), &mut known)
+            .settle_in(
+                &mut tx,
+                prepared,
+                &secret,
+                now,
+                &mut framing,
+                None,
+                &mut known,
+            )
             .await?;
         tx.commit().await.map_err(StoreError::from)?;
         log_processed(row, &report);
@@ -189,15 +198,19 @@ impl Intake<'_> {
 
     /// Takes the message and writes what it came to inside `tx`: held for staff, or settled
     /// (record, outcome, reply; `secret` signs the reply's Message-ID). A message another
-    /// process finished meanwhile is a duplicate. `opening` runs with the take (a batch's
-    /// savepoint); `known` is what earlier messages of the transaction read and wrote.
+    /// process finished meanwhile is a duplicate. `framing` wraps the message's writes (a
+    /// batch's savepoint); `received` says whether it is still to be taken, when the
+    /// transaction already asked (`None`: the take asks); `known` is what earlier messages of
+    /// the transaction read and wrote.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn settle_in(
         &self,
         tx: &mut Tx,
         prepared: Prepared<'_>,
         secret: &MessageIdSecret,
         now: DateTime<Utc>,
-        opening: Writes,
+        framing: &mut Framing,
+        received: Option<bool>,
         known: &mut Known,
     ) -> Result<IngestReport, IntakeError> {
         let Prepared {
@@ -225,7 +238,18 @@ impl Intake<'_> {
         } else {
             messages::Taking::Received
         };
-        let taken = messages::take(tx, opening, row.id, stored, taking).await?;
+        // The message's first writes: its take, after the framing's opening, unless the take
+        // must ask whether the message is still to be taken.
+        let mut first = Writes::new();
+        let taken = match received {
+            None => messages::take(tx, framing.open(), row.id, stored, taking).await?,
+            Some(false) => false,
+            Some(true) => {
+                first = framing.open();
+                messages::take_received_into(&mut first, row.id, stored);
+                true
+            }
+        };
         if !taken {
             // Another process (the daemon beside `ingest`) finished it meanwhile.
             return Ok(duplicate_report(file, &parsed, row));
@@ -248,7 +272,12 @@ impl Intake<'_> {
             };
             // Holding writes what `known` does not follow (a staff alert into the outbox).
             known.clear();
-            return Ok(holding.hold(tx, unit, reading, check).await?);
+            first.run(tx).await?;
+            let report = holding.hold(tx, unit, reading, check).await?;
+            let mut last = Writes::new();
+            framing.close(&mut last);
+            last.run(tx).await?;
+            return Ok(report);
         }
         let settler = settle::Settler {
             config: self.config,
@@ -263,7 +292,9 @@ impl Intake<'_> {
             answering,
             secret,
         };
-        let report = settler.settle(tx, verdict, open_period, known).await?;
+        let report = settler
+            .settle(tx, verdict, open_period, known, (first, framing))
+            .await?;
         if let Some(by) = &approved {
             let decided = store_held::Decision::Approved;
             if !store_held::decide(tx, row.id, decided, by, now).await? {

@@ -8,6 +8,7 @@
 //! opens a new transaction. A message slow to read (up to `worker_seconds`) so keeps no other
 //! writer (the console, `ingest` beside the daemon) waiting for SQLite's write lock.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -19,9 +20,8 @@ use super::report::IngestReport;
 use super::settle::facts::Known;
 use super::{Intake, IntakeError, Trust};
 use crate::store::installation::{self, MessageIdSecret};
-use crate::store::messages::MessageRow;
-use crate::store::writes::Writes;
-use crate::store::{self as db, StoreError, Tx};
+use crate::store::messages::{self, MessageRow};
+use crate::store::{self as db, Framing, StoreError, Tx};
 
 /// How long an open settling transaction waits for the next message to be read before what it
 /// holds is committed. Reading a form takes well under a millisecond.
@@ -34,8 +34,8 @@ struct Segment<'r> {
     settled: Vec<(usize, &'r MessageRow, IngestReport)>,
     /// What its messages read and wrote of the facts the next ones need.
     known: Known,
-    /// Whether the savepoint of the last message settled is still open.
-    open: bool,
+    /// The batch's messages still to be taken, as the transaction found them.
+    received: HashSet<i64>,
 }
 
 type Ready<'r> = mpsc::UnboundedReceiver<Result<Prepared<'r>, IntakeError>>;
@@ -101,7 +101,7 @@ impl Intake<'_> {
             };
             let mut open = match segment.take() {
                 Some(open) => open,
-                None => match self.begin_segment().await {
+                None => match self.begin_segment(recorded).await {
                     Ok(open) => open,
                     Err(error) => {
                         outcomes[one.index] = Some(Err(error));
@@ -126,17 +126,21 @@ impl Intake<'_> {
         }
     }
 
-    /// Opens a settling transaction.
-    async fn begin_segment<'r>(&self) -> Result<Segment<'r>, IntakeError> {
+    /// Opens a settling transaction and finds which of the batch's messages are still to be
+    /// taken (another process may have finished some before the transaction began; none can
+    /// after, as it holds the write lock).
+    async fn begin_segment<'r>(&self, recorded: &[Recorded1]) -> Result<Segment<'r>, IntakeError> {
         let mut tx = self.store.begin().await?;
         // Begins with a write (installation::message_id_secret), as a settling transaction must.
         let secret = installation::message_id_secret(&mut tx).await?;
+        let ids: Vec<i64> = recorded.iter().map(|one| one.row.id).collect();
+        let received = messages::received_among(&mut tx, &ids).await?;
         Ok(Segment {
             tx,
             secret,
             settled: Vec::new(),
             known: Known::default(),
-            open: false,
+            received,
         })
     }
 
@@ -149,26 +153,29 @@ impl Intake<'_> {
         now: DateTime<Utc>,
         outcomes: &mut Outcomes,
     ) -> Result<(), IntakeError> {
-        // The savepoint opens with the take, and the one before is released there: one round
-        // trip for the three.
-        let mut opening = Writes::new();
-        db::savepoint_into(&mut opening, segment.open);
-        segment.open = true;
+        // The message's take, its writes and its savepoint go in one round trip in the common
+        // case: the savepoint opens before its first write and is released after its last.
+        let mut framing = Framing::savepoint();
+        let received = segment.received.contains(&one.row.id);
         let settled = self
             .settle_in(
                 &mut segment.tx,
                 ready,
                 &segment.secret,
                 now,
-                opening,
+                &mut framing,
+                Some(received),
                 &mut segment.known,
             )
             .await;
         match settled {
             Ok(report) => segment.settled.push((one.index, &one.row, report)),
             Err(error) => {
-                db::roll_back_to(&mut segment.tx).await?;
-                segment.open = false;
+                // Nothing of it was written unless its savepoint was opened; a failure to roll
+                // back is the transaction's.
+                if framing.opened() {
+                    db::roll_back_to(&mut segment.tx).await?;
+                }
                 segment.known.clear();
                 tracing::error!(%error, "message not settled; its batch goes on");
                 outcomes[one.index] = Some(Err(error));

@@ -1,5 +1,7 @@
 //! The `messages` table: every message ever seen, stored before it is parsed.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use sqlx::FromRow;
 
@@ -143,12 +145,23 @@ pub enum Taking {
     Kept,
 }
 
+/// The statement of a take that stores the verdict where `$condition` holds.
+macro_rules! take_where {
+    ($condition:literal) => {
+        concat!(
+            "UPDATE messages SET sender_check = COALESCE(?, sender_check),
+                    sender_evidence = COALESCE(?, sender_evidence)
+             WHERE id = ? AND ",
+            $condition
+        )
+    };
+}
+
 /// Takes a recorded message for processing as the first write of the transaction that settles
 /// it, storing its sender verdict when there is one: false when it cannot be taken (already
 /// processed: another process beside this one got there first). Being a write, it holds
 /// SQLite's write lock from here to the commit, so two processes can never settle the same
-/// message. `opening` runs first in the same round trip (a batch opens the message's savepoint
-/// there).
+/// message. `opening` runs first in the same round trip.
 pub async fn take(
     tx: &mut Tx,
     opening: Writes,
@@ -156,31 +169,45 @@ pub async fn take(
     check: Option<StoredCheck<'_>>,
     taking: Taking,
 ) -> Result<bool, StoreError> {
-    macro_rules! take_where {
-        ($condition:literal) => {
-            concat!(
-                "UPDATE messages SET sender_check = COALESCE(?, sender_check),
-                        sender_evidence = COALESCE(?, sender_evidence)
-                 WHERE id = ? AND ",
-                $condition,
-                " RETURNING id"
-            )
-        };
-    }
-    let sql = match taking {
-        Taking::Received => take_where!("state = 'received'"),
-        Taking::Kept => {
-            take_where!("state = 'processed' AND unit_code IS NULL AND outcome = 'rejected'")
-        }
-    };
-    let evidence = check.map(|c| serde_json::to_string(c.evidence).unwrap_or_else(|_| "[]".into()));
     let mut writes = opening;
+    let sql = match taking {
+        Taking::Received => take_where!("state = 'received' RETURNING id"),
+        Taking::Kept => take_where!(
+            "state = 'processed' AND unit_code IS NULL AND outcome = 'rejected' RETURNING id"
+        ),
+    };
+    bind_take(writes.push(sql), id, check);
+    Ok(!writes.run(tx).await?.is_empty())
+}
+
+/// [`take`] of a message [`received_among`] found still received in the same transaction (which
+/// holds the write lock, so it still is): as one of its [`Writes`], with nothing to learn back.
+pub fn take_received_into(writes: &mut Writes, id: i64, check: Option<StoredCheck<'_>>) {
+    bind_take(writes.push(take_where!("state = 'received'")), id, check);
+}
+
+/// Which of `ids` are still recorded and not processed, read inside the settling transaction.
+pub async fn received_among(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let received: Vec<(i64,)> = sqlx::query_as(
+        "SELECT id FROM messages
+         WHERE state = 'received' AND id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(ids_json)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(received.into_iter().map(|(id,)| id).collect())
+}
+
+fn bind_take(writes: &mut Writes, id: i64, check: Option<StoredCheck<'_>>) {
+    let evidence = check.map(|c| serde_json::to_string(c.evidence).unwrap_or_else(|_| "[]".into()));
     writes
-        .push(sql)
         .bind(check.map(|c| c.verdict.as_str()))
         .bind(evidence)
         .bind(id);
-    Ok(!writes.run(tx).await?.is_empty())
 }
 
 pub async fn finish(tx: &mut Tx, done: &Finished<'_>) -> Result<(), StoreError> {

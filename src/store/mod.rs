@@ -159,13 +159,50 @@ fn migration_guard(db: Option<&std::path::Path>) -> Option<std::fs::File> {
     Some(handle)
 }
 
-/// [`savepoint`] as one of several [`Writes`]; with `release_open`, the savepoint of the
-/// message before is released first (kept, as [`release`] does), in the same round trip.
-pub fn savepoint_into(writes: &mut writes::Writes, release_open: bool) {
-    if release_open {
-        writes.push("RELEASE one_message");
+/// One message's savepoint as part of its own writes: opened by the statements before its
+/// first write and released after its last, in the same round trips (a batch settles each
+/// message inside one). [`Framing::none`] frames nothing (a message settled alone in its own
+/// transaction).
+pub struct Framing {
+    opening: Option<writes::Writes>,
+    closes: bool,
+}
+
+impl Framing {
+    pub fn none() -> Self {
+        Self {
+            opening: Some(writes::Writes::new()),
+            closes: false,
+        }
     }
-    writes.push("SAVEPOINT one_message");
+
+    /// A savepoint (see [`savepoint`]).
+    pub fn savepoint() -> Self {
+        let mut opening = writes::Writes::new();
+        opening.push("SAVEPOINT one_message");
+        Self {
+            opening: Some(opening),
+            closes: true,
+        }
+    }
+
+    /// What must run before the message's first write: the caller adds its own statements
+    /// after these (and runs them). Empty once taken.
+    pub fn open(&mut self) -> writes::Writes {
+        self.opening.take().unwrap_or_default()
+    }
+
+    /// Whether [`Framing::open`] was called: the savepoint may then be open.
+    pub fn opened(&self) -> bool {
+        self.opening.is_none()
+    }
+
+    /// Ends the message's last writes with the savepoint's release.
+    pub fn close(&self, writes: &mut writes::Writes) {
+        if self.closes {
+            writes.push("RELEASE one_message");
+        }
+    }
 }
 
 /// Opens a savepoint inside `tx`: one message of a batch is settled between this and

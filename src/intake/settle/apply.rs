@@ -18,7 +18,7 @@ use crate::store::messages::{self, Finished};
 use crate::store::reminders;
 use crate::store::submissions::{self, NewSubmission};
 use crate::store::writes::Writes;
-use crate::store::{StoreError, Tx};
+use crate::store::{Framing, StoreError, Tx};
 
 impl Settler<'_> {
     /// Writes `plan`; returns the ingest report as written.
@@ -28,11 +28,20 @@ impl Settler<'_> {
         plan: Plan<'_>,
         photos: &[StoredPhoto],
         known: &mut Known,
+        (first, framing): (Writes, &Framing),
     ) -> Result<IngestReport, StoreError> {
         let mut report = plan.report;
-        // The version, the reply and the outcome go in one round trip (the common case is a
-        // monthly form and its receipt); cases need their new ids and are written first.
-        let mut writes = Writes::new();
+        // The take (`first`), the version, the reply, the outcome and the framing's release go
+        // in one round trip (the common case is a monthly form and its receipt); bounces, cases
+        // and photos need writes of their own (cases their new ids), after the take.
+        let writes_first =
+            !plan.failing.is_empty() || !plan.cases.is_empty() || !plan.photos_join.is_empty();
+        let mut writes = if writes_first {
+            first.run(tx).await?;
+            Writes::new()
+        } else {
+            first
+        };
         if let Some(from) = &plan.reconfirm {
             reminders::reconfirm_into(&mut writes, from);
         }
@@ -90,6 +99,7 @@ impl Settler<'_> {
             report.reply = None;
         }
         self.finish(&mut writes, &report);
+        framing.close(&mut writes);
         let reconfirmed = !writes.run(tx).await?.is_empty();
         self.note_written(known, &plan.submissions, plan.reply.as_ref(), &report);
         if let (Some(from), true) = (&plan.reconfirm, reconfirmed) {

@@ -21,7 +21,8 @@ use crate::mail::InboundMessage;
 use crate::sender::SenderCheck;
 use crate::store::installation::MessageIdSecret;
 use crate::store::messages::MessageRow;
-use crate::store::{StoreError, Tx};
+use crate::store::writes::Writes;
+use crate::store::{Framing, StoreError, Tx};
 
 pub(crate) struct Settler<'a> {
     pub config: &'a Config,
@@ -48,6 +49,7 @@ impl Settler<'_> {
         verdict: Verdict<'_>,
         open_period: Period,
         known: &mut Known,
+        framed: (Writes, &Framing),
     ) -> Result<IngestReport, StoreError> {
         let facts: Facts = self.facts(tx, &verdict, known).await?;
         let input = Input {
@@ -71,6 +73,6 @@ impl Settler<'_> {
                 "form from an address not in the roster: kept for staff, not answered"
             );
         }
-        self.apply(tx, planned, &facts.photos, known).await
+        self.apply(tx, planned, &facts.photos, known, framed).await
     }
 }
