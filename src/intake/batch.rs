@@ -194,29 +194,21 @@ impl Intake<'_> {
                 format!("{}:{}", source.kind, source.name)
             })
             .collect();
-        let senders: Vec<Option<&str>> = stored_ones
-            .iter()
-            .map(|(_, head, ..)| head.from.as_ref().map(|m| m.address.as_str()))
-            .collect();
         let news: Vec<NewMessage<'_>> = stored_ones
             .iter()
             .zip(&sources)
-            .zip(&senders)
-            .map(
-                |(((index, head, key, raw_path, sha), source), sender)| NewMessage {
-                    message_key: key,
-                    message_id: head.message_id.as_deref(),
-                    sender: *sender,
-                    subject: &head.subject,
-                    received_at: batch[*index].received_at,
-                    raw_path,
-                    raw_sha256: sha,
-                    source,
-                },
-            )
+            .map(|((index, head, key, raw_path, sha), source)| NewMessage {
+                message_key: key,
+                message_id: head.message_id.as_deref(),
+                sender: head.from.as_ref().map(|m| m.address.as_str()),
+                subject: &head.subject,
+                received_at: batch[*index].received_at,
+                raw_path,
+                raw_sha256: sha,
+                source,
+            })
             .collect();
         let rows = messages::record_all(&mut tx, &news).await?;
-        drop(news);
         let mut recorded = Vec::new();
         for ((index, head, key, ..), row) in stored_ones.into_iter().zip(rows) {
             match row {

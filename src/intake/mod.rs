@@ -236,7 +236,8 @@ impl<'c> Intake<'c> {
                     .problems
                     .iter()
                     .any(|p| p.kind == mail::ProblemKind::Encrypted);
-                if let ((Some(var), None), true) = (self.archive_password(head), encrypted) {
+                // Looked up again only for the rare encrypted zip left closed.
+                if encrypted && let (Some(var), None) = self.archive_password(head) {
                     tracing::error!(
                         var,
                         "a unit's archive password variable is not set; encrypted zip left closed"

@@ -198,7 +198,7 @@ pub async fn pending_among(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<i64>, Sto
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let ids_json = super::json_ids(ids);
     let held: Vec<(i64,)> = sqlx::query_as(
         "SELECT h.message_row FROM held_mail h JOIN messages m ON m.id = h.message_row
          WHERE h.decision IS NULL AND m.state = 'received'

@@ -97,10 +97,7 @@ pub async fn record_all(tx: &mut Tx, news: &[NewMessage<'_>]) -> Result<Vec<Reco
             .bind(new.raw_sha256)
             .bind(new.source);
     }
-    let rows = writes.run(tx).await?;
-    if rows.len() != news.len() {
-        return Err(StoreError::Sql(sqlx::Error::RowNotFound));
-    }
+    let rows = writes.run_one_row_each(tx).await?;
     rows.iter()
         .map(|row| {
             let row = MessageRow::from_row(row)?;
@@ -191,7 +188,7 @@ pub async fn received_among(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<i64>, St
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
-    let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let ids_json = super::json_ids(ids);
     let received: Vec<(i64,)> = sqlx::query_as(
         "SELECT id FROM messages
          WHERE state = 'received' AND id IN (SELECT value FROM json_each(?))",

@@ -7,6 +7,7 @@
 pub mod cases;
 pub mod console;
 pub mod folders;
+pub mod framing;
 pub mod health;
 pub mod held;
 pub mod installation;
@@ -20,6 +21,8 @@ pub mod staff;
 pub mod submissions;
 pub mod upstream;
 pub mod writes;
+
+pub use framing::{Framing, roll_back_to};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -140,6 +143,11 @@ impl Store {
     }
 }
 
+/// `ids` as a JSON array, for `IN (SELECT value FROM json_each(?))`: one query for a batch.
+fn json_ids(ids: &[i64]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
+
 /// The database file of a `sqlite:` URL, when it names one.
 pub fn database_file(url: &str) -> Option<std::path::PathBuf> {
     let options = SqliteConnectOptions::from_str(url).ok()?;
@@ -157,75 +165,4 @@ fn migration_guard(db: Option<&std::path::Path>) -> Option<std::fs::File> {
     let handle = std::fs::File::open(folder).ok()?;
     handle.lock().ok()?;
     Some(handle)
-}
-
-/// One message's savepoint as part of its own writes: opened by the statements before its
-/// first write and released after its last, in the same round trips (a batch settles each
-/// message inside one). [`Framing::none`] frames nothing (a message settled alone in its own
-/// transaction).
-pub struct Framing {
-    opening: Option<writes::Writes>,
-    closes: bool,
-}
-
-impl Framing {
-    pub fn none() -> Self {
-        Self {
-            opening: Some(writes::Writes::new()),
-            closes: false,
-        }
-    }
-
-    /// A savepoint (see [`savepoint`]).
-    pub fn savepoint() -> Self {
-        let mut opening = writes::Writes::new();
-        opening.push("SAVEPOINT one_message");
-        Self {
-            opening: Some(opening),
-            closes: true,
-        }
-    }
-
-    /// What must run before the message's first write: the caller adds its own statements
-    /// after these (and runs them). Empty once taken.
-    pub fn open(&mut self) -> writes::Writes {
-        self.opening.take().unwrap_or_default()
-    }
-
-    /// Whether [`Framing::open`] was called: the savepoint may then be open.
-    pub fn opened(&self) -> bool {
-        self.opening.is_none()
-    }
-
-    /// Ends the message's last writes with the savepoint's release.
-    pub fn close(&self, writes: &mut writes::Writes) {
-        if self.closes {
-            writes.push("RELEASE one_message");
-        }
-    }
-}
-
-/// Opens a savepoint inside `tx`: one message of a batch is settled between this and
-/// [`release`], or undone alone by [`roll_back_to`] while the rest of the batch stays.
-pub async fn savepoint(tx: &mut Tx) -> Result<(), StoreError> {
-    sqlx::query("SAVEPOINT one_message")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Keeps what was written since [`savepoint`] (it commits with the transaction).
-pub async fn release(tx: &mut Tx) -> Result<(), StoreError> {
-    sqlx::query("RELEASE one_message")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// Undoes what was written since [`savepoint`] and closes it.
-pub async fn roll_back_to(tx: &mut Tx) -> Result<(), StoreError> {
-    sqlx::query("ROLLBACK TO one_message")
-        .execute(&mut **tx)
-        .await?;
-    release(tx).await
 }

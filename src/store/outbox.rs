@@ -307,7 +307,7 @@ pub async fn mark_all_sent(
     if ids.is_empty() {
         return Ok(());
     }
-    let ids_json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let ids_json = super::json_ids(ids);
     let marked: Vec<(i64,)> = sqlx::query_as(
         "UPDATE outbox SET state = 'sent', sent_at = ?, last_error = NULL, lease_until = NULL
          WHERE id IN (SELECT value FROM json_each(?)) AND (claimed_by IS NULL OR claimed_by = ?)

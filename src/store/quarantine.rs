@@ -74,10 +74,7 @@ pub async fn begin_attempts_in(
             .bind(MAX_ATTEMPTS)
             .bind(MAX_ATTEMPTS);
     }
-    let rows = writes.run(tx).await?;
-    if rows.len() != ids.len() {
-        return Err(StoreError::Sql(sqlx::Error::RowNotFound));
-    }
+    let rows = writes.run_one_row_each(tx).await?;
     rows.iter()
         .map(|row| {
             let quarantined: Option<DateTime<Utc>> = row.try_get(1)?;

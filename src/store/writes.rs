@@ -20,6 +20,7 @@ pub struct Writes {
     args: SqliteArguments,
     /// A value that could not be bound: the whole query fails with it.
     unbound: Option<String>,
+    statements: usize,
 }
 
 impl Writes {
@@ -31,6 +32,7 @@ impl Writes {
     pub fn push(&mut self, statement: &'static str) -> &mut Self {
         self.sql.push_str(statement);
         self.sql.push_str(";\n");
+        self.statements += 1;
         self
     }
 
@@ -58,6 +60,21 @@ impl Writes {
         // is ever written into it.
         let query = sqlx::query_with(AssertSqlSafe(self.sql), self.args);
         Ok(query.fetch_all(&mut **tx).await?)
+    }
+
+    /// [`Writes::run`] for statements that each return exactly one row (an upsert with
+    /// `RETURNING`): the rows, one a statement, in order.
+    pub async fn run_one_row_each(self, tx: &mut Tx) -> Result<Vec<SqliteRow>, StoreError> {
+        let statements = self.statements;
+        let rows = self.run(tx).await?;
+        if rows.len() != statements {
+            let why = format!(
+                "{statements} statements each returning one row gave {} rows",
+                rows.len()
+            );
+            return Err(StoreError::Sql(sqlx::Error::Protocol(why)));
+        }
+        Ok(rows)
     }
 }
 
@@ -104,5 +121,24 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(keys, ["a", "b", "c"], "stopped at the failing statement");
+    }
+
+    #[tokio::test]
+    async fn one_row_each_is_checked_against_the_statements_pushed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let mut two = Writes::new();
+        two.push("SELECT ?").bind(1).push("SELECT ?").bind(2);
+        let rows = two.run_one_row_each(&mut tx).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.get::<i64, _>(0)).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        let mut short = Writes::new();
+        short.push("SELECT 1 WHERE 0").push("SELECT 2");
+        let error = short.run_one_row_each(&mut tx).await.unwrap_err();
+        assert!(error.to_string().contains("2 statements"), "{error}");
     }
 }

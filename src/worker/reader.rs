@@ -94,25 +94,6 @@ impl Reader {
         self.stop.cancel();
     }
 
-    /// Reads one message, within `worker_seconds`.
-    pub async fn read(&self, job: Job) -> Result<Reply, ReadFailure> {
-        self.read_many([job])
-            .await
-            .pop()
-            .unwrap_or(Err(ReadFailure::Stopped))
-    }
-
-    /// Reads several messages, one result each, in order ([`Reader::read_each`]).
-    pub async fn read_many(
-        &self,
-        jobs: impl IntoIterator<Item = Job>,
-    ) -> Vec<Result<Reply, ReadFailure>> {
-        let mut results = Vec::new();
-        self.read_each(jobs, &mut |result| results.push(result))
-            .await;
-        results
-    }
-
     /// Reads several messages and hands each result to `each` as soon as it is read, in order.
     /// The jobs are written to the worker while its replies are read, so it goes from one
     /// message to the next without waiting for a round trip. Each job has `worker_seconds`

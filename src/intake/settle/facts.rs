@@ -73,7 +73,7 @@ impl Known {
         self.replies.clear();
     }
 
-    /// A version and a reply (to `reply_to`, queued now) were written.
+    /// `version` was written as the unit's counting version of its period.
     pub fn wrote(&mut self, unit_code: &str, version: Previous) {
         self.latest
             .insert((unit_code.to_string(), version.period), Some(version));
