@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::intake::report::IngestReport;
-use crate::intake::{Incoming, Intake, IntakeError, Source};
+use crate::intake::{Incoming, Intake, IntakeError, Source, Staged};
 use crate::mail::maildir::MaildirError;
 use crate::net::imap_client::ImapError;
 use crate::store::{Store, StoreError};
@@ -29,6 +29,8 @@ pub enum InboundError {
     Maildir(#[from] MaildirError),
     #[error(transparent)]
     Imap(#[from] ImapError),
+    #[error("cannot stage a fetched batch (it is fetched again): {0}")]
+    Staging(String),
 }
 
 /// What the inbound side needs: the intake, the database, the clock, and the signal that wakes
@@ -101,6 +103,29 @@ impl Inlet<'_> {
         taken: &mut Taken,
     ) -> Vec<Handled> {
         let results = self.intake.ingest_batch(batch, self.clock.now()).await;
+        self.handled(batch, results, taken)
+    }
+
+    /// [`Inlet::ingest_batch_in_pass`] of a batch already staged ([`Intake::ingest_staged`]).
+    pub async fn ingest_staged_in_pass(
+        &self,
+        batch: &[Incoming<'_>],
+        staged: Staged,
+        taken: &mut Taken,
+    ) -> Vec<Handled> {
+        let results = self
+            .intake
+            .ingest_staged(batch, staged, self.clock.now())
+            .await;
+        self.handled(batch, results, taken)
+    }
+
+    fn handled(
+        &self,
+        batch: &[Incoming<'_>],
+        results: Vec<Result<IngestReport, IntakeError>>,
+        taken: &mut Taken,
+    ) -> Vec<Handled> {
         let mut replied = false;
         let handled = batch
             .iter()

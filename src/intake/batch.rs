@@ -2,7 +2,8 @@
 //! few transactions for all of them, each message still exactly once.
 //!
 //! The order is the single message's, batch-wide: (1) every raw file is written and made
-//! durable ([`crate::durable::Batch`]: one `syncfs` for them all); (2) then the messages are
+//! durable when the batch is staged (`staging.rs`: one `syncfs` for them all, possibly on
+//! another thread while the batch before is settled); (2) then the messages are
 //! recorded, in one transaction (one round trip); (3) an attempt is counted for each, in one
 //! transaction, before any of them is read; (4) each is read (in the reader process) and its
 //! sender checked, outside any transaction, while (5) the ones read are settled
@@ -15,15 +16,14 @@
 //! A message whose key repeats one earlier in the same batch starts a new batch, so the second
 //! is seen as a duplicate exactly as when the two come one after another.
 
-use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
 use super::report::{IngestReport, duplicate_report, quarantined_report};
-use super::{Intake, IntakeError, Source, Trust, unreadable};
-use crate::durable;
-use crate::mail::{self, InboundMessage};
+use super::staging::{RawStore, Staged};
+use super::{Intake, IntakeError, Source, Trust};
+use crate::mail::InboundMessage;
 use crate::notify::alerts::{Alert, queue_alert};
 use crate::store::held as store_held;
 use crate::store::messages::{self, MessageRow, NewMessage, Recorded};
@@ -74,38 +74,74 @@ impl Intake<'_> {
         now: DateTime<Utc>,
         trust: &Trust,
     ) -> Vec<Result<IngestReport, IntakeError>> {
-        let heads: Vec<InboundMessage> = batch
-            .iter()
-            .map(|m| mail::parse_headers_only(m.raw, unreadable(None)))
-            .collect();
-        let keys: Vec<String> = batch
-            .iter()
-            .zip(&heads)
-            .map(|(m, head)| mail::message_key(head, m.raw))
-            .collect();
+        let staged = self.raw_store().stage(batch);
+        self.ingest_staged_trusting(batch, staged, now, trust).await
+    }
+
+    /// Where [`Intake::ingest_staged`]'s batches are staged.
+    pub fn raw_store(&self) -> RawStore {
+        RawStore::new(&self.config.data_dir)
+    }
+
+    /// [`Intake::ingest_batch`] of a batch already staged ([`RawStore::stage`], on any thread):
+    /// an inbound task stages the next batch while this one is settled.
+    pub async fn ingest_staged(
+        &self,
+        batch: &[Incoming<'_>],
+        staged: Staged,
+        now: DateTime<Utc>,
+    ) -> Vec<Result<IngestReport, IntakeError>> {
+        self.ingest_staged_trusting(batch, staged, now, &Trust::Check)
+            .await
+    }
+
+    async fn ingest_staged_trusting(
+        &self,
+        batch: &[Incoming<'_>],
+        staged: Staged,
+        now: DateTime<Utc>,
+        trust: &Trust,
+    ) -> Vec<Result<IngestReport, IntakeError>> {
+        if staged.len() != batch.len() {
+            let why = format!("{} staged for {} messages", staged.len(), batch.len());
+            return batch.iter().map(|_| Err(batch_failed(&why))).collect();
+        }
+        let Staged {
+            heads,
+            keys,
+            stored,
+        } = staged;
         let mut results = Vec::with_capacity(batch.len());
-        let mut heads = heads.into_iter();
+        let (mut heads, mut stored) = (heads.into_iter(), stored.into_iter());
         for run in runs_of_distinct(&keys) {
             let run_heads: Vec<InboundMessage> = heads.by_ref().take(run.len()).collect();
+            let run_stored: Vec<_> = stored.by_ref().take(run.len()).collect();
             let done = self
-                .ingest_run(&batch[run.clone()], run_heads, &keys[run], now, trust)
+                .ingest_run(
+                    &batch[run.clone()],
+                    run_heads,
+                    &keys[run],
+                    run_stored,
+                    now,
+                    trust,
+                )
                 .await;
             results.extend(done);
         }
         results
     }
 
-    /// A batch whose keys are all different.
+    /// A batch whose keys are all different, its raw files stored.
     async fn ingest_run(
         &self,
         batch: &[Incoming<'_>],
         heads: Vec<InboundMessage>,
         keys: &[String],
+        stored: Vec<Result<(String, String), IntakeError>>,
         now: DateTime<Utc>,
         trust: &Trust,
     ) -> Vec<Result<IngestReport, IntakeError>> {
         let mut outcomes: Outcomes = (0..batch.len()).map(|_| None).collect();
-        let stored = self.store_raw_batch(batch);
         let recorded = match self
             .record_batch(batch, heads, keys, stored, &mut outcomes)
             .await
@@ -126,46 +162,6 @@ impl Intake<'_> {
         outcomes
             .into_iter()
             .map(|o| o.unwrap_or_else(|| Err(batch_failed("no outcome"))))
-            .collect()
-    }
-
-    /// Writes the raw files not yet stored and makes them durable together; for each message
-    /// its path relative to the data dir and its hash, or why it could not be stored.
-    fn store_raw_batch(
-        &self,
-        batch: &[Incoming<'_>],
-    ) -> Vec<Result<(String, String), IntakeError>> {
-        let mut files = durable::Batch::new();
-        let mut staged = HashSet::new();
-        let mut planned = Vec::with_capacity(batch.len());
-        for incoming in batch {
-            let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(incoming.raw));
-            let relative = format!("raw/{}/{sha}.eml", &sha[..2]);
-            let path = self.config.data_dir.join(&relative);
-            let result = if path.exists() || !staged.insert(path.clone()) {
-                Ok(())
-            } else if let Some(origin) = incoming.origin {
-                files.stage_linked(&path, origin, incoming.raw)
-            } else {
-                files.stage(&path, incoming.raw)
-            };
-            planned.push((relative, sha, path, result));
-        }
-        let committed = files.commit();
-        let committed: HashMap<&Path, &std::io::Result<()>> =
-            committed.iter().map(|(t, r)| (t.as_path(), r)).collect();
-        planned
-            .into_iter()
-            .map(|(relative, sha, path, staged)| {
-                let synced = committed.get(path.as_path()).map_or(Ok(()), |r| match r {
-                    Ok(()) => Ok(()),
-                    Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
-                });
-                match staged.and(synced) {
-                    Ok(()) => Ok((relative, sha)),
-                    Err(source) => Err(IntakeError::RawStore { path, source }),
-                }
-            })
             .collect()
     }
 

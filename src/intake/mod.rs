@@ -25,6 +25,7 @@ mod process;
 pub mod report;
 mod settle;
 mod settling;
+mod staging;
 
 use std::path::PathBuf;
 
@@ -39,6 +40,7 @@ use crate::worker::{Job, ReadFailure, Reader, Reply};
 use assess::AssessContext;
 pub use batch::{BATCH_BYTES, BATCH_MESSAGES, Incoming};
 use report::IngestReport;
+pub use staging::{RawStore, Staged};
 
 #[derive(Debug, Error)]
 pub enum IntakeError {

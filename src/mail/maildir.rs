@@ -29,6 +29,8 @@ pub struct NewEntry {
     pub path: PathBuf,
     pub name: String,
     pub delivered_at: DateTime<Utc>,
+    /// Its size when listed.
+    pub bytes: u64,
 }
 
 impl Maildir {
@@ -78,6 +80,7 @@ impl Maildir {
                 path: item.path(),
                 name,
                 delivered_at,
+                bytes: meta.len(),
             });
         }
         entries.sort_by(|a, b| (a.delivered_at, &a.name).cmp(&(b.delivered_at, &b.name)));
