@@ -8,18 +8,16 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
 use super::{InboundError, Inlet, OnTaken, Taken};
 use crate::config::ServerSettings;
-use crate::intake::{Incoming, Source};
-use crate::net::imap_client::{Connection, IDLE_RENEW, Woken};
+use crate::intake::{BATCH_BYTES, BATCH_MESSAGES, Incoming, RawStore, Source, Staged};
+use crate::net::imap_client::{Connection, Fetched, IDLE_RENEW, Woken};
 use crate::notify::health::MailboxHealth;
 use crate::store::folders;
-
-/// Messages fetched per round trip: bounds memory (each may be up to the message size limit).
-const BATCH: usize = 20;
 
 /// One visit: connect, take in everything new, log out (`run --once`, `check-config`).
 pub async fn pass(
@@ -112,7 +110,8 @@ async fn session(
     }
 }
 
-/// Takes in every message above the last committed UID, batch by batch.
+/// Takes in every message above the last committed UID, batch by batch; the next batch is
+/// fetched and staged while one is settled.
 async fn drain(
     inlet: &Inlet<'_>,
     connection: &mut Connection,
@@ -123,6 +122,10 @@ async fn drain(
     let folder = &settings.folder;
     let state = connection.select(folder).await?;
     let account = format!("{}@{}", settings.username, connection.server());
+    let mailbox = Mailbox {
+        prefix: format!("{account}/{folder}"),
+        raw_store: inlet.intake.raw_store(),
+    };
     let mut last = folders::last_uid(inlet.store, &account, folder, state.uid_validity).await?;
     loop {
         let uids = connection.uids_after(last).await?;
@@ -130,32 +133,31 @@ async fn drain(
             super::record_poll(inlet, &format!("imap:{account}/{folder}")).await;
             return Ok(());
         }
-        for batch in uids.chunks(BATCH) {
-            let fetched = connection.fetch(batch).await?;
-            let names: Vec<String> = fetched
-                .iter()
-                .map(|m| format!("{account}/{folder}#{}", m.uid))
-                .collect();
-            let incoming: Vec<Incoming<'_>> = fetched
-                .iter()
-                .zip(&names)
-                .map(|(message, name)| Incoming {
-                    raw: &message.raw,
-                    received_at: message.received_at.unwrap_or_else(|| {
-                        tracing::warn!(uid = message.uid, "no INTERNALDATE; using the clock");
-                        inlet.clock.now()
-                    }),
-                    source: Source { kind: "imap", name },
-                    origin: None,
-                })
-                .collect();
-            // One group commit for the fetched batch. A failed message is moved on too: its raw
-            // bytes are stored and its row stays unfinished, so start-up resumes it
-            // (quarantined after three tries).
-            let handled = inlet.ingest_batch_in_pass(&incoming, summary).await;
-            let mut taken = Vec::with_capacity(fetched.len());
+        let sizes = connection.sizes(&uids).await?;
+        let mut chunks = batches_by_size(&uids, &sizes).into_iter();
+        let mut ready = match chunks.next() {
+            Some(first) => Some(mailbox.fetch(connection, first, inlet).await?),
+            None => None,
+        };
+        while let Some(mut current) = ready.take() {
+            let staged = std::mem::take(&mut current.staged);
+            let incoming = current.incoming();
+            let following = chunks.next();
+            // One group commit for the fetched batch while the next is fetched. A failed
+            // message is moved on too: its raw bytes are stored and its row stays unfinished,
+            // so start-up resumes it (quarantined after three tries).
+            let (handled, next) = tokio::join!(
+                inlet.ingest_staged_in_pass(&incoming, staged, summary),
+                async {
+                    match following {
+                        Some(uids) => Some(mailbox.fetch(connection, uids, inlet).await),
+                        None => None,
+                    }
+                }
+            );
+            let mut taken = Vec::with_capacity(current.fetched.len());
             let mut stopped = false;
-            for (message, handled) in fetched.iter().zip(handled) {
+            for (message, handled) in current.fetched.iter().zip(handled) {
                 if handled == super::Handled::Stopped {
                     stopped = true;
                     break;
@@ -169,7 +171,11 @@ async fn drain(
                 .move_to(&taken, &settings.processed_folder)
                 .await?;
             // Every UID of a finished batch is done, even one that vanished before the fetch.
-            let done = if stopped { taken.last() } else { batch.last() };
+            let done = if stopped {
+                taken.last()
+            } else {
+                current.uids.last()
+            };
             last = done.copied().unwrap_or(last).max(last);
             folders::set_last_uid(
                 inlet.store,
@@ -183,8 +189,114 @@ async fn drain(
             if stopped {
                 return Ok(());
             }
+            ready = next.transpose()?;
         }
     }
+}
+
+/// The folder drained: how its messages are named, and where their raw bytes are staged.
+struct Mailbox {
+    prefix: String,
+    raw_store: RawStore,
+}
+
+/// A batch fetched and staged.
+struct FetchedBatch<'u> {
+    /// The UIDs asked for (some may have vanished before the fetch).
+    uids: &'u [u32],
+    fetched: Vec<Fetched>,
+    names: Vec<String>,
+    received: Vec<DateTime<Utc>>,
+    staged: Staged,
+}
+
+impl Mailbox {
+    /// Fetches `uids` and stages them on a blocking thread.
+    async fn fetch<'u>(
+        &self,
+        connection: &mut Connection,
+        uids: &'u [u32],
+        inlet: &Inlet<'_>,
+    ) -> Result<FetchedBatch<'u>, InboundError> {
+        let fetched = connection.fetch(uids).await?;
+        let names: Vec<String> = fetched
+            .iter()
+            .map(|m| format!("{}#{}", self.prefix, m.uid))
+            .collect();
+        let received = fetched
+            .iter()
+            .map(|m| {
+                m.received_at.unwrap_or_else(|| {
+                    tracing::warn!(uid = m.uid, "no INTERNALDATE; using the clock");
+                    inlet.clock.now()
+                })
+            })
+            .collect();
+        let raw_store = self.raw_store.clone();
+        let staging = tokio::task::spawn_blocking(move || {
+            let mut batch = FetchedBatch {
+                uids: &[],
+                fetched,
+                names,
+                received,
+                staged: Staged::default(),
+            };
+            batch.staged = raw_store.stage(&batch.incoming());
+            (batch.fetched, batch.names, batch.received, batch.staged)
+        });
+        let (fetched, names, received, staged) = staging
+            .await
+            .map_err(|error| InboundError::Staging(error.to_string()))?;
+        Ok(FetchedBatch {
+            uids,
+            fetched,
+            names,
+            received,
+            staged,
+        })
+    }
+}
+
+impl FetchedBatch<'_> {
+    fn incoming(&self) -> Vec<Incoming<'_>> {
+        self.fetched
+            .iter()
+            .zip(&self.names)
+            .zip(&self.received)
+            .map(|((message, name), received_at)| Incoming {
+                raw: &message.raw,
+                received_at: *received_at,
+                source: Source { kind: "imap", name },
+                origin: None,
+            })
+            .collect()
+    }
+}
+
+/// `uids` cut into runs of at most [`BATCH_MESSAGES`] messages and, by the sizes the server
+/// gives (`sizes`, sorted by UID), [`BATCH_BYTES`] bytes; a larger message is a batch alone.
+/// This bounds what is held fetched: the batch being settled and the one fetched meanwhile.
+fn batches_by_size<'u>(uids: &'u [u32], sizes: &[(u32, u32)]) -> Vec<&'u [u32]> {
+    let size_of = |uid: u32| {
+        sizes
+            .binary_search_by_key(&uid, |&(u, _)| u)
+            .map_or(0, |i| sizes[i].1 as usize)
+    };
+    let mut batches = Vec::new();
+    let (mut start, mut bytes) = (0, 0usize);
+    for (i, &uid) in uids.iter().enumerate() {
+        let size = size_of(uid);
+        let full = i - start >= BATCH_MESSAGES || bytes.saturating_add(size) > BATCH_BYTES;
+        if i > start && full {
+            batches.push(&uids[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes = bytes.saturating_add(size);
+    }
+    if start < uids.len() {
+        batches.push(&uids[start..]);
+    }
+    batches
 }
 
 /// 1 s doubling to 60 s, with up to 25 % jitter so many daemons do not reconnect in step.
@@ -200,6 +312,34 @@ fn backoff(failures: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn batches_are_cut_by_count_and_by_size() {
+        let uids: Vec<u32> = (1..=150).collect();
+        let small: Vec<(u32, u32)> = uids.iter().map(|&u| (u, 10_000)).collect();
+        let cut = batches_by_size(&uids, &small);
+        let lens: Vec<usize> = cut.iter().map(|b| b.len()).collect();
+        assert_eq!(
+            lens,
+            [BATCH_MESSAGES, BATCH_MESSAGES, 150 - 2 * BATCH_MESSAGES]
+        );
+        assert_eq!(cut.concat(), uids, "every UID once, in order");
+
+        // 7 MiB each: two fit in 16 MiB, the third starts a batch; a 40 MiB one is alone;
+        // UID 9 has no size (gone before the sizes were asked for) and rides with the next.
+        let mib = 1 << 20;
+        let uids = [1, 2, 3, 4, 9, 10];
+        let sizes = [
+            (1, 7 * mib),
+            (2, 7 * mib),
+            (3, 7 * mib),
+            (4, 40 * mib),
+            (10, 100),
+        ];
+        let cut = batches_by_size(&uids, &sizes);
+        assert_eq!(cut, vec![&[1, 2][..], &[3], &[4], &[9, 10]]);
+        assert!(batches_by_size(&[], &[]).is_empty());
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

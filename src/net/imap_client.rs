@@ -27,6 +27,8 @@ type Session = async_imap::Session<Stream>;
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// Fetching a batch of large messages (photos) may take longer.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(300);
+/// UIDs whose sizes are asked for in one command.
+const SIZES_PER_COMMAND: usize = 500;
 /// RFC 2177: re-issue IDLE before the server's 30-minute inactivity cut.
 pub const IDLE_RENEW: Duration = Duration::from_secs(25 * 60);
 
@@ -239,6 +241,33 @@ impl Connection {
         let mut uids: Vec<u32> = found.into_iter().filter(|&uid| uid > after).collect();
         uids.sort_unstable();
         Ok(uids)
+    }
+
+    /// Each of `uids` still there with the size the server gives it (RFC822.SIZE), by UID.
+    /// Asked for a few hundred at a time, so no command grows long on sparse UIDs.
+    pub async fn sizes(&mut self, uids: &[u32]) -> Result<Vec<(u32, u32)>, ImapError> {
+        let mut sizes = Vec::with_capacity(uids.len());
+        for chunk in uids.chunks(SIZES_PER_COMMAND) {
+            let set = uid_set(chunk);
+            let session = self.session()?;
+            let fetched: Vec<_> = timed(COMMAND_TIMEOUT, async {
+                session
+                    .uid_fetch(&set, "(UID RFC822.SIZE)")
+                    .await?
+                    .try_collect::<Vec<_>>()
+                    .await
+            })
+            .await
+            .map_err(|r| self.error(&format!("UID FETCH {set} (RFC822.SIZE)"), r))?;
+            sizes.extend(
+                fetched
+                    .iter()
+                    .filter_map(|f| Some((f.uid?, f.size.unwrap_or(0)))),
+            );
+        }
+        sizes.sort_unstable();
+        sizes.dedup_by_key(|(uid, _)| *uid);
+        Ok(sizes)
     }
 
     /// Fetches whole messages without setting \Seen.
