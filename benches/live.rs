@@ -4,7 +4,12 @@
 //! 1. receipt latency: a unit sends a form by SMTP, one at a time, 200 times; the time until its
 //!    receipt is in the unit's INBOX (IDLE on; Dovecot adds ~0.5 s before its IDLE push);
 //! 2. backlog: 2,000 forms waiting in the office INBOX when the daemon starts; the time until all
-//!    are moved to the processed folder and all receipts delivered, and the daemon's peak RSS;
+//!    are moved to the processed folder and all receipts delivered, and the daemon's peak RSS.
+//!    Then, on a fresh stack filled the same way, issue 17's obvious Python script over IMAP
+//!    (scripts/compare/obvious_imap_intake.py: imaplib, one message at a time, openpyxl, one
+//!    sqlite3 commit per form, reply files instead of SMTP, UID MOVE), timed from spawn to exit
+//!    against the daemon's taken-in-and-moved figure (skipped, saying so, when `python3` has no
+//!    openpyxl);
 //! 3. receipts: 2,000 replies queued in an outbox, delivered through the stack's SMTP server
 //!    with `[outbound] connections = 1` (one connection, one reply at a time: the delivery of
 //!    before issue 17) and then `= 4`, in one run; the time until the outbox is empty (only
@@ -187,9 +192,14 @@ fn latency() {
 }
 
 fn backlog() {
-    let stack = MailStack::start();
+    let daemon_took = daemon_backlog();
+    python_backlog(daemon_took);
+}
+
+/// The office INBOX of a fresh stack holding `BACKLOG` forms from the units in turn.
+fn fill_backlog(stack: &MailStack) {
     let units = &running::UNITS;
-    add_users(&stack, &units.iter().map(|u| u.0).collect::<Vec<_>>());
+    add_users(stack, &units.iter().map(|u| u.0).collect::<Vec<_>>());
     // Dovecot must know the INBOX exists before files appear in it.
     stack.inject(
         OFFICE,
@@ -200,12 +210,20 @@ fn backlog() {
         let raw = form_mail(unit, name, &format!("backlog-{i}@town.example"), i as u64);
         stack.drop_into_inbox(OFFICE, &format!("{i:05}.bench"), &raw);
     }
+}
+
+/// The daemon on a filled stack: prints its figures and returns the time until all forms were
+/// taken in and moved. The stack is gone when this returns.
+fn daemon_backlog() -> Duration {
+    let stack = MailStack::start();
+    let units = &running::UNITS;
+    fill_backlog(&stack);
     let mut daemon = Daemon::configure(&stack, PLAIN_IDLE, &roster_path());
     daemon.start();
     let pid = daemon.pid();
     let per_unit = BACKLOG / units.len();
     let taken_in = wait_until(&daemon, || {
-        stack.count(OFFICE, "reportdesk/processed") >= BACKLOG
+        stack.count(OFFICE, PLAIN_IDLE.processed) >= BACKLOG
     });
     let receipted = wait_until(&daemon, || {
         units
@@ -219,6 +237,69 @@ fn backlog() {
         taken_in.as_secs_f64(),
         receipted.as_secs_f64(),
         peak_kib as f64 / 1024.0
+    );
+    taken_in
+}
+
+/// Issue 17's side by side over IMAP: scripts/compare/obvious_imap_intake.py (imaplib, one
+/// message at a time, openpyxl, one sqlite3 commit each, reply files, UID MOVE) on a fresh
+/// stack filled the same way, timed from spawn to exit. Skipped, saying so, without openpyxl.
+fn python_backlog(daemon_took: Duration) {
+    let has_openpyxl = std::process::Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_openpyxl {
+        println!(
+            "backlog over IMAP against the obvious Python script: skipped, python3 cannot import openpyxl (pip install openpyxl)"
+        );
+        return;
+    }
+    let stack = MailStack::start();
+    fill_backlog(&stack);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts/compare/obvious_imap_intake.py");
+    let folder = PLAIN_IDLE.processed;
+    let started = Instant::now();
+    let out = std::process::Command::new("python3")
+        .arg(&script)
+        .arg("127.0.0.1")
+        .arg(stack.imap_port().to_string())
+        .args([OFFICE, support::PASSWORD, folder])
+        .arg(dir.path().join("obvious.db"))
+        .arg(dir.path().join("replies"))
+        .output()
+        .expect("python3 runs");
+    let took = started.elapsed();
+    assert!(
+        out.status.success(),
+        "obvious_imap_intake.py failed ({}): {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr),
+        stack.logs()
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        BACKLOG.to_string(),
+        "the script's count"
+    );
+    assert_eq!(
+        stack.count(OFFICE, folder),
+        BACKLOG,
+        "all moved by the script"
+    );
+    assert_eq!(
+        stack.count(OFFICE, "INBOX"),
+        0,
+        "the INBOX emptied by the script"
+    );
+    println!(
+        "backlog of {BACKLOG} forms over IMAP: reportdesk taken in and moved after {:.1} s, the obvious Python script (imaplib) {:.1} s ({:.1} ms a form): {:.1}×",
+        daemon_took.as_secs_f64(),
+        took.as_secs_f64(),
+        took.as_secs_f64() * 1000.0 / BACKLOG as f64,
+        took.as_secs_f64() / daemon_took.as_secs_f64()
     );
 }
 

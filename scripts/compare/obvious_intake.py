@@ -83,8 +83,8 @@ def reply(message, text):
     return bytes(out)
 
 
-def main(maildir, database, replies):
-    os.makedirs(replies, exist_ok=True)
+def open_database(database):
+    """The reports table, created if missing (sqlite3's default settings)."""
     db = sqlite3.connect(database)
     columns = ", ".join(f"{k} INTEGER" for k in FIELDS.values())
     db.execute(
@@ -92,6 +92,33 @@ def main(maildir, database, replies):
         f"unit TEXT, period TEXT, filled_by TEXT, phone TEXT, {columns}, problems TEXT)"
     )
     db.commit()
+    return db
+
+
+def record(db, message):
+    """Reads the message's form, commits its row and returns the reply's text."""
+    data = form_of(message)
+    header, fields, problems = {}, {}, []
+    if data is None:
+        problems.append("没有附件")
+    else:
+        header, fields = read_form(data)
+        for key in FIELDS.values():
+            value = fields.get(key)
+            if not isinstance(value, (int, float)) or value < 0 or value != int(value):
+                problems.append(key)
+    row = [message["Message-ID"], str(message["From"]), header.get("unit"),
+           str(header.get("period")), header.get("filled_by"), str(header.get("phone"))]
+    row += [fields.get(k) if not problems else None for k in FIELDS.values()]
+    row.append(",".join(problems))
+    db.execute(f"INSERT OR REPLACE INTO reports VALUES ({','.join('?' * len(row))})", row)
+    db.commit()
+    return "已收到，谢谢。" if not problems else "请更正：" + "、".join(problems)
+
+
+def main(maildir, database, replies):
+    os.makedirs(replies, exist_ok=True)
+    db = open_database(database)
     new, cur = os.path.join(maildir, "new"), os.path.join(maildir, "cur")
     os.makedirs(cur, exist_ok=True)
     count = 0
@@ -99,23 +126,7 @@ def main(maildir, database, replies):
         path = os.path.join(new, name)
         with open(path, "rb") as f:
             message = email.message_from_bytes(f.read(), policy=email.policy.default)
-        data = form_of(message)
-        header, fields, problems = {}, {}, []
-        if data is None:
-            problems.append("没有附件")
-        else:
-            header, fields = read_form(data)
-            for key in FIELDS.values():
-                value = fields.get(key)
-                if not isinstance(value, (int, float)) or value < 0 or value != int(value):
-                    problems.append(key)
-        row = [message["Message-ID"], str(message["From"]), header.get("unit"),
-               str(header.get("period")), header.get("filled_by"), str(header.get("phone"))]
-        row += [fields.get(k) if not problems else None for k in FIELDS.values()]
-        row.append(",".join(problems))
-        db.execute(f"INSERT OR REPLACE INTO reports VALUES ({','.join('?' * len(row))})", row)
-        db.commit()
-        text = "已收到，谢谢。" if not problems else "请更正：" + "、".join(problems)
+        text = record(db, message)
         with open(os.path.join(replies, f"{count:05}.eml"), "wb") as f:
             f.write(reply(message, text))
         os.rename(path, os.path.join(cur, name + ":2,S"))
