@@ -195,9 +195,11 @@ pub async fn deliver_due(
 const MAILDIR_BATCH: usize = 64;
 
 /// The Maildir's delivery in batches: claim up to [`MAILDIR_BATCH`] due replies at once, write
-/// them with one sync of `new/` ([`Maildir::deliver_batch`]), then mark them sent in one
-/// transaction. A crash in between leaves them claimed; they are due again at the next start
-/// and written under the same names, so a reply never appears twice in the Maildir.
+/// them with one sync of `new/` ([`Maildir::deliver_batch`], on a blocking thread while the
+/// next batch is claimed), then mark them sent in one transaction. A crash in between leaves
+/// them claimed; they are due again at the next start and written under the same names, so a
+/// reply never appears twice in the Maildir. Once a batch fails, the batch already claimed is
+/// still tried (and marked for a retry if it fails too), and no more is claimed this round.
 async fn maildir_rounds(
     store: &Store,
     maildir: &Maildir,
@@ -205,38 +207,74 @@ async fn maildir_rounds(
     retry: RetryPolicy,
 ) -> Result<usize, StoreError> {
     let mut sent = 0;
-    loop {
-        let rows = outbox::claim_batch(store, now, Utc::now(), MAILDIR_BATCH).await?;
-        if rows.is_empty() {
-            return Ok(sent);
-        }
-        let mails: Vec<(&str, &[u8])> = rows
+    let mut failing = false;
+    let mut rows = outbox::claim_batch(store, now, Utc::now(), MAILDIR_BATCH).await?;
+    while !rows.is_empty() {
+        let rows_now = std::sync::Arc::new(rows);
+        let claim_next = async {
+            if failing {
+                Ok(Vec::new())
+            } else {
+                outbox::claim_batch(store, now, Utc::now(), MAILDIR_BATCH).await
+            }
+        };
+        let (results, next) = tokio::join!(write_replies(maildir, &rows_now), claim_next);
+        let delivered = mark_written(store, &rows_now, results, now, retry).await?;
+        sent += delivered;
+        failing |= delivered < rows_now.len();
+        rows = next?;
+    }
+    Ok(sent)
+}
+
+/// Writes `rows` into the Maildir on a blocking thread: one result per row, in order.
+async fn write_replies(
+    maildir: &Maildir,
+    rows: &std::sync::Arc<Vec<OutboxRow>>,
+) -> Vec<Result<(), String>> {
+    let (maildir, batch) = (maildir.clone(), rows.clone());
+    let job = tokio::task::spawn_blocking(move || {
+        let mails: Vec<(&str, &[u8])> = batch
             .iter()
             .map(|r| (r.outgoing_id.as_str(), r.body.as_slice()))
             .collect();
-        let results = maildir.deliver_batch(&mails);
-        let mut delivered = Vec::with_capacity(rows.len());
-        for (row, result) in rows.iter().zip(results) {
-            match result {
-                Ok(_) => delivered.push(row.id),
-                Err(error) => {
-                    let error = error.to_string();
-                    let retry_at = now + retry.after(row.attempts);
-                    outbox::mark_attempt_failed(store, row.id, &error, Some(retry_at)).await?;
-                    tracing::warn!(id = row.id, %error, retry = true, "reply not delivered");
-                }
+        maildir
+            .deliver_batch(&mails)
+            .into_iter()
+            .map(|result| result.map(|_| ()).map_err(|e| e.to_string()))
+            .collect()
+    });
+    job.await.unwrap_or_else(|error| {
+        let why = format!("the writing thread failed: {error}");
+        rows.iter().map(|_| Err(why.clone())).collect()
+    })
+}
+
+/// Marks the replies written as sent (one transaction) and each failed one for a retry;
+/// returns how many were written.
+async fn mark_written(
+    store: &Store,
+    rows: &[OutboxRow],
+    results: Vec<Result<(), String>>,
+    now: DateTime<Utc>,
+    retry: RetryPolicy,
+) -> Result<usize, StoreError> {
+    let mut delivered = Vec::with_capacity(rows.len());
+    for (row, result) in rows.iter().zip(results) {
+        match result {
+            Ok(()) => delivered.push(row.id),
+            Err(error) => {
+                let retry_at = now + retry.after(row.attempts);
+                outbox::mark_attempt_failed(store, row.id, &error, Some(retry_at)).await?;
+                tracing::warn!(id = row.id, %error, retry = true, "reply not delivered");
             }
         }
-        outbox::mark_all_sent(store, &delivered, now).await?;
-        for row in rows.iter().filter(|r| delivered.contains(&r.id)) {
-            tracing::info!(id = row.id, kind = %row.kind, recipient = %row.recipient, "reply delivered");
-        }
-        sent += delivered.len();
-        if delivered.len() < rows.len() {
-            // The Maildir is failing: the rest waits for the next round.
-            return Ok(sent);
-        }
     }
+    outbox::mark_all_sent(store, &delivered, now).await?;
+    for row in rows.iter().filter(|r| delivered.contains(&r.id)) {
+        tracing::info!(id = row.id, kind = %row.kind, recipient = %row.recipient, "reply delivered");
+    }
+    Ok(delivered.len())
 }
 
 /// One lane: claims and hands over replies one after another until none is due or the round
