@@ -4,12 +4,12 @@
 //! The order is the single message's, batch-wide: (1) every raw file is written and made
 //! durable when the batch is staged (`staging.rs`: one `syncfs` for them all, possibly on
 //! another thread while the batch before is settled); (2) then the messages are
-//! recorded, in one transaction (one round trip); (3) an attempt is counted for each, in one
-//! transaction, before any of them is read; (4) each is read (in the reader process) and its
+//! recorded and (3) an attempt is counted for each, in one transaction (a round trip each)
+//! committed before any of them is read; (4) each is read (in the reader process) and its
 //! sender checked, outside any transaction, while (5) the ones read are settled
 //! (`settling.rs`): in one transaction while the reader keeps up, each inside its own
 //! savepoint, so one that fails is rolled back alone and tried again later.
-//! A crash before (2) commits leaves only raw files (the mailbox still has the messages); after
+//! A crash before (2) and (3) commit leaves only raw files (the mailbox still has the messages); after
 //! it, recorded rows that the next start finishes ([`super::Intake`]'s resume); after (5), a
 //! message fetched again is a duplicate. Nothing is lost and nothing is recorded twice.
 //!
@@ -142,16 +142,9 @@ impl Intake<'_> {
         trust: &Trust,
     ) -> Vec<Result<IngestReport, IntakeError>> {
         let mut outcomes: Outcomes = (0..batch.len()).map(|_| None).collect();
-        let recorded = match self
-            .record_batch(batch, heads, keys, stored, &mut outcomes)
-            .await
-        {
-            Ok(recorded) => {
-                self.count_attempts(recorded, batch, &mut outcomes, now)
-                    .await
-            }
-            Err(error) => Err(error),
-        };
+        let recorded = self
+            .record_and_count(batch, heads, keys, stored, &mut outcomes, now)
+            .await;
         match recorded {
             Ok(recorded) => {
                 self.settle_batch(batch, recorded, &mut outcomes, now, trust)
@@ -165,105 +158,119 @@ impl Intake<'_> {
             .collect()
     }
 
-    /// Records the stored messages in one transaction; duplicates and held messages are done.
-    async fn record_batch(
+    /// Records the stored messages and counts a try at each to be read, in one transaction
+    /// committed before any of them is read.
+    async fn record_and_count(
         &self,
         batch: &[Incoming<'_>],
         heads: Vec<InboundMessage>,
         keys: &[String],
         stored: Vec<Result<(String, String), IntakeError>>,
         outcomes: &mut Outcomes,
-    ) -> Result<Vec<Recorded1>, IntakeError> {
-        let mut tx = self.store.begin().await?;
-        let mut stored_ones = Vec::with_capacity(batch.len());
-        let items = heads.into_iter().zip(keys).zip(stored).enumerate();
-        for (index, ((head, key), stored)) in items {
-            match stored {
-                Ok((raw_path, sha)) => stored_ones.push((index, head, key, raw_path, sha)),
-                Err(error) => outcomes[index] = Some(Err(error)),
-            }
-        }
-        let sources: Vec<String> = stored_ones
-            .iter()
-            .map(|(index, ..)| {
-                let source = &batch[*index].source;
-                format!("{}:{}", source.kind, source.name)
-            })
-            .collect();
-        let news: Vec<NewMessage<'_>> = stored_ones
-            .iter()
-            .zip(&sources)
-            .map(|((index, head, key, raw_path, sha), source)| NewMessage {
-                message_key: key,
-                message_id: head.message_id.as_deref(),
-                sender: head.from.as_ref().map(|m| m.address.as_str()),
-                subject: &head.subject,
-                received_at: batch[*index].received_at,
-                raw_path,
-                raw_sha256: sha,
-                source,
-            })
-            .collect();
-        let rows = messages::record_all(&mut tx, &news).await?;
-        let mut recorded = Vec::new();
-        for ((index, head, key, ..), row) in stored_ones.into_iter().zip(rows) {
-            match row {
-                Recorded::AlreadyProcessed(row) => {
-                    tracing::info!(key = %key, "duplicate message, already processed");
-                    let name = batch[index].source.name;
-                    outcomes[index] = Some(Ok(duplicate_report(name, &head, &row)));
-                }
-                Recorded::ToProcess(row) => recorded.push(Recorded1 { index, row, head }),
-            }
-        }
-        let ids: Vec<i64> = recorded.iter().map(|one| one.row.id).collect();
-        let held = store_held::pending_among(&mut tx, &ids).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        let mut waiting = Vec::with_capacity(recorded.len());
-        for one in recorded {
-            if !held.contains(&one.row.id) {
-                waiting.push(one);
-                continue;
-            }
-            let name = batch[one.index].source.name;
-            tracing::info!(key = %one.row.message_key, id = one.row.id, "held message fetched again: waits for staff");
-            outcomes[one.index] = Some(Ok(IngestReport {
-                note: Some(format!(
-                    "held for staff (message {}): nothing stored, nothing sent",
-                    one.row.id
-                )),
-                ..duplicate_report(name, &one.head, &one.row)
-            }));
-        }
-        Ok(waiting)
-    }
-
-    /// Counts a try at each message before anything of it is read, in one transaction; one set
-    /// aside instead has its staff alert queued with it (once per message: the alert's key).
-    async fn count_attempts(
-        &self,
-        recorded: Vec<Recorded1>,
-        batch: &[Incoming<'_>],
-        outcomes: &mut Outcomes,
         now: DateTime<Utc>,
     ) -> Result<Vec<Recorded1>, IntakeError> {
         let mut tx = self.store.begin().await?;
-        let ids: Vec<i64> = recorded.iter().map(|one| one.row.id).collect();
-        let attempts = quarantine::begin_attempts_in(&mut tx, &ids, now).await?;
-        let mut to_read = Vec::with_capacity(recorded.len());
-        for (one, attempt) in recorded.into_iter().zip(attempts) {
-            if attempt == Attempt::Quarantined {
-                set_aside_alert(&mut tx, &one.row, &one.head, now).await?;
-                let name = batch[one.index].source.name;
-                tracing::warn!(key = %one.row.message_key, id = one.row.id, "message quarantined after failed attempts");
-                outcomes[one.index] = Some(Ok(quarantined_report(name, &one.head, &one.row)));
-            } else {
-                to_read.push(one);
-            }
-        }
+        let recorded = record_batch(&mut tx, batch, heads, keys, stored, outcomes).await?;
+        let to_read = count_attempts(&mut tx, recorded, batch, outcomes, now).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(to_read)
     }
+}
+
+/// Records the stored messages; duplicates and held messages are done.
+async fn record_batch(
+    tx: &mut Tx,
+    batch: &[Incoming<'_>],
+    heads: Vec<InboundMessage>,
+    keys: &[String],
+    stored: Vec<Result<(String, String), IntakeError>>,
+    outcomes: &mut Outcomes,
+) -> Result<Vec<Recorded1>, IntakeError> {
+    let mut stored_ones = Vec::with_capacity(batch.len());
+    let items = heads.into_iter().zip(keys).zip(stored).enumerate();
+    for (index, ((head, key), stored)) in items {
+        match stored {
+            Ok((raw_path, sha)) => stored_ones.push((index, head, key, raw_path, sha)),
+            Err(error) => outcomes[index] = Some(Err(error)),
+        }
+    }
+    let sources: Vec<String> = stored_ones
+        .iter()
+        .map(|(index, ..)| {
+            let source = &batch[*index].source;
+            format!("{}:{}", source.kind, source.name)
+        })
+        .collect();
+    let news: Vec<NewMessage<'_>> = stored_ones
+        .iter()
+        .zip(&sources)
+        .map(|((index, head, key, raw_path, sha), source)| NewMessage {
+            message_key: key,
+            message_id: head.message_id.as_deref(),
+            sender: head.from.as_ref().map(|m| m.address.as_str()),
+            subject: &head.subject,
+            received_at: batch[*index].received_at,
+            raw_path,
+            raw_sha256: sha,
+            source,
+        })
+        .collect();
+    let rows = messages::record_all(tx, &news).await?;
+    let mut recorded = Vec::new();
+    for ((index, head, key, ..), row) in stored_ones.into_iter().zip(rows) {
+        match row {
+            Recorded::AlreadyProcessed(row) => {
+                tracing::info!(key = %key, "duplicate message, already processed");
+                let name = batch[index].source.name;
+                outcomes[index] = Some(Ok(duplicate_report(name, &head, &row)));
+            }
+            Recorded::ToProcess(row) => recorded.push(Recorded1 { index, row, head }),
+        }
+    }
+    let ids: Vec<i64> = recorded.iter().map(|one| one.row.id).collect();
+    let held = store_held::pending_among(tx, &ids).await?;
+    let mut waiting = Vec::with_capacity(recorded.len());
+    for one in recorded {
+        if !held.contains(&one.row.id) {
+            waiting.push(one);
+            continue;
+        }
+        let name = batch[one.index].source.name;
+        tracing::info!(key = %one.row.message_key, id = one.row.id, "held message fetched again: waits for staff");
+        outcomes[one.index] = Some(Ok(IngestReport {
+            note: Some(format!(
+                "held for staff (message {}): nothing stored, nothing sent",
+                one.row.id
+            )),
+            ..duplicate_report(name, &one.head, &one.row)
+        }));
+    }
+    Ok(waiting)
+}
+
+/// Counts a try at each message before anything of it is read; one set aside instead has
+/// its staff alert queued with it (once per message: the alert's key).
+async fn count_attempts(
+    tx: &mut Tx,
+    recorded: Vec<Recorded1>,
+    batch: &[Incoming<'_>],
+    outcomes: &mut Outcomes,
+    now: DateTime<Utc>,
+) -> Result<Vec<Recorded1>, IntakeError> {
+    let ids: Vec<i64> = recorded.iter().map(|one| one.row.id).collect();
+    let attempts = quarantine::begin_attempts_in(tx, &ids, now).await?;
+    let mut to_read = Vec::with_capacity(recorded.len());
+    for (one, attempt) in recorded.into_iter().zip(attempts) {
+        if attempt == Attempt::Quarantined {
+            set_aside_alert(tx, &one.row, &one.head, now).await?;
+            let name = batch[one.index].source.name;
+            tracing::warn!(key = %one.row.message_key, id = one.row.id, "message quarantined after failed attempts");
+            outcomes[one.index] = Some(Ok(quarantined_report(name, &one.head, &one.row)));
+        } else {
+            to_read.push(one);
+        }
+    }
+    Ok(to_read)
 }
 
 /// Queues the staff alert of `row`, set aside after its failed attempts.
