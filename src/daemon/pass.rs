@@ -96,28 +96,61 @@ pub async fn deliver_due(app: &App) -> Result<usize, PassError> {
 }
 
 /// One pass: finish messages a crash left half done, take in everything waiting in the
-/// inbound mailbox, then deliver the replies that are due.
+/// inbound mailbox, and deliver the replies that are due: those queued by this pass as its
+/// batches commit (beside the intake), and then the rest.
 pub async fn pass(app: &App) -> Result<PassSummary, PassError> {
     let transport = transport(app)?;
     let inlet = inlet(app);
     let mut taken = Taken::default();
-    resume_unfinished(app, &inlet, &mut taken).await?;
-    match &app.config.inbound {
-        Inbound::Maildir => {
-            inbound::maildir::pass(&inlet, &inbox(&app.config)?, &mut taken).await?
+    let intake = async {
+        resume_unfinished(app, &inlet, &mut taken).await?;
+        match &app.config.inbound {
+            Inbound::Maildir => {
+                inbound::maildir::pass(&inlet, &inbox(&app.config)?, &mut taken).await?
+            }
+            Inbound::Imap(settings) => {
+                let password = imap_password(app, &settings.password_env)?;
+                inbound::imap::pass(&inlet, settings, &password, &mut taken).await?;
+            }
         }
-        Inbound::Imap(settings) => {
-            let password = imap_password(app, &settings.password_env)?;
-            inbound::imap::pass(&inlet, settings, &password, &mut taken).await?;
-        }
-    }
-    let replies_delivered =
-        delivery::deliver_due(&app.store, &transport, app.now(), retry_policy(&app.config)).await?;
+        Ok(())
+    };
+    let (taken_in, delivered) = deliver_beside(app, &transport, intake).await;
+    taken_in?;
     Ok(PassSummary {
         reports: taken.reports,
         failed: taken.failed,
-        replies_delivered,
+        replies_delivered: delivered?,
     })
+}
+
+/// Runs `intake` while delivering the replies it queues (woken by the app's `outbox_ready`
+/// after each batch with a reply), then delivers what is due once it is done.
+async fn deliver_beside(
+    app: &App,
+    transport: &Transport,
+    intake: impl std::future::Future<Output = Result<(), PassError>>,
+) -> (Result<(), PassError>, Result<usize, PassError>) {
+    let finished = std::sync::atomic::AtomicBool::new(false);
+    let intake = async {
+        let result = intake.await;
+        finished.store(true, std::sync::atomic::Ordering::SeqCst);
+        app.outbox_ready.notify_one();
+        result
+    };
+    let retry = retry_policy(&app.config);
+    let delivering = async {
+        let mut sent = 0;
+        loop {
+            let last = finished.load(std::sync::atomic::Ordering::SeqCst);
+            sent += delivery::deliver_due(&app.store, transport, app.now(), retry).await?;
+            if last {
+                return Ok(sent);
+            }
+            app.outbox_ready.notified().await;
+        }
+    };
+    tokio::join!(intake, delivering)
 }
 
 /// Finishes messages that were recorded but not processed (the daemon stopped in between).
