@@ -249,16 +249,9 @@ impl Connection {
         let mut sizes = Vec::with_capacity(uids.len());
         for chunk in uids.chunks(SIZES_PER_COMMAND) {
             let set = uid_set(chunk);
-            let session = self.session()?;
-            let fetched: Vec<_> = timed(COMMAND_TIMEOUT, async {
-                session
-                    .uid_fetch(&set, "(UID RFC822.SIZE)")
-                    .await?
-                    .try_collect::<Vec<_>>()
-                    .await
-            })
-            .await
-            .map_err(|r| self.error(&format!("UID FETCH {set} (RFC822.SIZE)"), r))?;
+            let fetched = self
+                .uid_fetch_all(&set, "(UID RFC822.SIZE)", COMMAND_TIMEOUT)
+                .await?;
             sizes.extend(
                 fetched
                     .iter()
@@ -273,16 +266,9 @@ impl Connection {
     /// Fetches whole messages without setting \Seen.
     pub async fn fetch(&mut self, uids: &[u32]) -> Result<Vec<Fetched>, ImapError> {
         let set = uid_set(uids);
-        let session = self.session()?;
-        let fetched: Vec<_> = timed(FETCH_TIMEOUT, async {
-            session
-                .uid_fetch(&set, "(UID INTERNALDATE BODY.PEEK[])")
-                .await?
-                .try_collect::<Vec<_>>()
-                .await
-        })
-        .await
-        .map_err(|r| self.error(&format!("UID FETCH {set}"), r))?;
+        let fetched = self
+            .uid_fetch_all(&set, "(UID INTERNALDATE BODY.PEEK[])", FETCH_TIMEOUT)
+            .await?;
         let mut out: Vec<Fetched> = fetched
             .iter()
             .filter_map(|f| {
@@ -295,6 +281,25 @@ impl Connection {
             .collect();
         out.sort_by_key(|f| f.uid);
         Ok(out)
+    }
+
+    /// `UID FETCH set items`, every response collected, within `limit`.
+    async fn uid_fetch_all(
+        &mut self,
+        set: &str,
+        items: &str,
+        limit: Duration,
+    ) -> Result<Vec<async_imap::types::Fetch>, ImapError> {
+        let session = self.session()?;
+        let fetched = timed(limit, async {
+            session
+                .uid_fetch(set, items)
+                .await?
+                .try_collect::<Vec<_>>()
+                .await
+        })
+        .await;
+        fetched.map_err(|r| self.error(&format!("UID FETCH {set}"), r))
     }
 
     /// Moves messages to `folder` (MOVE, or COPY and \Seen where MOVE is missing). Never deletes.
