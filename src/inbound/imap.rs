@@ -110,8 +110,8 @@ async fn session(
     }
 }
 
-/// Takes in every message above the last committed UID, batch by batch; the next batch is
-/// fetched and staged while one is settled.
+/// Takes in every message above the last committed UID, batch by batch: while one batch is
+/// settled, the batch before it is moved and the next one fetched and staged.
 async fn drain(
     inlet: &Inlet<'_>,
     connection: &mut Connection,
@@ -125,12 +125,17 @@ async fn drain(
     let mailbox = Mailbox {
         prefix: format!("{account}/{folder}"),
         raw_store: inlet.intake.raw_store(),
+        account,
+        folder: folder.clone(),
+        uid_validity: state.uid_validity,
+        processed: settings.processed_folder.clone(),
     };
-    let mut last = folders::last_uid(inlet.store, &account, folder, state.uid_validity).await?;
+    let mut last =
+        folders::last_uid(inlet.store, &mailbox.account, folder, state.uid_validity).await?;
     loop {
         let uids = connection.uids_after(last).await?;
         if uids.is_empty() {
-            super::record_poll(inlet, &format!("imap:{account}/{folder}")).await;
+            super::record_poll(inlet, &format!("imap:{}", mailbox.prefix)).await;
             return Ok(());
         }
         let sizes = connection.sizes(&uids).await?;
@@ -139,65 +144,97 @@ async fn drain(
             Some(first) => Some(mailbox.fetch(connection, first, inlet).await?),
             None => None,
         };
+        let mut unmoved: Option<Committed> = None;
         while let Some(mut current) = ready.take() {
             let staged = std::mem::take(&mut current.staged);
             let incoming = current.incoming();
             let following = chunks.next();
-            // One group commit for the fetched batch while the next is fetched. A failed
-            // message is moved on too: its raw bytes are stored and its row stays unfinished,
-            // so start-up resumes it (quarantined after three tries).
-            let (handled, next) = tokio::join!(
+            // One group commit for the fetched batch. A failed message is moved on too: its
+            // raw bytes are stored and its row stays unfinished, so start-up resumes it
+            // (quarantined after three tries).
+            let (handled, (moved, next)) = tokio::join!(
                 inlet.ingest_staged_in_pass(&incoming, staged, summary),
                 async {
-                    match following {
-                        Some(uids) => Some(mailbox.fetch(connection, uids, inlet).await),
-                        None => None,
-                    }
+                    let moved = match unmoved.take() {
+                        Some(batch) => mailbox.move_away(connection, batch).await.map(Some),
+                        None => Ok(None),
+                    };
+                    let next = match following {
+                        Some(uids) if moved.is_ok() => {
+                            Some(mailbox.fetch(connection, uids, inlet).await)
+                        }
+                        _ => None,
+                    };
+                    (moved, next)
                 }
             );
-            let mut taken = Vec::with_capacity(current.fetched.len());
-            let mut stopped = false;
-            for (message, handled) in current.fetched.iter().zip(handled) {
-                if handled == super::Handled::Stopped {
-                    stopped = true;
-                    break;
+            // The last UID is recorded only after its batch was moved.
+            if let Some(batch) = moved? {
+                last = mailbox.record_last(inlet, last, batch.last).await?;
+            }
+            let (batch, stopped) = committed(&current, &handled, cancel);
+            match next {
+                Some(Ok(next)) if !stopped => {
+                    unmoved = Some(batch);
+                    ready = Some(next);
                 }
-                taken.push(message.uid);
+                next => {
+                    let done = batch.last;
+                    mailbox.move_away(connection, batch).await?;
+                    last = mailbox.record_last(inlet, last, done).await?;
+                    if stopped {
+                        return Ok(());
+                    }
+                    next.transpose()?;
+                }
             }
-            if cancel.is_some_and(CancellationToken::is_cancelled) {
-                stopped = true;
-            }
-            connection
-                .move_to(&taken, &settings.processed_folder)
-                .await?;
-            // Every UID of a finished batch is done, even one that vanished before the fetch.
-            let done = if stopped {
-                taken.last()
-            } else {
-                current.uids.last()
-            };
-            last = done.copied().unwrap_or(last).max(last);
-            folders::set_last_uid(
-                inlet.store,
-                &account,
-                folder,
-                state.uid_validity,
-                last,
-                inlet.clock.now(),
-            )
-            .await?;
-            if stopped {
-                return Ok(());
-            }
-            ready = next.transpose()?;
         }
     }
 }
 
-/// The folder drained: how its messages are named, and where their raw bytes are staged.
+/// A committed batch still in the folder: the UIDs to move (each taken in), and the last UID
+/// it finished (every UID of a finished batch is done, even one that vanished before the fetch).
+struct Committed {
+    taken: Vec<u32>,
+    last: Option<u32>,
+}
+
+/// What of `current` was taken in, and whether the daemon is stopping.
+fn committed(
+    current: &FetchedBatch<'_>,
+    handled: &[super::Handled],
+    cancel: Option<&CancellationToken>,
+) -> (Committed, bool) {
+    let mut taken = Vec::with_capacity(current.fetched.len());
+    let mut stopped = false;
+    for (message, handled) in current.fetched.iter().zip(handled) {
+        if *handled == super::Handled::Stopped {
+            stopped = true;
+            break;
+        }
+        taken.push(message.uid);
+    }
+    if cancel.is_some_and(CancellationToken::is_cancelled) {
+        stopped = true;
+    }
+    let last = if stopped {
+        taken.last()
+    } else {
+        current.uids.last()
+    };
+    let last = last.copied();
+    (Committed { taken, last }, stopped)
+}
+
+/// The folder drained: how its messages are named, where their raw bytes are staged, where they
+/// go once taken in, and where its last UID is kept.
 struct Mailbox {
     prefix: String,
     raw_store: RawStore,
+    account: String,
+    folder: String,
+    uid_validity: u32,
+    processed: String,
 }
 
 /// A batch fetched and staged.
@@ -211,6 +248,37 @@ struct FetchedBatch<'u> {
 }
 
 impl Mailbox {
+    /// Moves a committed batch to the processed folder.
+    async fn move_away(
+        &self,
+        connection: &mut Connection,
+        batch: Committed,
+    ) -> Result<Committed, InboundError> {
+        connection.move_to(&batch.taken, &self.processed).await?;
+        Ok(batch)
+    }
+
+    /// Records `done` (when later than `last`) as the last UID taken in and moved; returns it.
+    async fn record_last(
+        &self,
+        inlet: &Inlet<'_>,
+        last: u32,
+        done: Option<u32>,
+    ) -> Result<u32, InboundError> {
+        let last = done.unwrap_or(last).max(last);
+        let now = inlet.clock.now();
+        folders::set_last_uid(
+            inlet.store,
+            &self.account,
+            &self.folder,
+            self.uid_validity,
+            last,
+            now,
+        )
+        .await?;
+        Ok(last)
+    }
+
     /// Fetches `uids` and stages them on a blocking thread.
     async fn fetch<'u>(
         &self,
