@@ -94,19 +94,9 @@ impl Inlet<'_> {
         }
     }
 
-    /// A batch of raw messages in one group commit ([`Intake::ingest_batch`]), inside a pass:
-    /// what became of each, in order; errors are logged and noted in `taken`. The delivery task
-    /// is woken once when any reply was queued.
-    pub async fn ingest_batch_in_pass(
-        &self,
-        batch: &[Incoming<'_>],
-        taken: &mut Taken,
-    ) -> Vec<Handled> {
-        let results = self.intake.ingest_batch(batch, self.clock.now()).await;
-        self.handled(batch, results, taken)
-    }
-
-    /// [`Inlet::ingest_batch_in_pass`] of a batch already staged ([`Intake::ingest_staged`]).
+    /// A batch staged beforehand, in one group commit ([`Intake::ingest_staged`]), inside a
+    /// pass: what became of each, in order; errors are logged and noted in `taken`. The
+    /// delivery task is woken once when any reply was queued.
     pub async fn ingest_staged_in_pass(
         &self,
         batch: &[Incoming<'_>],
@@ -120,6 +110,7 @@ impl Inlet<'_> {
         self.handled(batch, results, taken)
     }
 
+    /// What became of each message of `batch`, from its intake result.
     fn handled(
         &self,
         batch: &[Incoming<'_>],
