@@ -4,7 +4,8 @@
 //! Over SMTP several lanes do this side by side (`[outbound] connections`, 4 by default), each
 //! on a reused pooled connection, all under the `max_per_minute` cap. Each lane claims its own
 //! row (a claim is one atomic update), so a reply is still handed over by one lane only and
-//! marked by it; the Maildir has one lane.
+//! marked by it; the Maildir takes 64 at a time, writing one batch's files on a blocking thread
+//! while it claims the next.
 //!
 //! The transport is the local outbox Maildir on the embedded default, or SMTP. A reply the
 //! server refuses for good (5xx) is marked `failed` at once and shows in `status`; any other

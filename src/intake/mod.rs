@@ -13,7 +13,8 @@
 //!
 //! Messages come in batches ([`Intake::ingest_batch`], `batch.rs`): the same order, each step
 //! taken for the whole batch at once (one disk sync, a few transactions), each message still
-//! settled exactly once. Settling is `facts.rs` (read) → `plan.rs` (pure) → `apply.rs` (write).
+//! settled exactly once. A batch's file work can be done beforehand, on another thread
+//! (`staging.rs`, [`Intake::ingest_staged`]), while the batch before it is settled. Settling is `facts.rs` (read) → `plan.rs` (pure) → `apply.rs` (write).
 
 mod again;
 pub mod assess;
