@@ -218,17 +218,18 @@ async fn add_address(browser: &Client, console: &Console) -> Result<(), String> 
         .click()
         .await
         .map_err(step("add"))?;
-    // The old page has the same row until the redirect lands: wait for the new address.
+    // The old page has the same row until the redirect lands: wait for the new address. The
+    // row found on the old page may be gone before its text is read (a stale element): that is
+    // the redirect landing, so look again.
     let started = Instant::now();
     loop {
-        let row = text_of(browser, "#roster tr[data-unit=bachiao]")
-            .await
-            .map_err(step("roster row"))?;
-        if row.contains("bachiao2@qq.com") {
-            return Ok(());
-        }
+        let seen = match text_of(browser, "#roster tr[data-unit=bachiao]").await {
+            Ok(row) if row.contains("bachiao2@qq.com") => return Ok(()),
+            Ok(row) => format!("{row:?}"),
+            Err(error) => step("roster row")(error),
+        };
         if started.elapsed() > WAIT {
-            return Err(format!("roster row after adding: {row:?}"));
+            return Err(format!("roster row after adding: {seen}"));
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
