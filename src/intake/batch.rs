@@ -21,8 +21,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::report::{IngestReport, duplicate_report, quarantined_report};
-use super::staging::{RawStore, Staged};
-use super::{Intake, IntakeError, Source, Trust};
+use super::staging::{Incoming, RawStore, Staged};
+use super::{Intake, IntakeError, Trust};
 use crate::mail::InboundMessage;
 use crate::notify::alerts::{Alert, queue_alert};
 use crate::store::held as store_held;
@@ -34,18 +34,6 @@ use crate::store::{StoreError, Tx};
 pub const BATCH_MESSAGES: usize = 64;
 /// A batch is closed once its raw messages reach this many bytes (memory stays bounded).
 pub const BATCH_BYTES: usize = 16 * 1024 * 1024;
-
-/// One raw message of a batch.
-#[derive(Debug, Clone)]
-pub struct Incoming<'a> {
-    pub raw: &'a [u8],
-    /// When the server received it.
-    pub received_at: DateTime<Utc>,
-    pub source: Source<'a>,
-    /// The file `raw` was read from, when it may be linked into the raw store instead of
-    /// copied (a message in the local Maildir, whose files are never changed once delivered).
-    pub origin: Option<&'a std::path::Path>,
-}
 
 /// A message of the batch recorded and counted, to be read and settled.
 pub(super) struct Recorded1 {

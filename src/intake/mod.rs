@@ -39,9 +39,9 @@ use crate::sender::{self, DkimChecker, SenderCheck};
 use crate::store::{Store, StoreError};
 use crate::worker::{Job, ReadFailure, Reader, Reply};
 use assess::AssessContext;
-pub use batch::{BATCH_BYTES, BATCH_MESSAGES, Incoming};
+pub use batch::{BATCH_BYTES, BATCH_MESSAGES};
 use report::IngestReport;
-pub use staging::{RawStore, Staged};
+pub use staging::{Incoming, RawStore, Staged};
 
 #[derive(Debug, Error)]
 pub enum IntakeError {

@@ -14,10 +14,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
-use super::batch::{Incoming, Outcomes, Recorded1, batch_failed};
+use super::batch::{Outcomes, Recorded1, batch_failed};
 use super::process::{Prepared, ToRead, log_processed};
 use super::report::IngestReport;
 use super::settle::facts::Known;
+use super::staging::Incoming;
 use super::{Intake, IntakeError, Trust};
 use crate::store::installation::{self, MessageIdSecret};
 use crate::store::messages::{self, MessageRow};

@@ -9,10 +9,23 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use super::batch::Incoming;
-use super::{IntakeError, unreadable};
+use chrono::{DateTime, Utc};
+
+use super::{IntakeError, Source, unreadable};
 use crate::durable;
 use crate::mail::{self, InboundMessage};
+
+/// One raw message of a batch.
+#[derive(Debug, Clone)]
+pub struct Incoming<'a> {
+    pub raw: &'a [u8],
+    /// When the server received it.
+    pub received_at: DateTime<Utc>,
+    pub source: Source<'a>,
+    /// The file `raw` was read from, when it may be linked into the raw store instead of
+    /// copied (a message in the local Maildir, whose files are never changed once delivered).
+    pub origin: Option<&'a std::path::Path>,
+}
 
 /// A batch staged: one entry of each list per message of the batch, in order.
 #[derive(Default)]
