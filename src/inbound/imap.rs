@@ -291,7 +291,7 @@ impl Mailbox {
             .iter()
             .map(|m| format!("{}#{}", self.prefix, m.uid))
             .collect();
-        let received = fetched
+        let received: Vec<DateTime<Utc>> = fetched
             .iter()
             .map(|m| {
                 m.received_at.unwrap_or_else(|| {
@@ -302,15 +302,8 @@ impl Mailbox {
             .collect();
         let raw_store = self.raw_store.clone();
         let staging = tokio::task::spawn_blocking(move || {
-            let mut batch = FetchedBatch {
-                uids: &[],
-                fetched,
-                names,
-                received,
-                staged: Staged::default(),
-            };
-            batch.staged = raw_store.stage(&batch.incoming());
-            (batch.fetched, batch.names, batch.received, batch.staged)
+            let staged = raw_store.stage(&incoming_of(&fetched, &names, &received));
+            (fetched, names, received, staged)
         });
         let (fetched, names, received, staged) = staging
             .await
@@ -327,18 +320,27 @@ impl Mailbox {
 
 impl FetchedBatch<'_> {
     fn incoming(&self) -> Vec<Incoming<'_>> {
-        self.fetched
-            .iter()
-            .zip(&self.names)
-            .zip(&self.received)
-            .map(|((message, name), received_at)| Incoming {
-                raw: &message.raw,
-                received_at: *received_at,
-                source: Source { kind: "imap", name },
-                origin: None,
-            })
-            .collect()
+        incoming_of(&self.fetched, &self.names, &self.received)
     }
+}
+
+/// The fetched messages as intake takes them, each with its name and arrival time.
+fn incoming_of<'a>(
+    fetched: &'a [Fetched],
+    names: &'a [String],
+    received: &[DateTime<Utc>],
+) -> Vec<Incoming<'a>> {
+    fetched
+        .iter()
+        .zip(names)
+        .zip(received)
+        .map(|((message, name), received_at)| Incoming {
+            raw: &message.raw,
+            received_at: *received_at,
+            source: Source { kind: "imap", name },
+            origin: None,
+        })
+        .collect()
 }
 
 /// `uids` cut into runs of at most [`BATCH_MESSAGES`] messages and, by the sizes the server

@@ -32,7 +32,6 @@ pub async fn pass(
         } = reading.done().await;
         next = batches.next().map(|b| read_and_stage(&raw_store, b));
         summary.failed.extend(unreadable);
-        let Some(staged) = staged else { continue };
         let batch: Vec<Incoming<'_>> = read
             .iter()
             .map(|(entry, raw)| incoming(entry, raw))
@@ -79,11 +78,11 @@ fn batches_of(entries: Vec<NewEntry>) -> Vec<Vec<NewEntry>> {
     batches
 }
 
-/// A batch read from `new/` and staged: the messages read, with their bytes; the staging
-/// (`None` when the blocking thread failed); what could not be read.
+/// A batch read from `new/` and staged: the messages read, with their bytes; their staging;
+/// what could not be read.
 struct Ready {
     read: Vec<(NewEntry, Vec<u8>)>,
-    staged: Option<Staged>,
+    staged: Staged,
     unreadable: Vec<String>,
 }
 
@@ -106,7 +105,7 @@ fn read_and_stage(raw_store: &RawStore, entries: Vec<NewEntry>) -> Staging {
         let staged = raw_store.stage(&batch);
         Ready {
             read,
-            staged: Some(staged),
+            staged,
             unreadable,
         }
     });
@@ -121,7 +120,7 @@ impl Staging {
             tracing::error!(%error, "cannot stage a batch; its messages stay in new/");
             Ready {
                 read: Vec::new(),
-                staged: None,
+                staged: Staged::default(),
                 unreadable: names
                     .iter()
                     .map(|n| format!("{n}: not staged: {error}"))

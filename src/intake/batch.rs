@@ -9,9 +9,10 @@
 //! sender checked, outside any transaction, while (5) the ones read are settled
 //! (`settling.rs`): in one transaction while the reader keeps up, each inside its own
 //! savepoint, so one that fails is rolled back alone and tried again later.
-//! A crash before (2) and (3) commit leaves only raw files (the mailbox still has the messages); after
-//! it, recorded rows that the next start finishes ([`super::Intake`]'s resume); after (5), a
-//! message fetched again is a duplicate. Nothing is lost and nothing is recorded twice.
+//! A crash before (2) and (3) commit leaves only raw files (the mailbox still has the
+//! messages); after it, recorded rows that the next start finishes ([`super::Intake`]'s
+//! resume); after (5), a message fetched again is a duplicate. Nothing is lost and nothing is
+//! recorded twice.
 //!
 //! A message whose key repeats one earlier in the same batch starts a new batch, so the second
 //! is seen as a duplicate exactly as when the two come one after another.
